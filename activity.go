@@ -1,0 +1,77 @@
+package patchwork
+
+import (
+	"context"
+	"time"
+)
+
+// Activity kinds. An activity names agents and what changed, never the
+// client's data values.
+const (
+	ActivityClientCreated = "client.created"
+	ActivityClientUpdated = "client.updated"
+	ActivityMemberJoined  = "member.joined"
+	ActivityMemberLeft    = "member.left"
+)
+
+// Activity is one entry in a client's audit trail of team changes.
+type Activity struct {
+	ID        int64
+	ClientID  int64
+	AgentID   int64
+	AgentName string
+	Kind      string
+	Detail    string // field names or a reason code, never client values
+	CreatedAt time.Time
+	// ClientName is filled only for the caller's own dashboard.
+	ClientName string
+}
+
+// Notification is a record that an agent should be told about an activity;
+// the mail pipeline delivers it according to the agent's preferences.
+type Notification struct {
+	ID         int64
+	AgentID    int64
+	ActivityID int64
+	Kind       string
+	CreatedAt  time.Time
+}
+
+// AuditEvent is one row of the append-only, hash-chained audit log.
+type AuditEvent struct {
+	ID       int64
+	At       time.Time
+	ActorID  int64
+	Action   string
+	ClientID int64
+	Detail   string
+	IP       string
+	PrevHash string
+	Hash     string
+}
+
+// Audit actions.
+const (
+	AuditClientView   = "client.view"
+	AuditClientCreate = "client.create"
+	AuditClientSearch = "client.search"
+	AuditTeamJoin     = "team.join"
+	AuditTeamLeave    = "team.leave"
+	AuditLogin        = "auth.login"
+	AuditLoginFailed  = "auth.login_failed"
+	AuditLogout       = "auth.logout"
+	AuditAgentCreate  = "admin.agent_create"
+	AuditAgentDeact   = "admin.agent_deactivate"
+	AuditProfile      = "agent.profile_update"
+)
+
+// AuditService reads and checks the audit log.
+type AuditService interface {
+	// VerifyAudit walks the hash chain and returns an error naming the first
+	// row that was edited, deleted or inserted out of order.
+	VerifyAudit(ctx context.Context) (checked int, err error)
+
+	// FindAuditForClient answers "who has looked at this client?". Only
+	// admins may call it.
+	FindAuditForClient(ctx context.Context, clientID int64) ([]*AuditEvent, error)
+}

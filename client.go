@@ -1,0 +1,122 @@
+package patchwork
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Client is a person receiving support. Only current members of the
+// client's team may see a Client.
+type Client struct {
+	ID          int64
+	FirstName   string
+	LastName    string
+	Aliases     []string
+	DateOfBirth string // YYYY-MM-DD, empty when unknown
+	Address     string
+	Postcode    string
+	Phone       string
+	Areas       []*Area
+	AreaIDs     []int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Name is the client's full name.
+func (c *Client) Name() string { return strings.TrimSpace(c.FirstName + " " + c.LastName) }
+
+// Age returns the client's age in whole years at now, or -1 when the date of
+// birth is unknown.
+func (c *Client) Age(now time.Time) int { return AgeAt(c.DateOfBirth, now) }
+
+// AgeAt returns the age in whole years at now of someone born on dob
+// (YYYY-MM-DD), or -1 when dob is empty or malformed.
+func AgeAt(dob string, now time.Time) int {
+	b, err := time.Parse(time.DateOnly, dob)
+	if err != nil {
+		return -1
+	}
+	age := now.Year() - b.Year()
+	if now.Month() < b.Month() || (now.Month() == b.Month() && now.Day() < b.Day()) {
+		age--
+	}
+	return age
+}
+
+// ClientSummary is a client as shown on a member's dashboard card.
+type ClientSummary struct {
+	ID           int64
+	Name         string
+	DateOfBirth  string
+	TeamSize     int
+	AgencyCount  int
+	LastActivity time.Time
+}
+
+// TeamMember is one current member of a client's team as the viewer may see
+// them.
+type TeamMember struct {
+	Agent      *Agent
+	Membership *Membership
+}
+
+// ClientProfile is everything a team member sees on a client's page.
+type ClientProfile struct {
+	Client   *Client
+	Team     []*TeamMember
+	Agencies []*Agency
+	Activity []*Activity
+	IsMember bool
+}
+
+// ClientMatch is a possible existing record shown before creating a client
+// or as a search result. It holds only what is needed to recognise the
+// person (PRODUCT.md rule 2).
+type ClientMatch struct {
+	ID           int64
+	Name         string
+	MatchedAlias string
+	DateOfBirth  string
+	LocalArea    string
+	TeamSize     int
+	AgencyCount  int
+	IsMember     bool
+	Score        float64
+	Reasons      []string
+	Level        string // "likely" or "possible" in duplicate checks
+}
+
+// ClientService is the client and team part of Patchwork. Every method reads
+// the caller from ctx.
+type ClientService interface {
+	// FindClientProfile returns the client with team, agencies and activity.
+	// It returns ENOTFOUND if the client does not exist or the caller is not a
+	// current member of its team. Every successful view is audited.
+	FindClientProfile(ctx context.Context, id int64) (*ClientProfile, error)
+
+	// FindMyClients returns the clients whose teams the caller is on, most
+	// recently active first.
+	FindMyClients(ctx context.Context) ([]*ClientSummary, error)
+
+	// FindMyActivity returns recent activity on the caller's clients.
+	FindMyActivity(ctx context.Context, limit int) ([]*Activity, error)
+
+	// FindPossibleDuplicates returns existing clients that may be the person
+	// described by c (same date of birth and a similar name, or the same
+	// name). The check is audited as a search.
+	FindPossibleDuplicates(ctx context.Context, c *Client) ([]*ClientMatch, error)
+
+	// CreateClient validates and adds c; the caller becomes the first member
+	// of its team. Returns EINVALID with per-field messages on bad input.
+	CreateClient(ctx context.Context, c *Client) error
+
+	// JoinTeam adds the caller to the client's team on a declared lawful
+	// basis. ENOTFOUND if the client does not exist; ECONFLICT if already a
+	// member.
+	JoinTeam(ctx context.Context, clientID int64, req JoinRequest) error
+
+	// LeaveTeam ends the caller's membership with a reason. ENOTFOUND if the
+	// caller is not a member.
+	LeaveTeam(ctx context.Context, clientID int64, req LeaveRequest) error
+}

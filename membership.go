@@ -1,0 +1,122 @@
+package patchwork
+
+import (
+	"strings"
+	"time"
+)
+
+// Lawful bases for joining a client's team.
+const (
+	BasisConsent       = "consent"
+	BasisSafeguarding  = "safeguarding"
+	BasisStatutoryDuty = "statutory_duty"
+	BasisOther         = "other"
+)
+
+// LawfulBases lists the lawful bases with their labels, in display order.
+var LawfulBases = []Option{
+	{BasisConsent, "Consent"},
+	{BasisSafeguarding, "Safeguarding"},
+	{BasisStatutoryDuty, "Statutory duty"},
+	{BasisOther, "Other"},
+}
+
+// Reasons for leaving a client's team.
+var LeaveReasons = []Option{
+	{"case_closed", "Case closed"},
+	{"transferred", "Transferred to a colleague"},
+	{"no_longer_involved", "No longer involved"},
+	{"joined_by_mistake", "Joined by mistake"},
+	{"other", "Other"},
+}
+
+// How an agent came to be on a team.
+const (
+	JoinedAsCreator = "created"
+	JoinedDirectly  = "joined"
+)
+
+// Option is a value with a human label, for form choices.
+type Option struct {
+	Value string
+	Label string
+}
+
+// OptionLabel returns the label of value in opts, or value itself.
+func OptionLabel(opts []Option, value string) string {
+	for _, o := range opts {
+		if o.Value == value {
+			return o.Label
+		}
+	}
+	return value
+}
+
+func hasOption(opts []Option, value string) bool {
+	for _, o := range opts {
+		if o.Value == value {
+			return true
+		}
+	}
+	return false
+}
+
+// Membership is an agent's (current or past) place on a client's team.
+type Membership struct {
+	ID          int64
+	ClientID    int64
+	AgentID     int64
+	JoinedAt    time.Time
+	LeftAt      time.Time // zero while current
+	LeaveReason string
+	HowJoined   string
+	Basis       string
+	BasisNote   string
+}
+
+// Current reports whether the membership has not ended.
+func (m *Membership) Current() bool { return m.LeftAt.IsZero() }
+
+// JoinRequest is what an agent declares to join a client's team.
+type JoinRequest struct {
+	Declaration bool
+	Basis       string
+	BasisNote   string
+}
+
+// Validate checks a join request and returns per-field messages.
+func (r *JoinRequest) Validate() error {
+	f := map[string]string{}
+	if !r.Declaration {
+		f["declaration"] = "Confirm that you are working with this client"
+	}
+	r.BasisNote = strings.TrimSpace(r.BasisNote)
+	switch {
+	case !hasOption(LawfulBases, r.Basis):
+		f["basis"] = "Select the lawful basis for joining"
+	case r.Basis == BasisOther && r.BasisNote == "":
+		f["basis_note"] = "Explain the lawful basis"
+	}
+	if len(r.BasisNote) > 500 {
+		f["basis_note"] = "Explanation must be 500 characters or fewer"
+	}
+	return Invalid(f)
+}
+
+// LeaveRequest is why an agent leaves a client's team.
+type LeaveRequest struct {
+	Reason string
+	Note   string
+}
+
+// Validate checks a leave request and returns per-field messages.
+func (r *LeaveRequest) Validate() error {
+	f := map[string]string{}
+	if !hasOption(LeaveReasons, r.Reason) {
+		f["reason"] = "Select why you are leaving the team"
+	}
+	if len(r.Note) > 500 {
+		f["note"] = "Note must be 500 characters or fewer"
+	}
+	return Invalid(f)
+}

@@ -1,0 +1,89 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"patchwork"
+)
+
+// AgencyService implements patchwork.AgencyService.
+type AgencyService struct{ db *DB }
+
+// NewAgencyService returns an AgencyService on db.
+func NewAgencyService(db *DB) *AgencyService { return &AgencyService{db: db} }
+
+const agencyColumns = `g.id, g.name, g.sector, g.phone, g.email, g.address, g.contact_route, g.sensitive, g.generic_label, g.email_domain`
+
+func scanAgency(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
+	g := &patchwork.Agency{}
+	err := sc.Scan(&g.ID, &g.Name, &g.Sector, &g.Phone, &g.Email, &g.Address, &g.ContactRoute, &g.Sensitive, &g.GenericLabel, &g.EmailDomain)
+	return g, err
+}
+
+// FindAgencyByID returns an agency as the caller may see it.
+func (s *AgencyService) FindAgencyByID(ctx context.Context, id int64) (*patchwork.Agency, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := scanAgency(s.db.read.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1`, id))
+	if err != nil {
+		return nil, patchwork.ErrNotFound
+	}
+	if g.Areas, err = s.db.areasOf(ctx, s.db.read, "agency_areas", "agency_id", id); err != nil {
+		return nil, err
+	}
+	return g.AsSeenBy(c), nil
+}
+
+// FindAgencies returns every agency as the caller may see it, by name.
+func (s *AgencyService) FindAgencies(ctx context.Context) ([]*patchwork.Agency, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies g ORDER BY g.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*patchwork.Agency
+	for rows.Next() {
+		g, err := scanAgency(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g.AsSeenBy(c))
+	}
+	return out, rows.Err()
+}
+
+// CreateAgency adds an agency; see patchwork.AgencyService.
+func (s *AgencyService) CreateAgency(ctx context.Context, g *patchwork.Agency) error {
+	if c := patchwork.CallerFromContext(ctx); c != nil && !patchwork.CanAdminister(c) {
+		return patchwork.ErrNotFound
+	}
+	g.Name = strings.TrimSpace(g.Name)
+	if g.Name == "" {
+		return patchwork.Invalid(map[string]string{"name": "Enter the agency's name"})
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error { return tx.insertAgency(ctx, g) })
+}
+
+func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
+	err := tx.QueryRowContext(ctx, `INSERT INTO agencies (name, sector, phone, email, address, contact_route, sensitive,
+		generic_label, email_domain, name_norm, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		g.Name, g.Sector, g.Phone, g.Email, g.Address, g.ContactRoute, b2i(g.Sensitive), g.GenericLabel,
+		strings.ToLower(g.EmailDomain), foldText(g.Name), micros(tx.now)).Scan(&g.ID)
+	if err != nil {
+		return fmt.Errorf("sqldb: insert agency: %w", err)
+	}
+	for _, r := range g.Areas {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agency_areas (agency_id, area_id) VALUES ($1, $2)`, g.ID, r.ID); err != nil {
+			return err
+		}
+	}
+	return tx.audit(ctx, "admin.agency_create", 0, fmt.Sprintf("agency=%d", g.ID))
+}

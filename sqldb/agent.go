@@ -1,0 +1,293 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"patchwork"
+	"patchwork/password"
+)
+
+// AgentService implements patchwork.AgentService.
+type AgentService struct{ db *DB }
+
+// NewAgentService returns an AgentService on db.
+func NewAgentService(db *DB) *AgentService { return &AgentService{db: db} }
+
+// DemoPassword is the password of every demo agent. It is accepted only while
+// the database is marked as holding demo data.
+const DemoPassword = "demo"
+
+// MinPasswordLength applies to every real password.
+const MinPasswordLength = 10
+
+const agentColumns = `a.id, a.email, a.name, a.role, a.sensitive_role, a.generic_role, a.agency_id,
+	a.mobile, a.landline, a.contact_email, a.preferred_contact, a.working_hours, a.is_admin, a.active, a.created_at,
+	g.id, g.name, g.sector, g.phone, g.email, g.address, g.contact_route, g.sensitive, g.generic_label, g.email_domain`
+
+const agentFrom = ` FROM agents a JOIN agencies g ON g.id = a.agency_id`
+
+func scanAgent(sc interface{ Scan(...any) error }) (*patchwork.Agent, error) {
+	a := &patchwork.Agent{Agency: &patchwork.Agency{}}
+	g := a.Agency
+	var created int64
+	err := sc.Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.SensitiveRole, &a.GenericRole, &a.AgencyID,
+		&a.Mobile, &a.Landline, &a.ContactEmail, &a.PreferredContact, &a.WorkingHours, &a.Admin, &a.Active, &created,
+		&g.ID, &g.Name, &g.Sector, &g.Phone, &g.Email, &g.Address, &g.ContactRoute, &g.Sensitive, &g.GenericLabel, &g.EmailDomain)
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt = fromMicros(created)
+	return a, nil
+}
+
+func (db *DB) findAgent(ctx context.Context, q querier, where string, args ...any) (*patchwork.Agent, error) {
+	a, err := scanAgent(q.QueryRowContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE `+where, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, patchwork.ErrNotFound
+	}
+	return a, err
+}
+
+// areasOf loads the areas linked to owner ids through a link table such as
+// agent_areas(agent_id, area_id).
+func (db *DB) areasOf(ctx context.Context, q querier, table, col string, id int64) ([]*patchwork.Area, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.id, COALESCE(r.parent_id, 0), r.kind, r.name FROM `+table+` l
+		JOIN areas r ON r.id = l.area_id WHERE l.`+col+` = $1 ORDER BY r.name`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*patchwork.Area
+	for rows.Next() {
+		r := &patchwork.Area{}
+		if err := rows.Scan(&r.ID, &r.ParentID, &r.Kind, &r.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Authenticate checks credentials; see patchwork.AgentService.
+func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*patchwork.Agent, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	ip := patchwork.RequestMetaFromContext(ctx).IP
+	if limited, err := s.db.throttled(ctx, email, ip); err != nil {
+		return nil, err
+	} else if limited {
+		return nil, patchwork.Errorf(patchwork.ETOOMANYREQUEST,
+			"Too many failed sign-in attempts. Wait 15 minutes and try again, or reset your password.")
+	}
+	var hash string
+	a, err := s.db.findAgent(ctx, s.db.read, `a.email = $1`, email)
+	if err == nil {
+		err = s.db.read.QueryRowContext(ctx, `SELECT password_hash FROM agents WHERE id = $1`, a.ID).Scan(&hash)
+	}
+	if err != nil && patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		return nil, err
+	}
+	ok := false
+	if a == nil {
+		_ = password.VerifyDummy(ctx, pw)
+	} else if verr := password.Verify(ctx, pw, hash); verr == nil && a.Active {
+		ok = pw != DemoPassword || s.isDemo(ctx)
+	}
+	bad := patchwork.Errorf(patchwork.EUNAUTHORIZED, "Enter a correct email address and password.")
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		if !ok {
+			var actor int64
+			if a != nil {
+				actor = a.ID
+			}
+			if err := tx.recordFailure(ctx, email, ip); err != nil {
+				return err
+			}
+			return tx.auditAs(ctx, actor, patchwork.AuditLoginFailed, 0, "")
+		}
+		if err := tx.clearAccountFailures(ctx, email); err != nil {
+			return err
+		}
+		return tx.auditAs(ctx, a.ID, patchwork.AuditLogin, 0, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, bad
+	}
+	return a, nil
+}
+
+func (s *AgentService) isDemo(ctx context.Context) bool {
+	v, err := s.db.Setting(ctx, "demo")
+	return err == nil && v == "true"
+}
+
+// FindCaller loads an active agent for a session.
+func (s *AgentService) FindCaller(ctx context.Context, id int64) (*patchwork.Agent, error) {
+	return s.db.findAgent(ctx, s.db.read, `a.id = $1 AND a.active = 1`, id)
+}
+
+// FindAgentByID returns a phone-book entry as the caller may see it.
+func (s *AgentService) FindAgentByID(ctx context.Context, id int64) (*patchwork.Agent, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.db.findAgent(ctx, s.db.read, `a.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Active && !c.Admin {
+		return nil, patchwork.ErrNotFound
+	}
+	if a.Areas, err = s.db.areasOf(ctx, s.db.read, "agent_areas", "agent_id", a.ID); err != nil {
+		return nil, err
+	}
+	return a.AsSeenBy(c), nil
+}
+
+// CreateAgent adds an agent; see patchwork.AgentService.
+func (s *AgentService) CreateAgent(ctx context.Context, a *patchwork.Agent, pw string) error {
+	if c := patchwork.CallerFromContext(ctx); c != nil && !patchwork.CanAdminister(c) {
+		return patchwork.ErrNotFound
+	}
+	a.Email = strings.ToLower(strings.TrimSpace(a.Email))
+	f := map[string]string{}
+	if !strings.Contains(a.Email, "@") {
+		f["email"] = "Enter an email address in the correct format, like name@example.org"
+	}
+	if strings.TrimSpace(a.Name) == "" {
+		f["name"] = "Enter the agent's name"
+	}
+	if len(pw) < MinPasswordLength && pw != DemoPassword {
+		f["password"] = fmt.Sprintf("Password must be %d characters or more", MinPasswordLength)
+	}
+	if a.PreferredContact == "" {
+		a.PreferredContact = patchwork.ContactEmail
+	}
+	if err := patchwork.Invalid(f); err != nil {
+		return err
+	}
+	hash, err := password.Hash(ctx, pw)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		return tx.insertAgent(ctx, a, hash)
+	})
+}
+
+// insertAgent writes an agent with an already computed password hash; the
+// demo seeder shares one hash between its agents.
+func (tx *Tx) insertAgent(ctx context.Context, a *patchwork.Agent, hash string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agents WHERE email = $1`, a.Email).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return &patchwork.Error{Code: patchwork.ECONFLICT, Message: "An agent with this email address already exists.",
+			Fields: map[string]string{"email": "An agent with this email address already exists"}}
+	}
+	a.Active = true
+	a.CreatedAt = tx.now
+	err := tx.QueryRowContext(ctx, `INSERT INTO agents (email, password_hash, name, name_norm, role, sensitive_role,
+		generic_role, agency_id, mobile, landline, contact_email, preferred_contact, working_hours, is_admin, active, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15) RETURNING id`,
+		a.Email, hash, a.Name, foldText(a.Name), a.Role, b2i(a.SensitiveRole), a.GenericRole, a.AgencyID,
+		a.Mobile, a.Landline, a.ContactEmail, a.PreferredContact, a.WorkingHours, b2i(a.Admin), micros(tx.now)).Scan(&a.ID)
+	if err != nil {
+		return fmt.Errorf("sqldb: insert agent: %w", err)
+	}
+	for _, r := range a.Areas {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id) VALUES ($1, $2)`, a.ID, r.ID); err != nil {
+			return err
+		}
+	}
+	return tx.audit(ctx, patchwork.AuditAgentCreate, 0, fmt.Sprintf("agent=%d", a.ID))
+}
+
+// UpdateProfile changes the caller's own profile.
+func (s *AgentService) UpdateProfile(ctx context.Context, u patchwork.AgentUpdate) (*patchwork.Agent, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := u.Validate(); err != nil {
+		return nil, err
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE agents SET name = $1, name_norm = $2, role = $3, sensitive_role = $4,
+			generic_role = $5, mobile = $6, landline = $7, contact_email = $8, preferred_contact = $9, working_hours = $10
+			WHERE id = $11`, u.Name, foldText(u.Name), u.Role, b2i(u.SensitiveRole), u.GenericRole, u.Mobile, u.Landline,
+			u.ContactEmail, u.PreferredContact, u.WorkingHours, c.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM agent_areas WHERE agent_id = $1`, c.ID); err != nil {
+			return err
+		}
+		for _, id := range u.AreaIDs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id)
+				SELECT $1, id FROM areas WHERE id = $2 AND kind = 'local'`, c.ID, id); err != nil {
+				return err
+			}
+		}
+		return tx.audit(ctx, patchwork.AuditProfile, 0, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.FindAgentByID(ctx, c.ID)
+}
+
+// DeactivateAgent ends an agent's access and memberships; each team is told.
+func (s *AgentService) DeactivateAgent(ctx context.Context, id int64) error {
+	if c := patchwork.CallerFromContext(ctx); c != nil && !patchwork.CanAdminister(c) {
+		return patchwork.ErrNotFound
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 0, deactivated_at = $1 WHERE id = $2 AND active = 1`, micros(tx.now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return patchwork.ErrNotFound
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT client_id FROM memberships WHERE agent_id = $1 AND left_at IS NULL`, id)
+		if err != nil {
+			return err
+		}
+		var clients []int64
+		for rows.Next() {
+			var cid int64
+			if err := rows.Scan(&cid); err != nil {
+				rows.Close()
+				return err
+			}
+			clients = append(clients, cid)
+		}
+		rows.Close()
+		for _, cid := range clients {
+			if err := tx.endMembership(ctx, cid, id, patchwork.LeaveRequest{Reason: "deactivated"}); err != nil {
+				return err
+			}
+		}
+		// Sessions need no clean-up: every request reloads the caller and a
+		// deactivated agent is refused at once.
+		return tx.audit(ctx, patchwork.AuditAgentDeact, 0, fmt.Sprintf("agent=%d", id))
+	})
+}
+
+// FindSharedClients returns only the clients the caller and agentID share.
+func (s *AgentService) FindSharedClients(ctx context.Context, agentID int64) ([]*patchwork.ClientSummary, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.clientSummaries(ctx, `JOIN memberships mine ON mine.client_id = c.id AND mine.agent_id = $1 AND mine.left_at IS NULL
+		JOIN memberships theirs ON theirs.client_id = c.id AND theirs.agent_id = $2 AND theirs.left_at IS NULL`, c.ID, agentID)
+}

@@ -1,0 +1,273 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"patchwork"
+)
+
+// ClientService implements patchwork.ClientService.
+type ClientService struct {
+	db      *DB
+	matcher ClientMatcher
+}
+
+// NewClientService returns a ClientService on db that finds possible
+// duplicates with m.
+func NewClientService(db *DB, m ClientMatcher) *ClientService {
+	return &ClientService{db: db, matcher: m}
+}
+
+// isMember reports whether agentID is currently on clientID's team.
+func isMember(ctx context.Context, q querier, clientID, agentID int64) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE client_id = $1 AND agent_id = $2 AND left_at IS NULL`,
+		clientID, agentID).Scan(&n)
+	return n > 0, err
+}
+
+// FindClientProfile returns a client's page for a current team member.
+func (s *ClientService) FindClientProfile(ctx context.Context, id int64) (*patchwork.ClientProfile, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	member, err := isMember(ctx, s.db.read, id, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !patchwork.CanViewClient(c, member) {
+		return nil, patchwork.ErrNotFound
+	}
+	p := &patchwork.ClientProfile{IsMember: true}
+	if p.Client, err = s.db.loadClient(ctx, s.db.read, id); err != nil {
+		return nil, err
+	}
+	if p.Team, err = s.db.loadTeam(ctx, s.db.read, id, c); err != nil {
+		return nil, err
+	}
+	p.Agencies = teamAgencies(p.Team)
+	if p.Activity, err = s.db.loadActivity(ctx, s.db.read, `t.client_id = $1`, 50, id); err != nil {
+		return nil, err
+	}
+	if err := s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, patchwork.AuditClientView, id, "") }); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (db *DB) loadClient(ctx context.Context, q querier, id int64) (*patchwork.Client, error) {
+	cl := &patchwork.Client{ID: id}
+	var created, updated int64
+	err := q.QueryRowContext(ctx, `SELECT first_name, last_name, date_of_birth, address, postcode, phone, created_at, updated_at
+		FROM clients WHERE id = $1`, id).Scan(&cl.FirstName, &cl.LastName, &cl.DateOfBirth, &cl.Address, &cl.Postcode,
+		&cl.Phone, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, patchwork.ErrNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	cl.CreatedAt, cl.UpdatedAt = fromMicros(created), fromMicros(updated)
+	rows, err := q.QueryContext(ctx, `SELECT display FROM client_names WHERE client_id = $1 AND is_alias = 1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		cl.Aliases = append(cl.Aliases, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if cl.Areas, err = db.areasOf(ctx, q, "client_areas", "client_id", id); err != nil {
+		return nil, err
+	}
+	return cl, nil
+}
+
+// loadTeam returns the current members of a client's team as viewer may see
+// them, the earliest to join first.
+func (db *DB) loadTeam(ctx context.Context, q querier, clientID int64, viewer *patchwork.Agent) ([]*patchwork.TeamMember, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+agentColumns+`, m.id, m.joined_at, m.how_joined, m.basis
+		`+agentFrom+` JOIN memberships m ON m.agent_id = a.id
+		WHERE m.client_id = $1 AND m.left_at IS NULL ORDER BY m.joined_at, m.id`, clientID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var team []*patchwork.TeamMember
+	for rows.Next() {
+		m := &patchwork.Membership{ClientID: clientID}
+		var joined int64
+		a, err := scanAgent(scanFunc(func(dest ...any) error {
+			return rows.Scan(append(dest, &m.ID, &joined, &m.HowJoined, &m.Basis)...)
+		}))
+		if err != nil {
+			return nil, err
+		}
+		m.AgentID, m.JoinedAt = a.ID, fromMicros(joined)
+		team = append(team, &patchwork.TeamMember{Agent: a.AsSeenBy(viewer), Membership: m})
+	}
+	return team, rows.Err()
+}
+
+// scanFunc adapts a function to the Scan method scanAgent expects, so that
+// extra columns can follow the agent's.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
+
+// teamAgencies lists the distinct agencies on a team, by displayed name.
+func teamAgencies(team []*patchwork.TeamMember) []*patchwork.Agency {
+	seen := map[int64]bool{}
+	var out []*patchwork.Agency
+	for _, m := range team {
+		if g := m.Agent.Agency; g != nil && !seen[g.ID] {
+			seen[g.ID] = true
+			out = append(out, g)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// FindMyClients returns the caller's clients, most recently active first.
+func (s *ClientService) FindMyClients(ctx context.Context) ([]*patchwork.ClientSummary, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.db.clientSummaries(ctx, `JOIN memberships mine ON mine.client_id = c.id AND mine.agent_id = $1 AND mine.left_at IS NULL`, c.ID)
+}
+
+// clientSummaries loads dashboard cards for the clients selected by join.
+// Callers must restrict join to clients the caller is a member of.
+func (db *DB) clientSummaries(ctx context.Context, join string, args ...any) ([]*patchwork.ClientSummary, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth,
+		(SELECT COUNT(*) FROM memberships m WHERE m.client_id = c.id AND m.left_at IS NULL),
+		(SELECT COUNT(DISTINCT a.agency_id) FROM memberships m JOIN agents a ON a.id = m.agent_id
+			WHERE m.client_id = c.id AND m.left_at IS NULL),
+		COALESCE((SELECT MAX(t.created_at) FROM activities t WHERE t.client_id = c.id), c.created_at)
+		FROM clients c `+join+` ORDER BY 7 DESC, c.id LIMIT 500`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*patchwork.ClientSummary
+	for rows.Next() {
+		cs := &patchwork.ClientSummary{}
+		var first, last string
+		var lastAct int64
+		if err := rows.Scan(&cs.ID, &first, &last, &cs.DateOfBirth, &cs.TeamSize, &cs.AgencyCount, &lastAct); err != nil {
+			return nil, err
+		}
+		cs.Name = strings.TrimSpace(first + " " + last)
+		cs.LastActivity = fromMicros(lastAct)
+		out = append(out, cs)
+	}
+	return out, rows.Err()
+}
+
+// CreateClient validates and adds a client with the caller as first member.
+// The date of birth must already be in c.DateOfBirth as typed; it is parsed
+// here so that the rule lives in one place.
+func (s *ClientService) CreateClient(ctx context.Context, cl *patchwork.Client) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cl.Validate(cl.DateOfBirth, s.db.now()); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		now := micros(tx.now)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO clients (first_name, last_name, date_of_birth, address, postcode, phone,
+			created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, c.ID, now).Scan(&cl.ID); err != nil {
+			return fmt.Errorf("sqldb: insert client: %w", err)
+		}
+		cl.CreatedAt, cl.UpdatedAt = tx.now, tx.now
+		if err := tx.writeClientNames(ctx, cl); err != nil {
+			return err
+		}
+		if err := tx.writeClientAreas(ctx, cl, c); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (client_id, agent_id, joined_at, how_joined)
+			VALUES ($1, $2, $3, $4)`, cl.ID, c.ID, now, patchwork.JoinedAsCreator); err != nil {
+			return err
+		}
+		if _, err := tx.addActivity(ctx, cl.ID, c.ID, patchwork.ActivityClientCreated, ""); err != nil {
+			return err
+		}
+		return tx.audit(ctx, patchwork.AuditClientCreate, cl.ID, "")
+	})
+}
+
+// writeClientNames stores the primary name and each alias in client_names.
+func (tx *Tx) writeClientNames(ctx context.Context, cl *patchwork.Client) error {
+	type name struct {
+		alias          bool
+		display, given string
+		family         string
+	}
+	names := []name{{false, cl.Name(), cl.FirstName, cl.LastName}}
+	for _, a := range cl.Aliases {
+		given, family := splitName(a)
+		names = append(names, name{true, a, given, family})
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_names (client_id, is_alias, display, given_norm, family_norm)
+			VALUES ($1, $2, $3, $4, $5)`, cl.ID, b2i(n.alias), n.display, foldText(n.given), foldText(n.family)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// splitName splits a one-line alias into given names and a family name (the
+// last word).
+func splitName(s string) (given, family string) {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return "", s
+	}
+	return strings.Join(f[:len(f)-1], " "), f[len(f)-1]
+}
+
+// writeClientAreas links the client to the chosen local areas, or to the
+// creator's own local areas when none were chosen.
+func (tx *Tx) writeClientAreas(ctx context.Context, cl *patchwork.Client, creator *patchwork.Agent) error {
+	ids := cl.AreaIDs
+	if len(ids) == 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT area_id FROM agent_areas WHERE agent_id = $1`, creator.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_areas (client_id, area_id)
+			SELECT $1, id FROM areas WHERE id = $2 AND kind = 'local' ON CONFLICT DO NOTHING`, cl.ID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,239 @@
+// Package sqldb implements Patchwork's services on SQLite and PostgreSQL with
+// hand-written SQL on database/sql. Both drivers bind $1, $2 … by number, so
+// one SQL text serves both; what differs lives in Dialect and in the two
+// migration folders.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"patchwork"
+)
+
+// Dialect holds the little SQL that differs between the two databases.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// LockAudit serialises appends to the audit hash chain inside a
+	// transaction. SQLite's single writer already does that.
+	LockAudit string
+	// SkipLocked is appended to job-claiming SELECTs.
+	SkipLocked string
+}
+
+var (
+	sqliteDialect   = Dialect{Name: "sqlite"}
+	postgresDialect = Dialect{
+		Name:       "postgres",
+		LockAudit:  "SELECT pg_advisory_xact_lock(7210001)",
+		SkipLocked: " FOR UPDATE SKIP LOCKED",
+	}
+)
+
+// DB is a connection to Patchwork's database. On SQLite it keeps two pools:
+// one connection for writes (SQLite has a single writer; queueing in Go is
+// far faster than SQLite's busy-wait) and several read-only connections.
+type DB struct {
+	read    *sql.DB
+	write   *sql.DB
+	pool    *pgxpool.Pool
+	Dialect Dialect
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to dsn: a postgres:// or postgresql:// URL, or else the path
+// of a SQLite file (created if missing). It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn, nil)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	path = strings.TrimPrefix(path, "sqlite://")
+	if path == "" {
+		return nil, errors.New("sqldb: empty database path")
+	}
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)" +
+		"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_time_format=sqlite"
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	n := 2 * runtime.NumCPU()
+	if n < 4 {
+		n = 4
+	}
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	return &DB{read: read, write: write, Dialect: sqliteDialect, Now: time.Now}, nil
+}
+
+// openPostgres connects through pgxpool; runtime parameters (such as a test's
+// search_path) are applied to every connection.
+func openPostgres(ctx context.Context, dsn string, params map[string]string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: parse postgres dsn: %w", err)
+	}
+	for k, v := range params {
+		cfg.ConnConfig.RuntimeParams[k] = v
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: connect postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("sqldb: connect postgres: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	return &DB{read: db, write: db, pool: pool, Dialect: postgresDialect, Now: time.Now}, nil
+}
+
+// Close closes every pool.
+func (db *DB) Close() error {
+	err := db.read.Close()
+	if db.write != db.read {
+		err = errors.Join(err, db.write.Close())
+	}
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	return err
+}
+
+// now returns the current time truncated to microseconds, the resolution
+// times are stored at.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// Tx is a write transaction with the time at which it started, so that every
+// row written by one use case carries the same timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// inTx runs fn in one write transaction and commits it if fn returns nil.
+// This is the one-transaction-per-use-case rule: the change, its activity,
+// its audit row and its notifications commit or roll back together.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqldb: begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, now: db.now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("sqldb: commit: %w", err)
+	}
+	return nil
+}
+
+// querier is what read helpers need: a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// micros converts a time to stored unix microseconds.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// fromMicros converts stored unix microseconds to a UTC time; 0 is zero.
+func fromMicros(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(us).UTC()
+}
+
+// nullMicros converts a nullable stored time.
+func nullMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return fromMicros(n.Int64)
+}
+
+// b2i stores a bool as 0 or 1 (both dialects use integer flags).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// caller returns the active signed-in agent in ctx or ENOTFOUND: a caller who
+// is not allowed in learns nothing.
+func caller(ctx context.Context) (*patchwork.Agent, error) {
+	a := patchwork.CallerFromContext(ctx)
+	if !patchwork.CanUse(a) {
+		return nil, patchwork.ErrNotFound
+	}
+	return a, nil
+}
+
+// placeholders returns "$start, $start+1, …" for n arguments.
+func placeholders(start, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", start+i)
+	}
+	return b.String()
+}
+
+// Setting returns a deployment setting, or "" if unset.
+func (db *DB) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.read.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetSetting stores a deployment setting.
+func (db *DB) SetSetting(ctx context.Context, key, value string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+		return err
+	})
+}

@@ -1,0 +1,260 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"patchwork"
+)
+
+// MatchQuery is what a ClientMatcher looks for: either the free text of the
+// search box or the details of a client about to be added.
+type MatchQuery struct {
+	Text    string            // search box text, when searching
+	Client  *patchwork.Client // a new client's details, when checking duplicates
+	AreaIDs []int64           // restrict to clients in these local areas; nil for all
+	Limit   int
+}
+
+// ClientMatcher finds clients matching a query, best first. It returns
+// patchwork.ClientMatch values with only ID, MatchedAlias, Score, Reasons and
+// Level filled; the caller loads what may be shown. tooShort reports a query
+// that does not name anyone well enough to be allowed.
+type ClientMatcher interface {
+	MatchClients(ctx context.Context, db *DB, q MatchQuery) (matches []*patchwork.ClientMatch, tooShort bool, err error)
+}
+
+// SearchService implements patchwork.SearchService.
+type SearchService struct {
+	db      *DB
+	matcher ClientMatcher
+}
+
+// NewSearchService returns a SearchService on db using m for clients.
+func NewSearchService(db *DB, m ClientMatcher) *SearchService {
+	return &SearchService{db: db, matcher: m}
+}
+
+// scopeAreas returns the local areas a search at scope covers for the
+// caller, or nil for the whole network.
+func (db *DB) scopeAreas(ctx context.Context, agentID int64, scope string) ([]int64, error) {
+	var q string
+	switch scope {
+	case patchwork.ScopeNetwork:
+		return nil, nil
+	case patchwork.ScopeDistrict:
+		q = `SELECT l.id FROM areas l WHERE l.kind = 'local' AND l.parent_id IN
+			(SELECT r.parent_id FROM agent_areas aa JOIN areas r ON r.id = aa.area_id WHERE aa.agent_id = $1)`
+	default:
+		q = `SELECT area_id FROM agent_areas WHERE agent_id = $1`
+	}
+	rows, err := db.read.QueryContext(ctx, q, agentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Search runs the one search box; see patchwork.SearchService.
+func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*patchwork.SearchResults, error) {
+	c, err := caller(ctx)
+	if err != nil || !patchwork.CanSearch(c) {
+		return nil, patchwork.ErrNotFound
+	}
+	res := &patchwork.SearchResults{}
+	areas, err := s.db.scopeAreas(ctx, c.ID, q.Scope)
+	if err != nil {
+		return nil, err
+	}
+	matches, tooShort, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Text: q.Text, AreaIDs: areas, Limit: patchwork.MaxClientResults + 1})
+	if err != nil {
+		return nil, err
+	}
+	res.TooShort = tooShort
+	if len(matches) > patchwork.MaxClientResults {
+		matches, res.MoreClients = matches[:patchwork.MaxClientResults], true
+	}
+	if res.Clients, err = s.db.describeMatches(ctx, c, matches); err != nil {
+		return nil, err
+	}
+	if !tooShort {
+		if res.Agents, err = s.db.searchAgents(ctx, c, q.Text); err != nil {
+			return nil, err
+		}
+		if res.Agencies, err = s.db.searchAgencies(ctx, c, q.Text); err != nil {
+			return nil, err
+		}
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, patchwork.AuditClientSearch, 0, searchAuditDetail(q.Scope, res.Clients))
+	})
+	return res, err
+}
+
+// searchAuditDetail records the scope and the ids shown, never the query:
+// it holds names, and the audit log must outlive a client's erasure.
+func searchAuditDetail(scope string, ms []*patchwork.ClientMatch) string {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = strconv.FormatInt(m.ID, 10)
+	}
+	if scope == "" {
+		scope = patchwork.ScopeLocal
+	}
+	return "scope=" + scope + " shown=" + strings.Join(ids, ",")
+}
+
+// describeMatches loads what a search result may show about each match:
+// name, date of birth, one local area, team size and whether the caller is a
+// member — nothing else.
+func (db *DB) describeMatches(ctx context.Context, c *patchwork.Agent, ms []*patchwork.ClientMatch) ([]*patchwork.ClientMatch, error) {
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	args := []any{c.ID}
+	byID := map[int64]*patchwork.ClientMatch{}
+	for _, m := range ms {
+		args = append(args, m.ID)
+		byID[m.ID] = m
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth,
+		COALESCE((SELECT MIN(r.name) FROM client_areas ca JOIN areas r ON r.id = ca.area_id WHERE ca.client_id = c.id), ''),
+		(SELECT COUNT(*) FROM memberships m WHERE m.client_id = c.id AND m.left_at IS NULL),
+		(SELECT COUNT(DISTINCT a.agency_id) FROM memberships m JOIN agents a ON a.id = m.agent_id
+			WHERE m.client_id = c.id AND m.left_at IS NULL),
+		(SELECT COUNT(*) FROM memberships m WHERE m.client_id = c.id AND m.agent_id = $1 AND m.left_at IS NULL)
+		FROM clients c WHERE c.id IN (`+placeholders(2, len(ms))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var first, last string
+		var mine int
+		var m patchwork.ClientMatch
+		if err := rows.Scan(&id, &first, &last, &m.DateOfBirth, &m.LocalArea, &m.TeamSize, &m.AgencyCount, &mine); err != nil {
+			return nil, err
+		}
+		t := byID[id]
+		t.Name, t.DateOfBirth, t.LocalArea, t.TeamSize, t.AgencyCount = strings.TrimSpace(first+" "+last), m.DateOfBirth, m.LocalArea, m.TeamSize, m.AgencyCount
+		t.IsMember = mine > 0
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := ms[:0:0]
+	for _, m := range ms {
+		if m.Name != "" { // a client erased between match and load is dropped
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// searchAgents finds active agents whose name, role or agency starts with
+// each word of the query.
+func (db *DB) searchAgents(ctx context.Context, c *patchwork.Agent, text string) ([]*patchwork.Agent, error) {
+	words := strings.Fields(foldText(text))
+	if len(words) == 0 {
+		return nil, nil
+	}
+	where, args := wordPrefixes(words, "(' ' || a.name_norm || ' ' || lower(a.role) || ' ' || g.name_norm)", 1)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.active = 1 AND `+where+
+		` ORDER BY a.name LIMIT 10`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*patchwork.Agent
+	for rows.Next() {
+		a, err := scanAgent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a.AsSeenBy(c))
+	}
+	return out, rows.Err()
+}
+
+// searchAgencies finds agencies by name or sector. Sensitive agencies are
+// found only by their generic label, except by their own staff and admins.
+func (db *DB) searchAgencies(ctx context.Context, c *patchwork.Agent, text string) ([]*patchwork.Agency, error) {
+	words := strings.Fields(foldText(text))
+	if len(words) == 0 {
+		return nil, nil
+	}
+	where, args := wordPrefixes(words, `(' ' || CASE WHEN g.sensitive = 1 AND g.id <> $1 AND $2 = 0
+		THEN lower(g.generic_label) ELSE g.name_norm END || ' ' || lower(g.sector))`, 3)
+	args = append([]any{c.AgencyID, b2i(c.Admin)}, args...)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE `+where+` ORDER BY g.name LIMIT 10`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*patchwork.Agency
+	for rows.Next() {
+		g, err := scanAgency(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, g.AsSeenBy(c))
+	}
+	return out, rows.Err()
+}
+
+// wordPrefixes builds "expr LIKE $start AND expr LIKE $start+1 …" with
+// arguments '% word%', so each word must start a word of expr. Words are
+// folded to letters, digits and spaces, so they hold no LIKE wildcards.
+func wordPrefixes(words []string, expr string, start int) (string, []any) {
+	parts := make([]string, len(words))
+	args := make([]any, len(words))
+	for i, w := range words {
+		parts[i] = fmt.Sprintf("%s LIKE $%d", expr, start+i)
+		args[i] = "% " + w + "%"
+	}
+	return strings.Join(parts, " AND "), args
+}
+
+// FindPossibleDuplicates lists existing clients that may be the person in
+// cl, across the whole network. The check is audited as a search.
+func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwork.Client) ([]*patchwork.ClientMatch, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	matches, _, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Client: cl, Limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.db.describeMatches(ctx, c, matches)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error {
+		return tx.audit(ctx, patchwork.AuditClientSearch, 0, "duplicate_check "+searchAuditDetail(patchwork.ScopeNetwork, out))
+	})
+	return out, err
+}
+
+// sortMatches orders matches by score, then id for stability.
+func sortMatches(ms []*patchwork.ClientMatch) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		if ms[i].Score != ms[j].Score {
+			return ms[i].Score > ms[j].Score
+		}
+		return ms[i].ID < ms[j].ID
+	})
+}
