@@ -237,3 +237,22 @@ func (db *DB) SetSetting(ctx context.Context, key, value string) error {
 		return err
 	})
 }
+
+// OpenPostgresSchema connects to PostgreSQL with every connection's
+// search_path set to schema (plus public, where extensions live). Tests use it
+// to give each test its own schema.
+func OpenPostgresSchema(ctx context.Context, dsn, schema string) (*DB, error) {
+	return openPostgres(ctx, dsn, map[string]string{"search_path": schema + ",public"})
+}
+
+// QueryRowForTest runs a read query outside any service; tests use it to
+// check side effects.
+func (db *DB) QueryRowForTest(query string, args ...any) *sql.Row {
+	return db.write.QueryRowContext(context.Background(), query, args...)
+}
+
+// ExecForTest runs a statement outside any service; tests use it to set up
+// states (such as tampering with the audit log) no service would produce.
+func (db *DB) ExecForTest(query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(context.Background(), query, args...)
+}
