@@ -85,6 +85,9 @@ type ClientMatch struct {
 	Score        float64
 	Reasons      []string
 	Level        string // "likely" or "possible" in duplicate checks
+	// JoinTicket lets the caller open the join page for this client, which
+	// shows the same details as this result; it expires after a while.
+	JoinTicket string
 }
 
 // ClientService is the client and team part of Patchwork. Every method reads
@@ -115,6 +118,11 @@ type ClientService interface {
 	// basis. ENOTFOUND if the client does not exist; ECONFLICT if already a
 	// member.
 	JoinTeam(ctx context.Context, clientID int64, req JoinRequest) error
+
+	// FindJoinCard returns the details a search result showed for the join
+	// page, given the ticket that came with that result; ENOTFOUND without a
+	// live ticket.
+	FindJoinCard(ctx context.Context, clientID int64, ticket string) (*ClientMatch, error)
 
 	// LeaveTeam ends the caller's membership with a reason. ENOTFOUND if the
 	// caller is not a member.

@@ -119,6 +119,7 @@ var surnameParticles = map[string]bool{
 	"della": true, "da": true, "di": true, "du": true, "la": true, "le": true,
 	"el": true, "al": true, "bin": true, "binti": true, "bint": true,
 	"ter": true, "ten": true, "dos": true, "das": true, "do": true, "st": true,
+	"mac": true, "mc": true, "san": true,
 }
 
 // familyForms returns the folded parts of a family name worth keying on their

@@ -17,7 +17,7 @@ func TestScratchPG(t *testing.T) {
 	bad := 0
 	n := 0
 	for sc.Scan() {
-		parts := strings.Split(sc.Text(), "|")
+		parts := strings.FieldsFunc(sc.Text(), func(r rune) bool { return r == 0x7c || r == 0x2c })
 		p, a := DoubleMetaphone(parts[0])
 		n++
 		if p != parts[1] || a != parts[2] {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -50,6 +51,9 @@ type DB struct {
 	Dialect Dialect
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	secretMu  sync.Mutex
+	secretKey []byte
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path
@@ -256,3 +260,14 @@ func (db *DB) QueryRowForTest(query string, args ...any) *sql.Row {
 func (db *DB) ExecForTest(query string, args ...any) (sql.Result, error) {
 	return db.write.ExecContext(context.Background(), query, args...)
 }
+
+// CountAgents returns how many agents exist; the CLI uses it to tell an
+// empty database from a seeded one.
+func (db *DB) CountAgents(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM agents`).Scan(&n)
+	return n, err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }

@@ -151,6 +151,11 @@ func (db *DB) describeMatches(ctx context.Context, c *patchwork.Agent, ms []*pat
 		t := byID[id]
 		t.Name, t.DateOfBirth, t.LocalArea, t.TeamSize, t.AgencyCount = strings.TrimSpace(first+" "+last), m.DateOfBirth, m.LocalArea, m.TeamSize, m.AgencyCount
 		t.IsMember = mine > 0
+		if !t.IsMember {
+			if t.JoinTicket, err = db.joinTicket(ctx, c.ID, id); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+
+	"patchwork/app"
+	"patchwork/demo"
+	"patchwork/sqldb"
+)
+
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", envOr("PATCHWORK_ADDR", "127.0.0.1:8080"), "listen address (env PATCHWORK_ADDR)")
+	dsn := dbFlag(fs)
+	demoMode := fs.Bool("demo", envOr("PATCHWORK_DEMO", "") == "true", "demo mode: seed demo data into an empty database and show the demo banner")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *demoMode {
+		if err := seedIfEmpty(ctx, db, stdout); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+	ip := net.ParseIP(host)
+	srv, err := app.NewServer(db, app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(stdout, "Patchwork is running at http://%s/\n", ln.Addr())
+	if *demoMode {
+		fmt.Fprintf(stdout, "Demo — test data only. Sign in as agent1@patchwork.test … agent37@patchwork.test or admin@patchwork.test, password: %s\n", sqldb.DemoPassword)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// In-flight requests finish (each use case is one transaction, so none
+	// is left half-written); new connections are refused.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func openMigrated(ctx context.Context, dsn string) (*sqldb.DB, error) {
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func seedIfEmpty(ctx context.Context, db *sqldb.DB, stdout io.Writer) error {
+	seeded, err := demo.Seeded(ctx, db)
+	if err != nil || seeded {
+		return err
+	}
+	fmt.Fprintln(stdout, "Seeding the demo network (about 300 clients)…")
+	return demo.Seed(ctx, db, demo.DefaultSize)
+}

@@ -1,0 +1,184 @@
+package match
+
+import (
+	"strings"
+
+	"github.com/xrash/smetrics"
+)
+
+// matchKind says why two name tokens were judged alike; it drives both the
+// similarity value and the reason text.
+type matchKind int
+
+const (
+	kindNone matchKind = iota
+	kindSimilar
+	kindInitial
+	kindPrefix
+	kindSounds
+	kindTypo
+	kindNickname
+	kindVariant
+	kindFolded
+	kindExact
+)
+
+// Token similarity values. They are tuned so that one clear kind of agreement
+// (a single typo, same sound, a listed nickname) lands near 0.85-0.9 and
+// unrelated names near 0; see docs/search-names.md.
+const (
+	simExact     = 1.0
+	simFolded    = 0.97 // MacDonald / McDonald
+	simNickname  = 0.9  // Kate / Catherine, Steven / Stephen
+	simTypo      = 0.9  // one edit, names of 4+ letters
+	simTypoShort = 0.75 // one edit in a 3-letter name is weaker evidence
+	simSounds    = 0.85 // shared Double Metaphone key
+	simBothBonus = 0.02 // one typo that also sounds the same
+	simPrefix    = 0.8  // Dan / Daniel when not in the nickname list
+	simInitial   = 0.6  // J / John
+	jwFloor      = 0.7  // Jaro-Winkler below this counts as no similarity
+	jwScale      = 0.9  // best similarity reachable through Jaro-Winkler alone
+)
+
+type tokenMatch struct {
+	sim   float64
+	kind  matchKind
+	group string // nickname group key, for the reason text
+}
+
+// jaroSim rescales Jaro-Winkler so that unrelated names (typically 0.4-0.7)
+// contribute nothing and near-identical ones approach jwScale.
+func jaroSim(a, b string) float64 {
+	jw := smetrics.JaroWinkler(a, b, 0.7, 4)
+	if jw <= jwFloor {
+		return 0
+	}
+	return (jw - jwFloor) / (1 - jwFloor) * jwScale
+}
+
+func better(best tokenMatch, sim float64, kind matchKind) tokenMatch {
+	if sim > best.sim {
+		return tokenMatch{sim: sim, kind: kind}
+	}
+	return best
+}
+
+// sharesPhonetic reports whether any Double Metaphone key of a equals one of
+// b's; both primary and alternate count, so Smith matches Schmidt.
+func sharesPhonetic(a, b string) bool {
+	ap, aa := scoringKeys(a)
+	bp, ba := scoringKeys(b)
+	if ap == "" || bp == "" {
+		return false
+	}
+	return ap == bp || ap == ba || (aa != "" && (aa == bp || aa == ba))
+}
+
+// scoringKeys drops the alternate that Double Metaphone gives an initial J
+// for Slavic names (Jankelowicz as Yankelovich): it encodes the J as a vowel,
+// which would make John "sound like" Ann and James like Amos. The index keeps
+// it (an extra candidate costs little); the score must not reward it.
+func scoringKeys(w string) (string, string) {
+	p, a := DoubleMetaphone(w)
+	if w != "" && w[0] == 'j' && strings.HasPrefix(a, "A") {
+		a = ""
+	}
+	return p, a
+}
+
+// familyTokenMatch compares two normalised surname forms.
+func familyTokenMatch(a, b string) tokenMatch {
+	if a == "" || b == "" {
+		return tokenMatch{}
+	}
+	if a == b {
+		return tokenMatch{sim: simExact, kind: kindExact}
+	}
+	if FoldMac(a) == FoldMac(b) {
+		return tokenMatch{sim: simFolded, kind: kindFolded}
+	}
+	return editOrSound(jaroMatch(a, b), a, b, sharesPhonetic(FoldMac(a), FoldMac(b)))
+}
+
+// givenTokenMatch compares two normalised given-name tokens, adding nickname
+// groups, initials and shortened forms to the surname rules.
+func givenTokenMatch(a, b string) tokenMatch {
+	if a == "" || b == "" {
+		return tokenMatch{}
+	}
+	if a == b {
+		return tokenMatch{sim: simExact, kind: kindExact}
+	}
+	if len(a) == 1 || len(b) == 1 {
+		if a[0] == b[0] {
+			return tokenMatch{sim: simInitial, kind: kindInitial}
+		}
+		return tokenMatch{}
+	}
+	if g, variant, ok := sharedGroup(a, b); ok {
+		k := kindNickname
+		if variant {
+			k = kindVariant
+		}
+		return tokenMatch{sim: simNickname, kind: k, group: g}
+	}
+	best := editOrSound(jaroMatch(a, b), a, b, sharesPhonetic(a, b))
+	if len(a) >= 3 && len(b) >= 3 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
+		best = better(best, simPrefix, kindPrefix)
+	}
+	return best
+}
+
+func jaroMatch(a, b string) tokenMatch {
+	return tokenMatch{sim: jaroSim(a, b), kind: kindSimilar}
+}
+
+// editOrSound adds the one-typo and same-sound rules. When both hold (Smith
+// and Smyth) the evidence is stronger than either alone, and "sounds alike"
+// is the more useful explanation for staff.
+func editOrSound(best tokenMatch, a, b string, sounds bool) tokenMatch {
+	typo := 0.0
+	if withinOneEdit(a, b) {
+		typo = simTypoShort
+		if min(len(a), len(b)) >= 4 {
+			typo = simTypo
+		}
+	}
+	switch {
+	case typo > 0 && sounds:
+		return better(best, max(typo, simSounds)+simBothBonus, kindSounds)
+	case typo > 0:
+		return better(best, typo, kindTypo)
+	case sounds:
+		return better(best, simSounds, kindSounds)
+	}
+	return best
+}
+
+// withinOneEdit reports whether a and b differ by at most one substitution,
+// insertion, deletion or adjacent transposition (optimal string alignment
+// distance <= 1), without building a distance matrix.
+func withinOneEdit(a, b string) bool {
+	if a == b {
+		return true
+	}
+	la, lb := len(a), len(b)
+	if la-lb > 1 || lb-la > 1 {
+		return false
+	}
+	i := 0
+	for i < la && i < lb && a[i] == b[i] {
+		i++
+	}
+	switch {
+	case la == lb:
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	case la > lb:
+		return a[i+1:] == b[i:]
+	default:
+		return a[i:] == b[i+1:]
+	}
+}

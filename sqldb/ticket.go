@@ -1,0 +1,114 @@
+package sqldb
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"patchwork"
+)
+
+// joinTicketTTL is how long a "Join team" link from a search result works.
+const joinTicketTTL = 2 * time.Hour
+
+// secret returns the deployment's signing secret, creating it on first use.
+// It lives in the database so that every instance shares it.
+func (db *DB) secret(ctx context.Context) ([]byte, error) {
+	db.secretMu.Lock()
+	defer db.secretMu.Unlock()
+	if db.secretKey != nil {
+		return db.secretKey, nil
+	}
+	v, err := db.Setting(ctx, "secret")
+	if err != nil {
+		return nil, err
+	}
+	if v == "" {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return nil, err
+		}
+		err := db.inTx(ctx, func(tx *Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('secret', $1) ON CONFLICT (key) DO NOTHING`,
+				hex.EncodeToString(b))
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		// Another instance may have won the race: read back what is stored.
+		if v, err = db.Setting(ctx, "secret"); err != nil {
+			return nil, err
+		}
+	}
+	key, err := hex.DecodeString(v)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: bad secret setting: %w", err)
+	}
+	db.secretKey = key
+	return key, nil
+}
+
+// Secret returns the deployment's signing secret (see secret).
+func (db *DB) Secret(ctx context.Context) ([]byte, error) { return db.secret(ctx) }
+
+func ticketMAC(key []byte, purpose string, agentID, clientID, expiry int64) string {
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "%s|%d|%d|%d", purpose, agentID, clientID, expiry)
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// joinTicket signs "this agent was shown this client in a search result".
+// Only with it does the join page show who the client is, so nobody can
+// harvest names by walking client ids.
+func (db *DB) joinTicket(ctx context.Context, agentID, clientID int64) (string, error) {
+	key, err := db.secret(ctx)
+	if err != nil {
+		return "", err
+	}
+	exp := db.now().Add(joinTicketTTL).Unix()
+	return strconv.FormatInt(exp, 10) + "." + ticketMAC(key, "join", agentID, clientID, exp), nil
+}
+
+// checkJoinTicket reports whether ticket is a live join ticket for agentID
+// and clientID.
+func (db *DB) checkJoinTicket(ctx context.Context, ticket string, agentID, clientID int64) bool {
+	expS, mac, ok := strings.Cut(ticket, ".")
+	exp, err := strconv.ParseInt(expS, 10, 64)
+	if !ok || err != nil || db.now().Unix() > exp {
+		return false
+	}
+	key, err := db.secret(ctx)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal([]byte(mac), []byte(ticketMAC(key, "join", agentID, clientID, exp)))
+}
+
+// FindJoinCard returns what a search result showed about a client, for the
+// join page. It needs the ticket that came with that search result, and
+// returns ENOTFOUND without it. The view is audited.
+func (s *ClientService) FindJoinCard(ctx context.Context, clientID int64, ticket string) (*patchwork.ClientMatch, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.db.checkJoinTicket(ctx, ticket, c.ID, clientID) {
+		return nil, patchwork.ErrNotFound
+	}
+	ms, err := s.db.describeMatches(ctx, c, []*patchwork.ClientMatch{{ID: clientID}})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) == 0 {
+		return nil, patchwork.ErrNotFound
+	}
+	err = s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, "client.join_view", clientID, "") })
+	return ms[0], err
+}

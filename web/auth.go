@@ -1,0 +1,66 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"patchwork"
+)
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	if patchwork.CanUse(patchwork.CallerFromContext(r.Context())) {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "login", &page{Data: safeNextOrEmpty(r.URL.Query().Get("next"))})
+}
+
+func safeNextOrEmpty(next string) string {
+	if next == "" {
+		return ""
+	}
+	return safeNext(next)
+}
+
+// login signs an agent in. A wrong email, a wrong password and a deactivated
+// account get the same answer, and no session is created.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
+	next := safeNextOrEmpty(r.PostFormValue("next"))
+	a, err := s.svc.Agents.Authenticate(r.Context(), email, pw)
+	if err != nil {
+		code := patchwork.ErrorCode(err)
+		if code != patchwork.EUNAUTHORIZED && code != patchwork.ETOOMANYREQUEST {
+			s.serverError(w, r, err)
+			return
+		}
+		status := http.StatusUnauthorized
+		if code == patchwork.ETOOMANYREQUEST {
+			status = http.StatusTooManyRequests
+		}
+		s.render(w, r, status, "login", &page{
+			Form:   url.Values{"email": {email}},
+			Errors: map[string]string{"email": patchwork.ErrorMessage(err)},
+			Data:   next,
+		})
+		return
+	}
+	// A new token on sign-in defeats session fixation.
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessionAgentKey, a.ID)
+	if next == "" {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

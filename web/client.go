@@ -1,0 +1,164 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"patchwork"
+)
+
+func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "client", &page{Data: p})
+}
+
+// newClientData is what the add-client form shows.
+type newClientData struct {
+	Matches []*patchwork.ClientMatch
+}
+
+func (s *Server) newClientForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "client_new", &page{Data: newClientData{}})
+}
+
+// createClient adds a client. Before creating, it lists people who may
+// already be on Patchwork; confirm_new=1 creates anyway.
+func (s *Server) createClient(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		return
+	}
+	f := r.PostForm
+	c := &patchwork.Client{
+		FirstName:   f.Get("first_name"),
+		LastName:    f.Get("last_name"),
+		DateOfBirth: f.Get("date_of_birth"),
+		Address:     f.Get("address"),
+		Postcode:    f.Get("postcode"),
+		Phone:       f.Get("phone"),
+		Aliases:     strings.Split(strings.ReplaceAll(f.Get("aliases"), "\r\n", "\n"), "\n"),
+	}
+	// Validate a copy first so that the duplicate check sees clean values
+	// and bad input never reaches the store.
+	check := *c
+	if err := check.Validate(c.DateOfBirth, s.now()); err != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, "client_new", &page{Form: f, Errors: patchwork.ErrorFields(err), Data: newClientData{}})
+		return
+	}
+	if f.Get("confirm_new") != "1" {
+		matches, err := s.svc.Clients.FindPossibleDuplicates(r.Context(), &check)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(matches) > 0 {
+			s.render(w, r, http.StatusOK, "client_new", &page{Form: f, Data: newClientData{Matches: matches}})
+			return
+		}
+	}
+	if err := s.svc.Clients.CreateClient(r.Context(), c); err != nil {
+		if fields := patchwork.ErrorFields(err); fields != nil {
+			s.render(w, r, http.StatusUnprocessableEntity, "client_new", &page{Form: f, Errors: fields, Data: newClientData{}})
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "Client added. You are the first member of their team.")
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(c.ID, 10), http.StatusSeeOther)
+}
+
+// joinData is what the join page shows.
+type joinData struct {
+	ClientID int64
+	Token    string
+	Match    *patchwork.ClientMatch
+}
+
+// joinForm shows the declaration and lawful basis form. Who the client is
+// is shown only with the ticket of a search result the agent was shown.
+func (s *Server) joinForm(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	t := r.URL.Query().Get("t")
+	m, err := s.svc.Clients.FindJoinCard(r.Context(), id, t)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if m.IsMember {
+		http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, http.StatusOK, "join", &page{Data: joinData{ClientID: id, Token: t, Match: m}})
+}
+
+func (s *Server) join(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	req := patchwork.JoinRequest{
+		Declaration: r.PostFormValue("declaration") == "yes",
+		Basis:       r.PostFormValue("basis"),
+		BasisNote:   r.PostFormValue("basis_note"),
+	}
+	err := s.svc.Clients.JoinTeam(r.Context(), id, req)
+	if fields := patchwork.ErrorFields(err); fields != nil {
+		// The form comes back without the client's details unless the
+		// ticket is still good: a bad request must not reveal who it is.
+		t := r.PostFormValue("t")
+		m, _ := s.svc.Clients.FindJoinCard(r.Context(), id, t)
+		s.render(w, r, http.StatusUnprocessableEntity, "join", &page{Form: r.PostForm, Errors: fields,
+			Data: joinData{ClientID: id, Token: t, Match: m}})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "You have joined the team. The other members have been told.")
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	req := patchwork.LeaveRequest{Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note")}
+	err := s.svc.Clients.LeaveTeam(r.Context(), id, req)
+	if fields := patchwork.ErrorFields(err); fields != nil {
+		// Only a member gets a validation error (the store checks), so
+		// showing the page again reveals nothing new.
+		p, perr := s.svc.Clients.FindClientProfile(r.Context(), id)
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "client", &page{Form: url.Values{}, Errors: fields, Data: p})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "You have left the team. The other members have been told.")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

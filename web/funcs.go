@@ -1,0 +1,139 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"patchwork"
+)
+
+// templateFuncs are the helpers templates may call.
+func templateFuncs(v *views, now func() time.Time) template.FuncMap {
+	return template.FuncMap{
+		"static": func(name string) string { return v.static[name] },
+		// fld builds the argument of the form partials: the page plus
+		// key/value pairs such as "Name" "email" "Label" "Email address".
+		"fld": func(p any, kv ...any) map[string]any {
+			m := map[string]any{"Page": p}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
+		"age": func(dob string) string {
+			if a := patchwork.AgeAt(dob, now()); a >= 0 {
+				return strconv.Itoa(a)
+			}
+			return ""
+		},
+		"dob": func(dob string) string {
+			t, err := time.Parse(time.DateOnly, dob)
+			if err != nil {
+				return dob
+			}
+			return t.Format("2 January 2006")
+		},
+		"date": func(t time.Time) string { return t.Local().Format("2 January 2006") },
+		"when": func(t time.Time) string { return humanTime(t, now()) },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return "1 " + one
+			}
+			return strconv.Itoa(n) + " " + many
+		},
+		"join":  strings.Join,
+		"title": func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
+		"tel": func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if (r >= '0' && r <= '9') || r == '+' {
+					return r
+				}
+				return -1
+			}, s)
+		},
+		"activity":       activityText,
+		"lawfulBases":    func() []patchwork.Option { return patchwork.LawfulBases },
+		"leaveReasons":   func() []patchwork.Option { return patchwork.LeaveReasons },
+		"contactMethods": func() []patchwork.Option { return contactOptions },
+		"teamEmails":     teamEmails,
+		"scopeLabel":     scopeLabel,
+		"has": func(form url.Values, key string, id int64) bool {
+			for _, v := range form[key] {
+				if v == strconv.FormatInt(id, 10) {
+					return true
+				}
+			}
+			return false
+		},
+		"joinURL": func(m *patchwork.ClientMatch) string {
+			return "/clients/" + strconv.FormatInt(m.ID, 10) + "/join?t=" + url.QueryEscape(m.JoinTicket)
+		},
+	}
+}
+
+var contactOptions = []patchwork.Option{
+	{Value: patchwork.ContactMobile, Label: "Mobile"},
+	{Value: patchwork.ContactLandline, Label: "Landline"},
+	{Value: patchwork.ContactEmail, Label: "Email"},
+}
+
+// humanTime says when something happened in words a busy reader takes in
+// at a glance.
+func humanTime(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d.Minutes()))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	case d < 7*24*time.Hour:
+		return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	}
+	return t.Local().Format("2 Jan 2006")
+}
+
+// activityText describes an activity row in words. It names the agent and
+// what happened, never a client's data values.
+func activityText(a *patchwork.Activity) string {
+	switch a.Kind {
+	case patchwork.ActivityClientCreated:
+		return a.AgentName + " added this client"
+	case patchwork.ActivityMemberJoined:
+		return a.AgentName + " joined the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LawfulBases, a.Detail)) + ")"
+	case patchwork.ActivityMemberLeft:
+		if a.Detail == "deactivated" {
+			return a.AgentName + " left the team (account closed)"
+		}
+		return a.AgentName + " left the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LeaveReasons, a.Detail)) + ")"
+	case patchwork.ActivityClientUpdated:
+		return a.AgentName + " changed " + a.Detail
+	}
+	return a.AgentName + ": " + a.Kind
+}
+
+// teamEmails is a mailto address list of the other members of a team.
+func teamEmails(team []*patchwork.TeamMember, me *patchwork.Agent) string {
+	var out []string
+	for _, m := range team {
+		if me == nil || m.Agent.ID != me.ID {
+			out = append(out, m.Agent.ReachEmail())
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+func scopeLabel(scope string) string {
+	switch scope {
+	case patchwork.ScopeDistrict:
+		return "in your district"
+	case patchwork.ScopeNetwork:
+		return "in the whole network"
+	}
+	return "in your local areas"
+}

@@ -1,0 +1,154 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"patchwork"
+)
+
+// sessionAgentKey is the session key holding the signed-in agent's id.
+const sessionAgentKey = "agent_id"
+
+// securityHeaders sets the headers of DESIGN.md's security model on every
+// response: a strict CSP with no inline script, no framing, no sniffing.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if r.TLS != nil || s.cfg.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status code for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests writes one structured line per request. It logs the path but
+// never the query string, which holds what people searched for (names,
+// dates of birth).
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := requestID()
+		sw := &statusWriter{ResponseWriter: w}
+		ctx := patchwork.NewContextWithRequestMeta(r.Context(), patchwork.RequestMeta{IP: clientIP(r), RequestID: id})
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+	})
+}
+
+func requestID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// clientIP is the connecting address. Behind a load balancer the deployment
+// should terminate and rewrite at the proxy; X-Forwarded-For is not trusted
+// here because any client can forge it to dodge sign-in throttling.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// recoverPanics turns a panic into a logged 500 page without details.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", v)
+				s.renderError(w, r, http.StatusInternalServerError, "Sorry, there is a problem", "Please try again later.")
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// loadCaller puts the signed-in, still active agent into the context. A
+// session of a deactivated agent is destroyed.
+func (s *Server) loadCaller(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := s.sessions.GetInt64(r.Context(), sessionAgentKey)
+		if id == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		a, err := s.svc.Agents.FindCaller(r.Context(), id)
+		switch patchwork.ErrorCode(err) {
+		case "":
+			r = r.WithContext(patchwork.NewContextWithCaller(r.Context(), a))
+		case patchwork.ENOTFOUND:
+			_ = s.sessions.Destroy(r.Context())
+		default:
+			s.serverError(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// agent requires a signed-in active agent; anyone else is sent to sign in,
+// whatever the page, so a logged-out visitor learns nothing about what
+// exists behind it.
+func (s *Server) agent(h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !patchwork.CanUse(patchwork.CallerFromContext(r.Context())) {
+			target := "/login"
+			if r.Method == http.MethodGet && r.URL.Path != "/" {
+				target += "?next=" + url.QueryEscape(r.URL.Path)
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r)
+	})
+}
+
+// safeNext returns next if it is a local path, or "/".
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

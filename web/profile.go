@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"patchwork"
+)
+
+// profileData is what the profile form needs besides the form values.
+type profileData struct {
+	Areas []*patchwork.Area
+}
+
+func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) {
+	me, err := s.svc.Agents.FindAgentByID(r.Context(), patchwork.CallerFromContext(r.Context()).ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f := url.Values{
+		"name": {me.Name}, "role": {me.Role}, "generic_role": {me.GenericRole}, "mobile": {me.Mobile},
+		"landline": {me.Landline}, "contact_email": {me.ContactEmail}, "preferred_contact": {me.PreferredContact},
+		"working_hours": {me.WorkingHours},
+	}
+	if me.SensitiveRole {
+		f.Set("sensitive_role", "yes")
+	}
+	for _, a := range me.Areas {
+		f.Add("areas", strconv.FormatInt(a.ID, 10))
+	}
+	s.renderProfile(w, r, http.StatusOK, f, nil)
+}
+
+func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status int, f url.Values, errs map[string]string) {
+	areas, err := s.svc.Areas.FindAreas(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "profile", &page{Form: f, Errors: errs, Data: profileData{Areas: areas}})
+}
+
+func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		return
+	}
+	f := r.PostForm
+	u := patchwork.AgentUpdate{
+		Name: f.Get("name"), Role: f.Get("role"), SensitiveRole: f.Get("sensitive_role") == "yes",
+		GenericRole: f.Get("generic_role"), Mobile: f.Get("mobile"), Landline: f.Get("landline"),
+		ContactEmail: f.Get("contact_email"), PreferredContact: f.Get("preferred_contact"), WorkingHours: f.Get("working_hours"),
+	}
+	for _, v := range f["areas"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
+			u.AreaIDs = append(u.AreaIDs, id)
+		}
+	}
+	if _, err := s.svc.Agents.UpdateProfile(r.Context(), u); err != nil {
+		if fields := patchwork.ErrorFields(err); fields != nil {
+			s.renderProfile(w, r, http.StatusUnprocessableEntity, f, fields)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "Your profile has been saved.")
+	http.Redirect(w, r, "/profile", http.StatusSeeOther)
+}

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"patchwork"
+	"patchwork/ui"
+)
+
+// views holds the parsed templates (parsed once, at start) and the static
+// file URLs.
+type views struct {
+	pages  map[string]*template.Template
+	static map[string]string
+	demo   bool
+}
+
+// page is what every template receives.
+type page struct {
+	Caller *patchwork.Agent
+	Demo   bool
+	Flash  string
+	Query  string
+	Errors map[string]string
+	Form   url.Values
+	Data   any
+}
+
+func newViews(demo bool, now func() time.Time) (*views, error) {
+	static, err := ui.StaticURLs()
+	if err != nil {
+		return nil, err
+	}
+	v := &views{pages: map[string]*template.Template{}, static: static, demo: demo}
+	base, err := template.New("base").Funcs(templateFuncs(v, now)).ParseFS(ui.Templates(), "layout.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, err := fs.Glob(ui.Templates(), "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(ui.Templates(), n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		v.pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return v, nil
+}
+
+// staticHandler serves /static/<hash>/<name> with a long cache lifetime; the
+// hash changes whenever the file does.
+func (v *views) staticHandler() http.Handler {
+	files := http.FileServerFS(ui.Static())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest := strings.TrimPrefix(r.URL.Path, "/static/")
+		_, name, ok := strings.Cut(rest, "/")
+		if !ok || v.static[name] != r.URL.Path {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = "/" + name
+		files.ServeHTTP(w, r2)
+	})
+}
+
+// render writes a page: it renders into a buffer first so that a template
+// error becomes a clean 500, never half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	t, ok := s.views.pages[name]
+	if !ok {
+		s.serverError(w, r, fmt.Errorf("web: no template %q", name))
+		return
+	}
+	p.Caller = patchwork.CallerFromContext(r.Context())
+	p.Demo = s.cfg.Demo
+	if p.Form == nil {
+		p.Form = url.Values{}
+	}
+	if p.Flash == "" && p.Caller != nil {
+		p.Flash = s.sessions.PopString(r.Context(), "flash")
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	buf.WriteTo(w)
+}
+
+// renderError shows an error page. A 404 says the same whether the thing
+// does not exist or the caller may not see it.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, title, msg string) {
+	s.render(w, r, status, "error", &page{Data: map[string]string{"Title": title, "Message": msg}})
+}
+
+// serverError logs err and shows a page without details.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("internal error", "path", r.URL.Path, "err", err)
+	t := s.views.pages["error"]
+	var buf bytes.Buffer
+	if t == nil || t.ExecuteTemplate(&buf, "layout", &page{Demo: s.cfg.Demo, Form: url.Values{},
+		Data: map[string]string{"Title": "Sorry, there is a problem", "Message": "Please try again later."}}) != nil {
+		http.Error(w, "Sorry, there is a problem. Please try again later.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	buf.WriteTo(w)
+}
+
+// fail maps a service error to a response: ENOTFOUND is a 404 page that
+// reveals nothing; anything unexpected is a 500.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch patchwork.ErrorCode(err) {
+	case patchwork.ENOTFOUND:
+		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
+	case patchwork.ECONFLICT, patchwork.EINVALID:
+		s.renderError(w, r, http.StatusConflict, "This could not be done", patchwork.ErrorMessage(err))
+	case patchwork.ETOOMANYREQUEST:
+		s.renderError(w, r, http.StatusTooManyRequests, "Too many requests", patchwork.ErrorMessage(err))
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+// pathID parses the {id} path value; a malformed id is simply not found.
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}

@@ -1,0 +1,124 @@
+// Package web serves Patchwork's server-rendered HTML: handlers, middleware,
+// sessions and rendering. Handlers never decide who may see a client; they
+// pass the caller in the context to the services, which do.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"patchwork"
+)
+
+// Services are the domain services the web layer uses.
+type Services struct {
+	Agents   patchwork.AgentService
+	Agencies patchwork.AgencyService
+	Areas    patchwork.AreaService
+	Clients  patchwork.ClientService
+	Search   patchwork.SearchService
+}
+
+// Config holds what the web layer needs to know about the deployment.
+type Config struct {
+	// Demo shows the demo banner and the demo sign-ins.
+	Demo bool
+	// SecureCookies marks cookies Secure; off only for plain-HTTP localhost.
+	SecureCookies bool
+	// Ping checks the database for /healthz.
+	Ping func(ctx context.Context) error
+}
+
+// Server holds the web layer's dependencies.
+type Server struct {
+	cfg      Config
+	svc      Services
+	sessions *scs.SessionManager
+	views    *views
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// NewServer builds a Server. store keeps sessions (in the database, so that
+// any instance can serve any request).
+func NewServer(cfg Config, svc Services, store scs.CtxStore, log *slog.Logger, now func() time.Time) (*Server, error) {
+	v, err := newViews(cfg.Demo, now)
+	if err != nil {
+		return nil, err
+	}
+	sm := scs.New()
+	sm.Store = store
+	sm.Lifetime = 12 * time.Hour
+	sm.IdleTimeout = 30 * time.Minute
+	sm.Cookie.Name = "patchwork_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	sm.Cookie.Path = "/"
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		log.Error("session error", "err", err)
+		http.Error(w, "Something went wrong. Please try again.", http.StatusInternalServerError)
+	}
+	return &Server{cfg: cfg, svc: svc, sessions: sm, views: v, log: log, now: now}, nil
+}
+
+// Handler returns the complete HTTP handler with every middleware applied.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusForbidden, "Request refused", "This form was sent from another site, so it was refused.")
+	}))
+	var h http.Handler = mux
+	h = s.loadCaller(h)
+	h = s.sessions.LoadAndSave(h)
+	h = csrf.Handler(h)
+	h = s.securityHeaders(h)
+	h = s.logRequests(h)
+	h = s.recoverPanics(h)
+	return h
+}
+
+func (s *Server) routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /static/", s.views.staticHandler())
+
+	mux.HandleFunc("GET /login", s.loginForm)
+	mux.HandleFunc("POST /login", s.login)
+	mux.HandleFunc("POST /logout", s.logout)
+
+	mux.Handle("GET /{$}", s.agent(s.dashboard))
+	mux.Handle("GET /clients/new", s.agent(s.newClientForm))
+	mux.Handle("POST /clients", s.agent(s.createClient))
+	mux.Handle("GET /clients/{id}", s.agent(s.showClient))
+	mux.Handle("GET /clients/{id}/join", s.agent(s.joinForm))
+	mux.Handle("POST /clients/{id}/join", s.agent(s.join))
+	mux.Handle("POST /clients/{id}/leave", s.agent(s.leave))
+	mux.Handle("GET /search", s.agent(s.search))
+	mux.Handle("GET /agents/{id}", s.agent(s.showAgent))
+	mux.Handle("GET /agencies", s.agent(s.listAgencies))
+	mux.Handle("GET /agencies/{id}", s.agent(s.showAgency))
+	mux.Handle("GET /profile", s.agent(s.profileForm))
+	mux.Handle("POST /profile", s.agent(s.updateProfile))
+
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Ping != nil {
+		if err := s.cfg.Ping(r.Context()); err != nil {
+			s.log.Error("health check failed", "err", err)
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
