@@ -126,3 +126,16 @@ func hasDigit(s string) bool {
 	}
 	return false
 }
+
+// FormQuery builds the Query for a duplicate check from structured form
+// fields: given and family names in that order (so a match with them swapped
+// is reported as such) and a date of birth as returned by ParseDOB
+// ("YYYY-MM-DD", or "" when not known).
+func FormQuery(given, family, dob string) Query {
+	var q Query
+	q.Names = append(NameParts(given), NameParts(family)...)
+	if d, ok := parseISO(dob); ok {
+		q.Date = d
+	}
+	return q
+}

@@ -45,3 +45,30 @@ func TestParseQuery(t *testing.T) {
 		})
 	}
 }
+
+func TestFormQuery(t *testing.T) {
+	tests := []struct {
+		given, family, dob string
+		want               Query
+	}{
+		{"Mary-Anne", "O'Brien", "1980-02-01", Query{Names: []string{"mary", "anne", "obrien"}, Date: DateQuery{1980, 2, 1}}},
+		{"Kate", "Smith", "", Query{Names: []string{"kate", "smith"}}},
+		{"Kate", "Smith", "01/02/1980", Query{Names: []string{"kate", "smith"}}},
+		{"", "", "", Query{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.given+" "+tt.family, func(t *testing.T) {
+			got := FormQuery(tt.given, tt.family, tt.dob)
+			if len(got.Names) == 0 {
+				got.Names = nil
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("FormQuery(%q, %q, %q) = %#v, want %#v", tt.given, tt.family, tt.dob, got, tt.want)
+			}
+		})
+	}
+	s, _ := Score(FormQuery("Catherine", "Smith", "1980-02-01"), Candidate{Given: "Kate", Family: "Smith", DOB: "1980-02-01"})
+	if Level(s) != "likely" {
+		t.Errorf("form duplicate check scored %v", s)
+	}
+}

@@ -36,22 +36,33 @@ type Candidate struct {
 // year, 0.4 same day and month, 0.3 same year, -0.5 conflicting. The result is
 // clamped to [0,1] and rounded to three decimals.
 const (
-	WeightGiven  = 0.3
+	// WeightGiven is the share of the given-name similarity in the score.
+	WeightGiven = 0.3
+	// WeightFamily is the share of the family-name similarity; surnames are
+	// rarer than first names, so agreement on them says more.
 	WeightFamily = 0.4
-	WeightDOB    = 0.3
+	// WeightDOB is the share of date-of-birth agreement when both dates are
+	// known.
+	WeightDOB = 0.3
 
-	noDOBFactor      = 0.8
-	singleNameFactor = 0.9
-	swappedFactor    = 0.95
-	aliasFactor      = 0.97
+	noDOBFactor      = 0.8  // without dates a name match is never "likely"
+	singleNameFactor = 0.9  // one query word identifies less than two
+	swappedFactor    = 0.95 // typed order is the commoner intent
+	aliasFactor      = 0.97 // the current name is preferred on a tie
 	givenOnlyFactor  = 0.95 // a lone word is more often a surname
-	partFactor       = 0.95 // one part of a multi-part surname or given name
+	partFactor       = 0.95 // one part of a multi-part surname
 	laterGivenFactor = 0.92 // matched a middle name rather than the first
 )
 
-// Thresholds for Level.
 const (
-	LikelyThreshold   = 0.9
+	// LikelyThreshold is the score from which Level says "likely": names
+	// agree (allowing one nickname, typo or sound-alike) and so does the full
+	// date of birth, or the date has day and month swapped.
+	LikelyThreshold = 0.9
+	// PossibleThreshold is the score from which Level says "possible": for
+	// example the same name with no date to compare, the same surname and
+	// date (a twin or sibling), or the same first name and date (a changed
+	// surname).
 	PossibleThreshold = 0.6
 )
 
@@ -91,6 +102,7 @@ func Score(q Query, c Candidate) (float64, []string) {
 	}
 	dm := q.Date.Match(c.DOB)
 	var best nameResult
+	var cache phonCache
 	if len(tokens) > 0 {
 		forms := make([]nameForm, 0, 1+len(c.Aliases))
 		forms = append(forms, nameForm{given: NameParts(c.Given), family: NameParts(c.Family)})
@@ -98,7 +110,7 @@ func Score(q Query, c Candidate) (float64, []string) {
 			forms = append(forms, nameForm{given: NameParts(a.Given), family: NameParts(a.Family), alias: true})
 		}
 		for i, f := range forms {
-			r := scoreNames(tokens, f)
+			r := scoreNames(&cache, tokens, f)
 			if f.alias {
 				r.score *= aliasFactor
 			}
@@ -132,7 +144,7 @@ func Score(q Query, c Candidate) (float64, []string) {
 
 // scoreNames tries every way of reading the query words as given and family
 // names and keeps the best.
-func scoreNames(q []string, f nameForm) nameResult {
+func scoreNames(c *phonCache, q []string, f nameForm) nameResult {
 	var best nameResult
 	try := func(r nameResult) {
 		if r.score > best.score {
@@ -140,9 +152,10 @@ func scoreNames(q []string, f nameForm) nameResult {
 		}
 	}
 	if len(q) == 1 {
-		fm, part := familySim(q, f.family)
+		fm, part := familySim(c, q, f.family)
 		try(nameResult{score: fm.sim * singleNameFactor, fam: fm, hasFam: true, famPart: part})
-		try(nameResult{score: givenSim(q, f.given).sim * givenOnlyFactor * singleNameFactor, giv: givenSim(q, f.given), hasGiv: true})
+		g := givenSim(c, q, f.given)
+		try(nameResult{score: g.sim * givenOnlyFactor * singleNameFactor, giv: g, hasGiv: true})
 	}
 	for k := 1; k < len(q); k++ {
 		for _, swapped := range []bool{false, true} {
@@ -150,8 +163,8 @@ func scoreNames(q []string, f nameForm) nameResult {
 			if swapped {
 				fq, gq = q[:len(q)-k], q[len(q)-k:]
 			}
-			g := givenSim(gq, f.given)
-			fm, part := familySim(fq, f.family)
+			g := givenSim(c, gq, f.given)
+			fm, part := familySim(c, fq, f.family)
 			r := nameResult{giv: g, fam: fm, hasGiv: true, hasFam: true, famPart: part, swapped: swapped}
 			r.score = (WeightGiven*g.sim + WeightFamily*fm.sim) / (WeightGiven + WeightFamily)
 			if swapped {
@@ -167,11 +180,11 @@ func scoreNames(q []string, f nameForm) nameResult {
 // familySim compares query surname words with a stored surname, whole (joined,
 // so "smith jones" equals "Smith-Jones") and part by part (so "jones" finds
 // "Smith-Jones"). part reports that only a part matched.
-func familySim(q, fam []string) (tokenMatch, bool) {
+func familySim(c *phonCache, q, fam []string) (tokenMatch, bool) {
 	if len(q) == 0 || len(fam) == 0 {
 		return tokenMatch{}, false
 	}
-	best := familyTokenMatch(strings.Join(q, ""), strings.Join(fam, ""))
+	best := familyTokenMatch(c, strings.Join(q, ""), strings.Join(fam, ""))
 	part := false
 	if len(q) > 1 || len(fam) > 1 {
 		for _, a := range q {
@@ -179,7 +192,7 @@ func familySim(q, fam []string) (tokenMatch, bool) {
 				if len(b) < 3 || surnameParticles[b] {
 					continue
 				}
-				m := familyTokenMatch(a, b)
+				m := familyTokenMatch(c, a, b)
 				m.sim *= partFactor
 				if m.sim > best.sim {
 					best, part = m, true
@@ -194,7 +207,7 @@ func familySim(q, fam []string) (tokenMatch, bool) {
 // query word against the first stored name counts fully; other pairings (a
 // middle name) are discounted, and query words matching nothing scale the
 // result down a little.
-func givenSim(q, given []string) tokenMatch {
+func givenSim(c *phonCache, q, given []string) tokenMatch {
 	if len(q) == 0 || len(given) == 0 {
 		return tokenMatch{}
 	}
@@ -203,7 +216,7 @@ func givenSim(q, given []string) tokenMatch {
 	for i, a := range q {
 		rowBest := 0.0
 		for j, b := range given {
-			m := givenTokenMatch(a, b)
+			m := givenTokenMatch(c, a, b)
 			if i != 0 || j != 0 {
 				m.sim *= laterGivenFactor
 			}
@@ -220,7 +233,7 @@ func givenSim(q, given []string) tokenMatch {
 		best.sim *= 0.9 + 0.1*float64(covered)/float64(len(q))
 	}
 	if len(q) > 1 || len(given) > 1 {
-		if m := givenTokenMatch(strings.Join(q, ""), strings.Join(given, "")); m.sim > best.sim {
+		if m := givenTokenMatch(c, strings.Join(q, ""), strings.Join(given, "")); m.sim > best.sim {
 			best = m
 		}
 	}

@@ -65,9 +65,9 @@ func better(best tokenMatch, sim float64, kind matchKind) tokenMatch {
 
 // sharesPhonetic reports whether any Double Metaphone key of a equals one of
 // b's; both primary and alternate count, so Smith matches Schmidt.
-func sharesPhonetic(a, b string) bool {
-	ap, aa := scoringKeys(a)
-	bp, ba := scoringKeys(b)
+func sharesPhonetic(c *phonCache, a, b string) bool {
+	ap, aa := c.keys(a)
+	bp, ba := c.keys(b)
 	if ap == "" || bp == "" {
 		return false
 	}
@@ -86,8 +86,28 @@ func scoringKeys(w string) (string, string) {
 	return p, a
 }
 
+// phonCache memoises scoringKeys within one Score call, where the same few
+// tokens meet each other many times. A nil cache computes every time.
+type phonCache struct {
+	words, pri, alt []string
+}
+
+func (c *phonCache) keys(w string) (string, string) {
+	if c == nil {
+		return scoringKeys(w)
+	}
+	for i, x := range c.words {
+		if x == w {
+			return c.pri[i], c.alt[i]
+		}
+	}
+	p, a := scoringKeys(w)
+	c.words, c.pri, c.alt = append(c.words, w), append(c.pri, p), append(c.alt, a)
+	return p, a
+}
+
 // familyTokenMatch compares two normalised surname forms.
-func familyTokenMatch(a, b string) tokenMatch {
+func familyTokenMatch(c *phonCache, a, b string) tokenMatch {
 	if a == "" || b == "" {
 		return tokenMatch{}
 	}
@@ -97,12 +117,12 @@ func familyTokenMatch(a, b string) tokenMatch {
 	if FoldMac(a) == FoldMac(b) {
 		return tokenMatch{sim: simFolded, kind: kindFolded}
 	}
-	return editOrSound(jaroMatch(a, b), a, b, sharesPhonetic(FoldMac(a), FoldMac(b)))
+	return editOrSound(jaroMatch(a, b), a, b, sharesPhonetic(c, FoldMac(a), FoldMac(b)))
 }
 
 // givenTokenMatch compares two normalised given-name tokens, adding nickname
 // groups, initials and shortened forms to the surname rules.
-func givenTokenMatch(a, b string) tokenMatch {
+func givenTokenMatch(c *phonCache, a, b string) tokenMatch {
 	if a == "" || b == "" {
 		return tokenMatch{}
 	}
@@ -122,7 +142,7 @@ func givenTokenMatch(a, b string) tokenMatch {
 		}
 		return tokenMatch{sim: simNickname, kind: k, group: g}
 	}
-	best := editOrSound(jaroMatch(a, b), a, b, sharesPhonetic(a, b))
+	best := editOrSound(jaroMatch(a, b), a, b, sharesPhonetic(c, a, b))
 	if len(a) >= 3 && len(b) >= 3 && (strings.HasPrefix(a, b) || strings.HasPrefix(b, a)) {
 		best = better(best, simPrefix, kindPrefix)
 	}

@@ -38,7 +38,7 @@ func (tx *Tx) recordTeamEvent(ctx context.Context, clientID, actorID int64, kind
 	if err != nil {
 		return err
 	}
-	return tx.notifyTeam(ctx, clientID, actorID, id, kind)
+	return tx.notifyTeamAndEnqueueEmails(ctx, clientID, actorID, id, kind)
 }
 
 // loadActivity returns activity rows matching where, newest first. The

@@ -69,8 +69,14 @@ func (w *World) MustAgent(tb testing.TB, name string, agency *patchwork.Agency, 
 // MustClient creates a client with creator as its first team member.
 func (w *World) MustClient(tb testing.TB, creator *patchwork.Agent, first, last, dob string, aliases ...string) *patchwork.Client {
 	tb.Helper()
-	c := &patchwork.Client{FirstName: first, LastName: last, DateOfBirth: dob, Aliases: aliases,
-		Address: "1 Test Street", Postcode: "AB1 2CD", Phone: "01234 567890"}
+	return w.MustCreateClient(tb, creator, &patchwork.Client{FirstName: first, LastName: last, DateOfBirth: dob,
+		Aliases: aliases, Address: "1 Test Street", Postcode: "AB1 2CD", Phone: "01234 567890"})
+}
+
+// MustCreateClient creates c (DateOfBirth as typed) with creator as its
+// first team member.
+func (w *World) MustCreateClient(tb testing.TB, creator *patchwork.Agent, c *patchwork.Client) *patchwork.Client {
+	tb.Helper()
 	must(tb, sqldb.NewClientService(w.DB, sqldb.SimpleMatcher{}).CreateClient(As(creator), c))
 	return c
 }

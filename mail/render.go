@@ -1,0 +1,229 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"patchwork"
+)
+
+//go:embed templates
+var templatesFS embed.FS
+
+// Paths of the pages emails link to, behind sign-in.
+const (
+	PrefsPath       = "/settings/notifications"
+	UnsubscribePath = "/unsubscribe"
+)
+
+// ClientPath is the page a notification about clientID links to: the
+// client's page, or for an invitation the page to join its team.
+func ClientPath(kind string, clientID int64) string {
+	if kind == patchwork.ActivityTeamInvited {
+		return fmt.Sprintf("/clients/%d/join", clientID)
+	}
+	return fmt.Sprintf("/clients/%d", clientID)
+}
+
+// Renderer turns notices into messages with a plain-text and an HTML part.
+// Templates are parsed once.
+type Renderer struct {
+	baseURL string
+	loc     *time.Location
+	html    *htmltemplate.Template
+	text    *texttemplate.Template
+}
+
+// NewRenderer returns a Renderer whose links start with baseURL (such as
+// https://patchwork.example.org) and whose times are shown in loc.
+func NewRenderer(baseURL string, loc *time.Location) (*Renderer, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	h, err := htmltemplate.ParseFS(templatesFS, "templates/notification.html")
+	if err != nil {
+		return nil, fmt.Errorf("mail: parse templates: %w", err)
+	}
+	t, err := texttemplate.ParseFS(templatesFS, "templates/notification.txt")
+	if err != nil {
+		return nil, fmt.Errorf("mail: parse templates: %w", err)
+	}
+	return &Renderer{baseURL: strings.TrimRight(baseURL, "/"), loc: loc, html: h, text: t}, nil
+}
+
+// Notice is what to tell one agent in one email: one event at once, or a
+// digest of several. It holds ids and agents' names, never a client's data.
+type Notice struct {
+	To             string
+	RecipientName  string
+	Digest         string // "" for one event told at once, else daily or weekly
+	Items          []NoticeItem
+	UnsubscribeURL string // one-click link that stops the kinds in this email
+}
+
+// NoticeItem is one event in a notice.
+type NoticeItem struct {
+	Kind      string
+	ClientID  int64
+	ActorName string
+	Urgent    bool
+	At        time.Time
+}
+
+// Kinds returns the distinct kinds of the notice's items, in order.
+func (n *Notice) Kinds() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range n.Items {
+		if !seen[it.Kind] {
+			seen[it.Kind] = true
+			out = append(out, it.Kind)
+		}
+	}
+	return out
+}
+
+// Subject says what happened in an email about one event, without naming
+// the client.
+func Subject(kind string, urgent bool) string {
+	switch kind {
+	case patchwork.ActivityAttentionRaised:
+		if urgent {
+			return "Urgent: attention raised on a client in your team"
+		}
+		return "Attention raised on a client in your team"
+	case patchwork.ActivityTeamInvited:
+		return "You are invited to join a client's team"
+	case patchwork.ActivityMemberJoined:
+		return "A colleague joined a client's team"
+	case patchwork.ActivityMemberLeft:
+		return "A colleague left a client's team"
+	case patchwork.ActivityClientUpdated:
+		return "A client's details were changed"
+	case patchwork.ActivityCircleChanged:
+		return "A client's circle was changed"
+	}
+	return "News about a client in your team"
+}
+
+// sentence tells one event at once; %[1]s is the agent who acted, %[2]s the
+// client reference.
+var sentence = map[string]string{
+	patchwork.ActivityAttentionRaised: "%[1]s raised an attention on client %[2]s, whose team you are on.",
+	patchwork.ActivityTeamInvited:     "%[1]s invited you to join the team of client %[2]s.",
+	patchwork.ActivityMemberJoined:    "%[1]s joined the team of client %[2]s, which you are on.",
+	patchwork.ActivityMemberLeft:      "%[1]s left the team of client %[2]s, which you are on.",
+	patchwork.ActivityClientUpdated:   "%[1]s changed the details of client %[2]s, whose team you are on.",
+	patchwork.ActivityCircleChanged:   "%[1]s changed the circle of client %[2]s, whose team you are on.",
+}
+
+// line tells one event in a digest, under its client's heading.
+var line = map[string]string{
+	patchwork.ActivityAttentionRaised: "%s raised an attention",
+	patchwork.ActivityTeamInvited:     "%s invited you to join the team",
+	patchwork.ActivityMemberJoined:    "%s joined the team",
+	patchwork.ActivityMemberLeft:      "%s left the team",
+	patchwork.ActivityClientUpdated:   "%s changed the client's details",
+	patchwork.ActivityCircleChanged:   "%s changed the client's circle",
+}
+
+type group struct {
+	Ref      string
+	URL      string
+	LinkText string
+	Lines    []string
+}
+
+type view struct {
+	Subject, Heading, Name, Intro string
+	Digest                        bool
+	Groups                        []*group
+	Stops                         string
+	UnsubscribeURL, PrefsURL      string
+}
+
+// Render builds the message for n: subject, both parts, and the headers for
+// one-click unsubscribe (RFC 8058) and against auto-replies. The caller sets
+// the ID.
+func (r *Renderer) Render(n *Notice) (*Message, error) {
+	if len(n.Items) == 0 {
+		return nil, fmt.Errorf("mail: nothing to tell")
+	}
+	v := &view{Name: n.RecipientName, Digest: n.Digest != "", UnsubscribeURL: n.UnsubscribeURL,
+		PrefsURL: r.baseURL + PrefsPath}
+	var labels []string
+	for _, k := range n.Kinds() {
+		labels = append(labels, strings.ToLower(patchwork.NotificationKindLabel(k)[:1])+patchwork.NotificationKindLabel(k)[1:])
+	}
+	v.Stops = strings.Join(labels, "; ")
+	if !v.Digest {
+		it := n.Items[0]
+		v.Subject = Subject(it.Kind, it.Urgent)
+		v.Heading = v.Subject
+		s := fmt.Sprintf(sentence[it.Kind], it.ActorName, patchwork.ClientRef(it.ClientID))
+		if it.Urgent {
+			s = strings.Replace(s, "raised an attention", "raised an urgent attention", 1)
+		}
+		v.Groups = []*group{r.group(it, s)}
+	} else {
+		byClient := map[int64]*group{}
+		for _, it := range n.Items {
+			g := byClient[it.ClientID]
+			if g == nil {
+				g = r.group(it)
+				byClient[it.ClientID] = g
+				v.Groups = append(v.Groups, g)
+			}
+			l := fmt.Sprintf(line[it.Kind], it.ActorName)
+			if it.Urgent {
+				l = strings.Replace(l, "raised an attention", "raised an urgent attention", 1)
+			}
+			g.Lines = append(g.Lines, it.At.In(r.loc).Format("Mon 2 Jan, 15:04")+": "+l)
+		}
+		updates := plural(len(n.Items), "update", "updates")
+		clients := plural(len(v.Groups), "client", "clients")
+		v.Subject = fmt.Sprintf("Your %s Patchwork summary: %s on %s", n.Digest, updates, clients)
+		v.Heading = "Your " + n.Digest + " summary"
+		v.Intro = fmt.Sprintf("Here is what happened on the teams of your clients: %s on %s.", updates, clients)
+	}
+	var h, t bytes.Buffer
+	if err := r.html.ExecuteTemplate(&h, "notification.html", v); err != nil {
+		return nil, fmt.Errorf("mail: render html: %w", err)
+	}
+	if err := r.text.ExecuteTemplate(&t, "notification.txt", v); err != nil {
+		return nil, fmt.Errorf("mail: render text: %w", err)
+	}
+	return &Message{To: n.To, Subject: v.Subject, Text: t.String(), HTML: h.String(), Headers: map[string]string{
+		"List-Unsubscribe":         "<" + n.UnsubscribeURL + ">",
+		"List-Unsubscribe-Post":    "List-Unsubscribe=One-Click",
+		"Auto-Submitted":           "auto-generated",
+		"X-Auto-Response-Suppress": "All",
+	}}, nil
+}
+
+// group starts the block of one client, with its link.
+func (r *Renderer) group(it NoticeItem, lines ...string) *group {
+	ref := patchwork.ClientRef(it.ClientID)
+	text := "View client " + ref + " in Patchwork"
+	if it.Kind == patchwork.ActivityTeamInvited {
+		text = "Join the team of client " + ref
+	}
+	return &group{Ref: ref, URL: r.baseURL + ClientPath(it.Kind, it.ClientID), LinkText: text, Lines: lines}
+}
+
+// UnsubscribeURL returns the one-click unsubscribe link for a token.
+func (r *Renderer) UnsubscribeURL(token string) string {
+	return r.baseURL + UnsubscribePath + "?token=" + token
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,63 @@
+package sqldb
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"patchwork/mail"
+)
+
+// SaveOutboxMessage stores an email in the outbox table, which stands in for
+// an SMTP server when none is configured (it implements mail.OutboxStore).
+// A message whose ID is already stored is not stored again, so a job retried
+// after a crash leaves one copy.
+func (db *DB) SaveOutboxMessage(ctx context.Context, m *mail.Message) error {
+	h := map[string]string{}
+	for k, v := range m.Headers {
+		h[k] = v
+	}
+	if m.From != "" {
+		h["From"] = m.From
+	}
+	headers, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	_, err = db.write.ExecContext(ctx, `INSERT INTO outbox (job_id, message_id, to_addr, subject, text_body, html_body, headers, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING`,
+		nullID(m.JobID), m.ID, m.To, m.Subject, m.Text, m.HTML, string(headers), micros(db.now()))
+	if err != nil {
+		return fmt.Errorf("sqldb: save outbox message: %w", err)
+	}
+	return nil
+}
+
+// FindOutbox returns the newest messages of the outbox, newest first. It
+// checks no caller: only demo mode may show the outbox (at /dev/mail), since
+// the messages name agents and link to clients.
+func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*mail.Message, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(job_id, 0), message_id, to_addr, subject, text_body, html_body,
+		headers, created_at FROM outbox ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*mail.Message
+	for rows.Next() {
+		m := &mail.Message{}
+		var headers string
+		var at int64
+		if err := rows.Scan(&m.JobID, &m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &headers, &at); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(headers), &m.Headers); err != nil {
+			return nil, fmt.Errorf("sqldb: outbox headers: %w", err)
+		}
+		m.From = m.Headers["From"]
+		delete(m.Headers, "From")
+		m.Date = fromMicros(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

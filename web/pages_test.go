@@ -1,0 +1,233 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestHealthAndHeaders(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		b := e.anonymous(t)
+		r := b.get("/healthz")
+		r.must(t, http.StatusOK, "ok")
+		r = b.get("/login")
+		r.must(t, http.StatusOK, "Sign in to Patchwork")
+		for h, want := range map[string]string{
+			"Content-Security-Policy": "script-src 'self'",
+			"X-Content-Type-Options":  "nosniff",
+			"Referrer-Policy":         "same-origin",
+		} {
+			if got := r.header.Get(h); !strings.Contains(got, want) {
+				t.Errorf("%s = %q, want %q", h, got, want)
+			}
+		}
+		if !strings.Contains(r.header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Error("CSP does not forbid framing")
+		}
+		// Static files live at content-hashed URLs with a long cache life.
+		css := regexp.MustCompile(`/static/[0-9a-f]+/app\.css`).FindString(r.body)
+		if css == "" {
+			t.Fatal("no hashed app.css link")
+		}
+		s := b.get(css)
+		s.must(t, http.StatusOK, ".pw-card")
+		if !strings.Contains(s.header.Get("Cache-Control"), "immutable") {
+			t.Errorf("static Cache-Control = %q", s.header.Get("Cache-Control"))
+		}
+		b.get("/static/000000000000/app.css").must(t, http.StatusNotFound)
+	})
+}
+
+func TestLogin(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a := e.MustAgent(t, "Lena Login", e.Council, e.LocalA)
+		b := e.anonymous(t)
+		for _, tc := range []struct{ name, email, pw string }{
+			{"wrong password", a.Email, "not the password"},
+			{"unknown email", "nobody@ashford.test", "whatever it is"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := b.post("/login", url.Values{"email": {tc.email}, "password": {tc.pw}})
+				r.must(t, http.StatusUnauthorized, "Enter a correct email address and password", `value="`+tc.email+`"`)
+				if c := r.header.Get("Set-Cookie"); c != "" {
+					t.Fatalf("failed sign-in set a cookie: %s", c)
+				}
+			})
+		}
+		b.get("/").must(t, http.StatusSeeOther)
+
+		r := b.post("/login", url.Values{"email": {strings.ToUpper(a.Email)}, "password": {"correct horse battery"}})
+		r.must(t, http.StatusSeeOther)
+		if !strings.Contains(r.header.Get("Set-Cookie"), "patchwork_session=") || !strings.Contains(r.header.Get("Set-Cookie"), "HttpOnly") {
+			t.Fatalf("session cookie = %q", r.header.Get("Set-Cookie"))
+		}
+		b.get("/").must(t, http.StatusOK, "My clients")
+		// A cross-site form post is refused.
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, b.base+"/logout", nil)
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		b.do(req).must(t, http.StatusForbidden)
+		b.get("/").must(t, http.StatusOK)
+		b.post("/logout", nil).must(t, http.StatusSeeOther)
+		b.get("/").must(t, http.StatusSeeOther)
+	})
+}
+
+func TestLoginThrottle(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a := e.MustAgent(t, "Tara Throttle", e.Council, e.LocalA)
+		b := e.anonymous(t)
+		for i := 0; i < 5; i++ {
+			b.post("/login", url.Values{"email": {a.Email}, "password": {"wrong guess " + strconv.Itoa(i)}}).must(t, http.StatusUnauthorized)
+		}
+		// Even the right password is refused while the account is throttled.
+		b.post("/login", url.Values{"email": {a.Email}, "password": {"correct horse battery"}}).
+			must(t, http.StatusTooManyRequests, "Too many failed sign-in attempts")
+	})
+}
+
+func TestAddClient(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a := e.MustAgent(t, "Ada Adder", e.Council, e.LocalA)
+		other := e.MustAgent(t, "Otto Other", e.Council, e.LocalB)
+		b := e.signedIn(t, a)
+		b.get("/clients/new").must(t, http.StatusOK, "Add a client", `name="first_name"`, `name="date_of_birth"`)
+
+		t.Run("bad input", func(t *testing.T) {
+			r := b.post("/clients", url.Values{"first_name": {"Kit"}, "last_name": {""}, "date_of_birth": {"31/02/2015"},
+				"phone": {"call me"}, "aliases": {"Kitty Marlowe"}})
+			r.must(t, http.StatusUnprocessableEntity, "Enter the client&#39;s last name", "Date of birth must be a real date",
+				"Enter a phone number", `value="Kit"`, `value="31/02/2015"`, "Kitty Marlowe", `id="last_name-error"`)
+			if n := countClients(t, e); n != 0 {
+				t.Fatalf("%d clients written after bad input", n)
+			}
+		})
+		var firstID string
+		t.Run("creates with either date format", func(t *testing.T) {
+			r := b.post("/clients", url.Values{"first_name": {"Kit"}, "last_name": {"Marlowe"}, "date_of_birth": {"2015-02-03"},
+				"address": {"2 Quay Street"}, "postcode": {"ab1 2cd"}, "phone": {"01632 960000"}, "aliases": {"Kitty Marlowe\r\n\r\nKit M"}})
+			r.must(t, http.StatusSeeOther)
+			if !regexp.MustCompile(`^/clients/\d+$`).MatchString(r.location) {
+				t.Fatalf("location %q", r.location)
+			}
+			firstID = strings.TrimPrefix(r.location, "/clients/")
+			b.get(r.location).must(t, http.StatusOK, "Kit Marlowe", "3 February 2015", "Kitty Marlowe, Kit M", "AB1 2CD",
+				"Ada Adder (you)", "Ada Adder added this client")
+		})
+		t.Run("possible duplicate is shown before creating", func(t *testing.T) {
+			ob := e.signedIn(t, other)
+			form := url.Values{"first_name": {"Kit"}, "last_name": {"Marlowe"}, "date_of_birth": {"03/02/2015"}}
+			r := ob.post("/clients", form)
+			r.must(t, http.StatusOK, "Is this your client?", "Kit Marlowe", "/clients/"+firstID+"/join?t=", `name="confirm_new" value="1"`)
+			if strings.Contains(r.body, "2 Quay Street") {
+				t.Fatal("duplicate check shows the address")
+			}
+			if n := countClients(t, e); n != 1 {
+				t.Fatalf("clients = %d before confirming", n)
+			}
+			form.Set("confirm_new", "1")
+			ob.post("/clients", form).must(t, http.StatusSeeOther)
+			if n := countClients(t, e); n != 2 {
+				t.Fatalf("clients = %d after confirming", n)
+			}
+		})
+	})
+}
+
+func countClients(t *testing.T, e *env) int {
+	t.Helper()
+	var n int
+	if err := e.DB.QueryRowForTest(`SELECT COUNT(*) FROM clients`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestJoinAndLeaveValidation(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		m := e.MustAgent(t, "Mo Member", e.Council, e.LocalA)
+		j := e.MustAgent(t, "Jay Joiner", e.Sensitive, e.LocalA)
+		cl := e.MustClient(t, m, "Robin", "Ashdown", "2010-06-07")
+		id := strconv.FormatInt(cl.ID, 10)
+		jb := e.signedIn(t, j)
+		r := jb.post("/clients/"+id+"/join", url.Values{"basis": {"other"}})
+		r.must(t, http.StatusUnprocessableEntity, "Confirm that you are working with this client", "Explain the lawful basis",
+			`value="other" checked`)
+		jb.post("/clients/"+id+"/join", url.Values{"basis": {"other"}, "basis_note": {"Court order"}, "declaration": {"yes"}}).
+			must(t, http.StatusSeeOther)
+		// Joining twice is refused without a second membership.
+		jb.post("/clients/"+id+"/join", url.Values{"basis": {"consent"}, "declaration": {"yes"}}).must(t, http.StatusConflict)
+
+		// A member of a sensitive agency appears under its generic label
+		// and contact route, and with the generic role.
+		mb := e.signedIn(t, m)
+		r = mb.get("/clients/" + id)
+		r.must(t, http.StatusOK, "Jay Joiner", "Support service", "Call 0800 000 111")
+		if strings.Contains(r.body, "Safe Haven") {
+			t.Fatal("sensitive agency name shown to the team")
+		}
+		jb.post("/clients/"+id+"/leave", url.Values{}).must(t, http.StatusUnprocessableEntity, "Select why you are leaving the team")
+		jb.post("/clients/"+id+"/leave", url.Values{"reason": {"transferred"}}).must(t, http.StatusSeeOther)
+		mb.get("/clients/"+id).must(t, http.StatusOK, "Jay Joiner left the team (transferred to a colleague)")
+	})
+}
+
+func TestSearchPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a := e.MustAgent(t, "Sam Searcher", e.Council, e.LocalA)
+		far := e.MustAgent(t, "Fay Far", e.Council, e.LocalB)
+		e.MustClient(t, a, "Harriet", "Okonkwo", "2009-09-09", "Hattie Okonkwo")
+		e.MustClient(t, far, "Harriet", "Okoro", "2008-08-08")
+		b := e.signedIn(t, a)
+		for _, tc := range []struct {
+			name, q, scope string
+			want, not      []string
+		}{
+			{"name prefix, local first", "harr okon", "", []string{"Harriet Okonkwo", "View team"}, []string{"Okoro"}},
+			{"district widens", "Harriet", "district", []string{"Harriet Okonkwo", "Harriet Okoro", "Join team"}, nil},
+			{"alias matches and says so", "Hattie", "network", []string{"Harriet Okonkwo", "Also known as Hattie Okonkwo"}, nil},
+			{"date of birth narrows", "Harriet 08/08/2008", "network", []string{"Harriet Okoro"}, []string{"Okonkwo"}},
+			{"date of birth alone is not enough", "09/09/2009", "network", []string{"Type at least two letters of a name"}, []string{"Okonkwo"}},
+			{"colleagues and agencies", "fay", "", []string{"Fay Far"}, nil},
+			{"agency by name", "ashford", "", []string{"Ashford Children&#39;s Services"}, nil},
+			{"sensitive agency hidden by name", "safe haven", "", []string{"No agencies found"}, []string{"Safe Haven"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := b.get("/search?q=" + url.QueryEscape(tc.q) + "&scope=" + tc.scope)
+				r.must(t, http.StatusOK, tc.want...)
+				for _, s := range tc.not {
+					if strings.Contains(r.body, s) {
+						t.Fatalf("results contain %q", s)
+					}
+				}
+			})
+		}
+	})
+}
+
+func TestProfile(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a := e.MustAgent(t, "Pat Profile", e.Council, e.LocalA)
+		b := e.signedIn(t, a)
+		b.get("/profile").must(t, http.StatusOK, `value="Pat Profile"`, "Ashford")
+		r := b.post("/profile", url.Values{"name": {"Pat Profile"}, "role": {"Nurse"}, "sensitive_role": {"yes"},
+			"preferred_contact": {"landline"}, "working_hours": {"Mondays"}})
+		r.must(t, http.StatusUnprocessableEntity, "Enter the role others should see", "Enter a landline number", `value="Mondays"`)
+		b.post("/profile", url.Values{"name": {"Pat Profile"}, "role": {"Substance misuse nurse"}, "sensitive_role": {"yes"},
+			"generic_role": {"Nurse"}, "preferred_contact": {"landline"}, "landline": {"01632 960111"},
+			"areas": {strconv.FormatInt(e.LocalB.ID, 10)}}).must(t, http.StatusSeeOther)
+		b.get("/profile").must(t, http.StatusOK, "Your profile has been saved", `value="Substance misuse nurse"`)
+		// Others see only the generic role.
+		ob := e.signedIn(t, e.MustAgent(t, "Olly Observer", e.Council, e.LocalA))
+		r = ob.get("/agents/" + strconv.FormatInt(a.ID, 10))
+		r.must(t, http.StatusOK, "Pat Profile", "Nurse", "01632 960111", "Bexley", "You do not share any clients")
+		if strings.Contains(r.body, "Substance misuse") {
+			t.Fatal("sensitive role shown to another agent")
+		}
+	})
+}
