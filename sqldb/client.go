@@ -37,22 +37,25 @@ func (s *ClientService) FindClientProfile(ctx context.Context, id int64) (*patch
 	if err != nil {
 		return nil, err
 	}
-	member, err := isMember(ctx, s.db.read, id, c.ID)
+	// The team is loaded first: it both answers "is the caller a member?"
+	// and is needed for the page, saving a query on the hottest page.
+	team, err := s.db.loadTeam(ctx, s.db.read, id, c)
 	if err != nil {
 		return nil, err
+	}
+	member := false
+	for _, m := range team {
+		member = member || m.Agent.ID == c.ID
 	}
 	if !patchwork.CanViewClient(c, member) {
 		return nil, patchwork.ErrNotFound
 	}
-	p := &patchwork.ClientProfile{IsMember: true}
+	p := &patchwork.ClientProfile{IsMember: true, Team: team}
 	if p.Client, err = s.db.loadClient(ctx, s.db.read, id); err != nil {
 		return nil, err
 	}
-	if p.Team, err = s.db.loadTeam(ctx, s.db.read, id, c); err != nil {
-		return nil, err
-	}
 	p.Agencies = teamAgencies(p.Team)
-	if p.Activity, err = s.db.loadActivity(ctx, s.db.read, `t.client_id = $1`, 50, id); err != nil {
+	if p.Activity, err = s.db.loadActivity(ctx, s.db.read, `t.client_id = $1`, 20, id); err != nil {
 		return nil, err
 	}
 	if err := s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, patchwork.AuditClientView, id, "") }); err != nil {

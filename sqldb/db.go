@@ -45,8 +45,8 @@ var (
 // one connection for writes (SQLite has a single writer; queueing in Go is
 // far faster than SQLite's busy-wait) and several read-only connections.
 type DB struct {
-	read    *sql.DB
-	write   *sql.DB
+	read    *pool
+	write   *pool
 	pool    *pgxpool.Pool
 	Dialect Dialect
 	// Now returns the current time; tests replace it.
@@ -96,7 +96,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{read: read, write: write, Dialect: sqliteDialect, Now: time.Now}, nil
+	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now}, nil
 }
 
 // openPostgres connects through pgxpool; runtime parameters (such as a test's
@@ -120,8 +120,8 @@ func openPostgres(ctx context.Context, dsn string, params map[string]string) (*D
 		pool.Close()
 		return nil, fmt.Errorf("sqldb: connect postgres: %w", err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
-	return &DB{read: db, write: db, pool: pool, Dialect: postgresDialect, Now: time.Now}, nil
+	p := newPool(stdlib.OpenDBFromPool(pool), false)
+	return &DB{read: p, write: p, pool: pool, Dialect: postgresDialect, Now: time.Now}, nil
 }
 
 // Close closes every pool.
@@ -144,8 +144,9 @@ func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond)
 // row written by one use case carries the same timestamp.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db     *DB
+	now    time.Time
+	misses []string // statements to prepare once the connection is free
 }
 
 // inTx runs fn in one write transaction and commits it if fn returns nil.
@@ -157,6 +158,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return fmt.Errorf("sqldb: begin: %w", err)
 	}
 	tx := &Tx{Tx: sqlTx, db: db, now: db.now()}
+	defer tx.prepareMisses(context.WithoutCancel(ctx))
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

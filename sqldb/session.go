@@ -33,18 +33,11 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	return data, err == nil, err
 }
 
-// sessionSlack is how far an idle-timeout extension may lag before it is
-// written: without it every page view would be a database write.
-const sessionSlack = time.Minute
-
-// CommitCtx stores session data. A commit that only pushes the expiry forward
-// by less than sessionSlack changes nothing and costs no write.
+// CommitCtx stores session data.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	exp := micros(expiry)
 	_, err := s.db.write.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry
-		WHERE sessions.data <> excluded.data OR sessions.expiry < excluded.expiry - $4`,
-		tokenHash(token), b, exp, sessionSlack.Microseconds())
+		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`,
+		tokenHash(token), b, micros(expiry))
 	return err
 }
 

@@ -51,6 +51,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), sessionAgentKey, a.ID)
+	s.sessions.Put(r.Context(), sessionSeenKey, s.now().Unix())
 	if next == "" {
 		next = "/"
 	}

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"patchwork"
 )
@@ -20,7 +22,7 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "client", &page{Data: p})
+	s.render(w, r, http.StatusOK, "client", &page{Data: newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())})
 }
 
 // newClientData is what the add-client form shows.
@@ -152,7 +154,8 @@ func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, perr)
 			return
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "client", &page{Form: url.Values{}, Errors: fields, Data: p})
+		s.render(w, r, http.StatusUnprocessableEntity, "client", &page{Form: url.Values{}, Errors: fields,
+			Data: newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())})
 		return
 	}
 	if err != nil {
@@ -161,4 +164,55 @@ func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), "flash", "You have left the team. The other members have been told.")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// memberCard is one team member as the client page shows them, formatted in
+// Go: the client page is the hottest page, and each template action costs.
+type memberCard struct {
+	ID                        int64
+	Name, Role, Agency, Since string
+	IsMe                      bool
+	Mobile, MobileTel         string
+	Landline, LandlineTel     string
+	Email                     string
+	Preferred                 string // "mobile", "landline" or "email"
+	ContactRoute              string // a sensitive agency's chosen route
+	WorkingHours              string
+}
+
+// clientView is the client page.
+type clientView struct {
+	*patchwork.ClientProfile
+	Cards      []memberCard
+	TeamEmails string
+	CardsHTML  template.HTML
+	TrailHTML  template.HTML
+}
+
+// trailLine is one activity entry, already in words.
+type trailLine struct{ Text, When string }
+
+func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Time) clientView {
+	v := clientView{ClientProfile: p, TeamEmails: teamEmails(p.Team, me)}
+	var cards []memberCard
+	for _, m := range p.Team {
+		a := m.Agent
+		c := memberCard{ID: a.ID, Name: a.Name, Role: a.Role, IsMe: a.ID == me.ID, Mobile: a.Mobile, MobileTel: telURI(a.Mobile),
+			Landline: a.Landline, LandlineTel: telURI(a.Landline), Email: a.ReachEmail(), Preferred: a.PreferredContact,
+			WorkingHours: a.WorkingHours, Since: m.Membership.JoinedAt.Local().Format("2 January 2006")}
+		if a.Agency != nil {
+			c.Agency = a.Agency.Name
+			if a.Agency.Sensitive {
+				c.ContactRoute = a.Agency.ContactRoute
+			}
+		}
+		cards = append(cards, c)
+	}
+	var trail []trailLine
+	for _, a := range p.Activity {
+		trail = append(trail, trailLine{Text: activityText(a), When: humanTime(a.CreatedAt, now)})
+	}
+	v.TrailHTML = trailHTML(trail)
+	v.CardsHTML = teamCardsHTML(cards)
+	return v
 }

@@ -17,13 +17,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		"static": func(name string) string { return v.static[name] },
 		// fld builds the argument of the form partials: the page plus
 		// key/value pairs such as "Name" "email" "Label" "Email address".
-		"fld": func(p any, kv ...any) map[string]any {
-			m := map[string]any{"Page": p}
-			for i := 0; i+1 < len(kv); i += 2 {
-				m[fmt.Sprint(kv[i])] = kv[i+1]
-			}
-			return m
-		},
+		"fld": fieldArgs,
 		"age": func(dob string) string {
 			if a := patchwork.AgeAt(dob, now()); a >= 0 {
 				return strconv.Itoa(a)
@@ -47,14 +41,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		},
 		"join":  strings.Join,
 		"title": func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
-		"tel": func(s string) string {
-			return strings.Map(func(r rune) rune {
-				if (r >= '0' && r <= '9') || r == '+' {
-					return r
-				}
-				return -1
-			}, s)
-		},
+		"tel":            telURI,
 		"activity":       activityText,
 		"lawfulBases":    func() []patchwork.Option { return patchwork.LawfulBases },
 		"leaveReasons":   func() []patchwork.Option { return patchwork.LeaveReasons },
@@ -79,6 +66,34 @@ var contactOptions = []patchwork.Option{
 	{Value: patchwork.ContactMobile, Label: "Mobile"},
 	{Value: patchwork.ContactLandline, Label: "Landline"},
 	{Value: patchwork.ContactEmail, Label: "Email"},
+}
+
+// fieldArgs builds the argument of the form partials: the page plus
+// key/value pairs such as "Name" "email" "Label" "Email address". It looks up
+// the field's current value and error here, in Go, because method calls from
+// templates go through reflection and cost far more.
+func fieldArgs(p any, kv ...any) map[string]any {
+	m := make(map[string]any, len(kv)/2+3)
+	m["Page"] = p
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	if pg, ok := p.(*page); ok {
+		name, _ := m["Name"].(string)
+		m["Value"] = pg.Form.Get(name)
+		m["Error"] = pg.Errors[name]
+	}
+	return m
+}
+
+// telURI is a phone number with only the characters a tel: link keeps.
+func telURI(s string) string {
+	return strings.Map(func(r rune) rune {
+		if (r >= '0' && r <= '9') || r == '+' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // humanTime says when something happened in words a busy reader takes in

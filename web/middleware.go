@@ -12,8 +12,15 @@ import (
 	"patchwork"
 )
 
-// sessionAgentKey is the session key holding the signed-in agent's id.
-const sessionAgentKey = "agent_id"
+// Session keys and idle timeout.
+const (
+	sessionAgentKey = "agent_id"
+	sessionSeenKey  = "seen" // unix seconds of the last request, give or take seenGranularity
+	idleTimeout     = 30 * time.Minute
+	// seenGranularity is how stale "seen" may get before it is rewritten:
+	// without it every page view would also be a session write.
+	seenGranularity = time.Minute
+)
 
 // securityHeaders sets the headers of DESIGN.md's security model on every
 // response: a strict CSP with no inline script, no framing, no sniffing.
@@ -105,13 +112,25 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // loadCaller puts the signed-in, still active agent into the context. A
-// session of a deactivated agent is destroyed.
+// session idle for longer than idleTimeout, or of a deactivated agent, is
+// destroyed.
 func (s *Server) loadCaller(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := s.sessions.GetInt64(r.Context(), sessionAgentKey)
+		ctx := r.Context()
+		id := s.sessions.GetInt64(ctx, sessionAgentKey)
 		if id == 0 {
 			next.ServeHTTP(w, r)
 			return
+		}
+		now := s.now()
+		seen := time.Unix(s.sessions.GetInt64(ctx, sessionSeenKey), 0)
+		if now.Sub(seen) > idleTimeout {
+			_ = s.sessions.Destroy(ctx)
+			next.ServeHTTP(w, r)
+			return
+		}
+		if now.Sub(seen) > seenGranularity {
+			s.sessions.Put(ctx, sessionSeenKey, now.Unix())
 		}
 		a, err := s.svc.Agents.FindCaller(r.Context(), id)
 		switch patchwork.ErrorCode(err) {

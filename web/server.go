@@ -52,8 +52,9 @@ func NewServer(cfg Config, svc Services, store scs.CtxStore, log *slog.Logger, n
 	}
 	sm := scs.New()
 	sm.Store = store
+	// The absolute lifetime is scs's; the idle timeout is ours (see
+	// loadCaller), because scs's rewrites the session on every request.
 	sm.Lifetime = 12 * time.Hour
-	sm.IdleTimeout = 30 * time.Minute
 	sm.Cookie.Name = "patchwork_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode

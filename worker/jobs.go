@@ -1,0 +1,193 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"patchwork"
+	"patchwork/mail"
+	"patchwork/sqldb"
+)
+
+// doneJobsKept is how long finished jobs stay in the table (for support)
+// before cleanup deletes them. Failed jobs stay until retried.
+const doneJobsKept = 30 * 24 * time.Hour
+
+// run runs one claimed job and records a failure for retry. Logs carry ids
+// and kinds only, never a recipient's address or a client's data.
+func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
+	var err error
+	switch j.Kind {
+	case sqldb.JobSendEmail:
+		err = w.sendEmail(ctx, j)
+	case sqldb.JobDigest:
+		err = w.digest(ctx, j)
+	case sqldb.JobCleanup:
+		err = w.cleanup(ctx, j)
+	default:
+		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
+	}
+	if err == nil {
+		return
+	}
+	failed, ferr := w.DB.FailJob(ctx, j, err)
+	if ferr != nil {
+		// The lock will expire and the job will be claimed again.
+		w.Log.Error("worker: record failure", "job", j.ID, "err", ferr)
+		return
+	}
+	if failed {
+		w.Log.Error("worker: job failed for good", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts, "err", err)
+	} else {
+		w.Log.Warn("worker: job will be retried", "job", j.ID, "kind", j.Kind, "attempts", j.Attempts,
+			"retry_in", sqldb.Backoff(j.Attempts).String(), "err", err)
+	}
+}
+
+// emailPayload is the payload of a send_email job.
+type emailPayload struct {
+	AgentID int64  `json:"agent_id"`
+	Digest  string `json:"digest,omitempty"`
+	Period  string `json:"period,omitempty"`
+}
+
+// messageID is the Message-ID of the email sent by job jobID: the same on
+// every attempt, so at most one copy repeats and mail systems see one
+// message.
+func (w *Worker) messageID(jobID int64) string {
+	return fmt.Sprintf("patchwork.job-%d@%s", jobID, w.Config.MessageIDDomain)
+}
+
+// sendEmail tells one agent about the notifications linked to the job: it
+// builds the email from the database as of now, sends it, then marks the job
+// done and the notifications handled in one transaction. A crash between the
+// send and that transaction sends the email again after the lock expires,
+// with the same Message-ID — at least once, never lost.
+func (w *Worker) sendEmail(ctx context.Context, j *patchwork.Job) error {
+	e, err := w.DB.LoadNotificationEmail(ctx, j.ID)
+	if err != nil {
+		return err
+	}
+	if len(e.Items) > 0 {
+		n := &mail.Notice{To: e.AgentEmail, RecipientName: e.AgentName, Digest: e.Digest}
+		for _, it := range e.Items {
+			n.Items = append(n.Items, mail.NoticeItem{Kind: it.Kind, ClientID: it.ClientID, ActorName: it.ActorName,
+				Urgent: it.Urgent, At: it.At})
+		}
+		token := patchwork.SignUnsubscribeToken(w.Config.Secret, e.AgentID, n.Kinds(), j.CreatedAt)
+		n.UnsubscribeURL = w.Renderer.UnsubscribeURL(token)
+		m, err := w.Renderer.Render(n)
+		if err != nil {
+			return err
+		}
+		m.ID, m.JobID, m.Date = w.messageID(j.ID), j.ID, w.Now()
+		if err := w.Sender.Send(ctx, m); err != nil {
+			return err
+		}
+	}
+	if _, err := w.DB.CompleteEmailJob(ctx, j.ID); err != nil {
+		return err
+	}
+	w.Log.Info("worker: email job done", "job", j.ID, "agent", e.AgentID, "items", len(e.Items),
+		"dropped", e.Dropped, "digest", e.Digest)
+	return nil
+}
+
+// digestPayload is the payload of a digest job.
+type digestPayload struct {
+	Mode   string `json:"mode"`
+	Period string `json:"period"`
+	Cutoff int64  `json:"cutoff"` // unix microseconds
+}
+
+// digest runs one period's digest: one send_email job per agent with
+// something to tell.
+func (w *Worker) digest(ctx context.Context, j *patchwork.Job) error {
+	var p digestPayload
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return fmt.Errorf("worker: digest payload: %w", err)
+	}
+	n, err := w.DB.RunDigest(ctx, j.ID, p.Mode, p.Period, time.UnixMicro(p.Cutoff))
+	if err != nil {
+		return err
+	}
+	w.Log.Info("worker: digest run", "job", j.ID, "mode", p.Mode, "period", p.Period, "emails", n)
+	return nil
+}
+
+// cleanup deletes expired sessions and old finished jobs, and releases the
+// expired locks of stopped workers.
+func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
+	sessions, err := sqldb.NewSessionStore(w.DB).DeleteExpired(ctx)
+	if err != nil {
+		return err
+	}
+	requeued, failed, err := w.DB.RequeueExpiredJobs(ctx)
+	if err != nil {
+		return err
+	}
+	purged, err := w.DB.PurgeJobs(ctx, w.Now().Add(-doneJobsKept))
+	if err != nil {
+		return err
+	}
+	w.Log.Info("worker: cleanup", "sessions_deleted", sessions, "jobs_requeued", requeued, "jobs_failed", failed,
+		"jobs_purged", purged)
+	return w.DB.CompleteJob(ctx, j.ID)
+}
+
+// Slots returns the latest due time of each periodic job at now: the daily
+// digest (today's DigestHour, or yesterday's before it), the weekly digest
+// (the latest WeeklyDay at DigestHour) and the hourly cleanup, each with the
+// unique key that makes it happen once however many instances schedule it.
+func (w *Worker) Slots(now time.Time) []sqldb.JobSpec {
+	loc, h := w.Config.Location, w.Config.DigestHour
+	t := now.In(loc)
+	daily := time.Date(t.Year(), t.Month(), t.Day(), h, 0, 0, 0, loc)
+	for daily.After(t) {
+		daily = time.Date(daily.Year(), daily.Month(), daily.Day()-1, h, 0, 0, 0, loc)
+	}
+	weekly := daily
+	for weekly.Weekday() != w.Config.WeeklyDay {
+		weekly = time.Date(weekly.Year(), weekly.Month(), weekly.Day()-1, h, 0, 0, 0, loc)
+	}
+	digest := func(mode string, at time.Time) sqldb.JobSpec {
+		period := at.Format(time.DateOnly)
+		payload, _ := json.Marshal(digestPayload{Mode: mode, Period: period, Cutoff: at.UnixMicro()})
+		return sqldb.JobSpec{Kind: sqldb.JobDigest, Payload: string(payload), UniqueKey: sqldb.DigestKey(mode, period),
+			Priority: sqldb.PriorityNormal, RunAt: at}
+	}
+	hour := now.UTC().Truncate(time.Hour)
+	return []sqldb.JobSpec{
+		digest(patchwork.NotifyDaily, daily),
+		digest(patchwork.NotifyWeekly, weekly),
+		{Kind: sqldb.JobCleanup, UniqueKey: "cleanup:" + hour.Format("2006-01-02T15"), Priority: sqldb.PriorityNormal,
+			RunAt: hour},
+	}
+}
+
+// schedule enqueues the periodic jobs that are due. Each instance tries
+// once per slot (remembered in memory only to save writes); the unique keys
+// in the database make all but the first attempt a no-op, across instances
+// and restarts. A slot missed while every instance was down runs late, and
+// its digest carries everything since the last one.
+func (w *Worker) schedule(ctx context.Context) error {
+	for _, s := range w.Slots(w.Now()) {
+		series := s.UniqueKey[:strings.LastIndex(s.UniqueKey, ":")] // digest:daily, digest:weekly, cleanup
+		w.mu.Lock()
+		seen := w.scheduled[series] == s.UniqueKey
+		w.mu.Unlock()
+		if seen {
+			continue
+		}
+		if _, _, err := w.DB.EnqueueJob(ctx, s); err != nil {
+			return err
+		}
+		w.mu.Lock()
+		w.scheduled[series] = s.UniqueKey
+		w.mu.Unlock()
+	}
+	return nil
+}
