@@ -39,8 +39,8 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			}
 			return strconv.Itoa(n) + " " + many
 		},
-		"join":  strings.Join,
-		"title": func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
+		"join":           strings.Join,
+		"title":          func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
 		"tel":            telURI,
 		"activity":       activityText,
 		"lawfulBases":    func() []patchwork.Option { return patchwork.LawfulBases },
