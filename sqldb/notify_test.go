@@ -11,7 +11,8 @@ import (
 	"patchwork/sqldb/sqldbtest"
 )
 
-// plan is how one recipient's notification of one event is to be delivered.
+// plan is how one recipient's notification of the latest event is to be
+// delivered.
 type plan struct {
 	Delivery string
 	HasJob   bool
@@ -23,7 +24,8 @@ func planOf(t *testing.T, db *sqldb.DB, agentID int64, kind string) (plan, bool)
 	var p plan
 	var job, handled sql.NullInt64
 	err := db.QueryRowForTest(`SELECT delivery, job_id, handled_at FROM notifications
-		WHERE agent_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, agentID, kind).Scan(&p.Delivery, &job, &handled)
+		WHERE agent_id = $1 AND kind = $2 AND activity_id = (SELECT MAX(id) FROM activities)`,
+		agentID, kind).Scan(&p.Delivery, &job, &handled)
 	if err == sql.ErrNoRows {
 		return p, false
 	} else if err != nil {

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeDemoAndShutdown runs the README's command on a fresh database:
+// it seeds, prints the URL and demo sign-ins, serves, and stops cleanly when
+// the signal context is cancelled.
+func TestServeDemoAndShutdown(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "pw.db")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", dbPath}, pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var url string
+	var out []string
+	for sc.Scan() {
+		out = append(out, sc.Text())
+		if m := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`).FindString(sc.Text()); m != "" {
+			url = m
+		}
+		if strings.Contains(sc.Text(), "password: demo") {
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	if url == "" {
+		t.Fatalf("no URL printed:\n%s", strings.Join(out, "\n"))
+	}
+	if !strings.Contains(strings.Join(out, "\n"), "agent1@patchwork.test") {
+		t.Fatalf("demo sign-ins not printed:\n%s", strings.Join(out, "\n"))
+	}
+	res, err := http.Get(url + "healthz")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", res, err)
+	}
+	res.Body.Close()
+	res, err = http.Get(url + "login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Contains(body, []byte("Demo — test data only")) {
+		t.Fatal("demo banner missing")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	// A second start on the same database does not seed again.
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"demo", "--db", dbPath}, &stdout, io.Discard); err == nil {
+		t.Fatal("demo seeded a database that already holds data")
+	}
+	stdout.Reset()
+	if err := run(context.Background(), []string{"audit", "verify", "--db", dbPath}, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "Audit log intact") {
+		t.Fatalf("audit verify: %s", stdout.String())
+	}
+}
+
+func TestAdminCreateAgent(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "pw.db")
+	t.Setenv("PATCHWORK_PASSWORD", "a long enough password")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"admin", "create-agent", "--db", dbPath, "--email", "Lead@Council.test",
+		"--name", "Lee Lead", "--agency", "County Council", "--admin"}, &stdout, &stderr)
+	if err != nil || !strings.Contains(stdout.String(), "lead@council.test") {
+		t.Fatalf("create-agent: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	t.Setenv("PATCHWORK_PASSWORD", "short")
+	err = run(context.Background(), []string{"admin", "create-agent", "--db", dbPath, "--email", "b@council.test",
+		"--name", "B", "--agency-id", "1"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(stderr.String(), "Password must be 10 characters or more") {
+		t.Fatalf("short password: %v\n%s", err, stderr.String())
+	}
+}

@@ -1,0 +1,81 @@
+package sqldb_test
+
+import (
+	"strings"
+	"testing"
+
+	"patchwork/sqldb"
+	"patchwork/sqldb/sqldbtest"
+)
+
+func TestAuditChain(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		a := w.MustAgent(t, "Audrey Audit", w.Council, w.LocalA)
+		cl := w.MustClient(t, a, "Ivo", "Inspect", "2014-01-02")
+		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		for i := 0; i < 3; i++ {
+			if _, err := svc.FindClientProfile(sqldbtest.As(a), cl.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		audit := sqldb.NewAuditService(db)
+		n, err := audit.VerifyAudit(sqldbtest.As(nil))
+		if err != nil || n < 8 {
+			t.Fatalf("verify: %d rows, %v", n, err)
+		}
+		// Admins can answer "who has looked at this client?"; others cannot.
+		if _, err := audit.FindAuditForClient(sqldbtest.As(a), cl.ID); err == nil {
+			t.Fatal("non-admin read the audit log")
+		}
+		admin := w.MustAgent(t, "Ada Admin", w.Council)
+		admin.Admin = true
+		events, err := audit.FindAuditForClient(sqldbtest.As(admin), cl.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		views := 0
+		for _, e := range events {
+			if e.Action == "client.view" && e.ActorID == a.ID {
+				views++
+			}
+		}
+		if views != 3 {
+			t.Fatalf("views recorded = %d, want 3", views)
+		}
+		// The table refuses edits and deletions outright…
+		if _, err := db.ExecForTest(`UPDATE audit_events SET detail = 'x' WHERE id = 2`); err == nil {
+			t.Fatal("audit row was updated")
+		}
+		if _, err := db.ExecForTest(`DELETE FROM audit_events WHERE id = 2`); err == nil {
+			t.Fatal("audit row was deleted")
+		}
+		// …and someone who gets round that (dropping the guard) is caught.
+		dropGuard(t, db)
+		if _, err := db.ExecForTest(`UPDATE audit_events SET detail = 'tampered' WHERE id = 3`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := audit.VerifyAudit(sqldbtest.As(nil)); err == nil || !strings.Contains(err.Error(), "row 3 was altered") {
+			t.Fatalf("edit not detected: %v", err)
+		}
+		if _, err := db.ExecForTest(`DELETE FROM audit_events WHERE id = 3`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := audit.VerifyAudit(sqldbtest.As(nil)); err == nil || !strings.Contains(err.Error(), "row 3 is missing") {
+			t.Fatalf("deletion not detected: %v", err)
+		}
+	})
+}
+
+func dropGuard(t *testing.T, db *sqldb.DB) {
+	t.Helper()
+	stmts := []string{`DROP TRIGGER audit_no_update`, `DROP TRIGGER audit_no_delete`}
+	if db.Dialect.Name == "postgres" {
+		stmts = []string{`DROP TRIGGER audit_no_update ON audit_events`}
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecForTest(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

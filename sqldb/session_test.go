@@ -1,0 +1,58 @@
+package sqldb_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"patchwork/sqldb"
+	"patchwork/sqldb/sqldbtest"
+)
+
+func TestSessionStore(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		s := sqldb.NewSessionStore(db)
+		if err := s.CommitCtx(ctx, "tok-1", []byte("one"), now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		b, ok, err := s.FindCtx(ctx, "tok-1")
+		if err != nil || !ok || !bytes.Equal(b, []byte("one")) {
+			t.Fatalf("find = %q %v %v", b, ok, err)
+		}
+		// Only a hash of the token is stored.
+		var n int
+		if err := db.QueryRowForTest(`SELECT COUNT(*) FROM sessions WHERE token_hash = 'tok-1'`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("raw token stored: %d %v", n, err)
+		}
+		if err := s.CommitCtx(ctx, "tok-1", []byte("two"), now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if b, _, _ := s.FindCtx(ctx, "tok-1"); string(b) != "two" {
+			t.Fatalf("after update = %q", b)
+		}
+		if _, ok, _ := s.FindCtx(ctx, "tok-2"); ok {
+			t.Fatal("unknown token found")
+		}
+		// Expired sessions are not found, and are cleaned up.
+		now = now.Add(2 * time.Hour)
+		if _, ok, _ := s.FindCtx(ctx, "tok-1"); ok {
+			t.Fatal("expired session found")
+		}
+		if n, err := s.DeleteExpired(ctx); err != nil || n != 1 {
+			t.Fatalf("delete expired = %d, %v", n, err)
+		}
+		if err := s.CommitCtx(ctx, "tok-3", []byte("x"), now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteCtx(ctx, "tok-3"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := s.FindCtx(ctx, "tok-3"); ok {
+			t.Fatal("deleted session found")
+		}
+	})
+}
