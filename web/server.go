@@ -52,6 +52,7 @@ func NewServer(cfg Config, svc Services, store scs.CtxStore, log *slog.Logger, n
 	}
 	sm := scs.New()
 	sm.Store = store
+	sm.Codec = sessionCodec{}
 	// The absolute lifetime is scs's; the idle timeout is ours (see
 	// loadCaller), because scs's rewrites the session on every request.
 	sm.Lifetime = 12 * time.Hour
