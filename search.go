@@ -25,6 +25,10 @@ type SearchResults struct {
 	MoreClients bool // more than MaxClientResults matched: refine the search
 	Agents      []*Agent
 	Agencies    []*Agency
+	// Counts holds how many clients match at each scope (ScopeLocal,
+	// ScopeDistrict, ScopeNetwork), so the page can offer to widen the
+	// search with a number; nil when the matcher does not count.
+	Counts map[string]int
 	// TooShort is set when the query does not name anyone well enough to
 	// search clients (PRODUCT.md privacy rules).
 	TooShort bool
@@ -33,6 +37,9 @@ type SearchResults struct {
 // SearchService is the one search box.
 type SearchService interface {
 	// Search finds clients, agents and agencies. Client results carry only
-	// what is needed to recognise the person. Every client search is audited.
+	// what is needed to recognise the person, best first and those in the
+	// caller's own local areas first (q.Scope widens). Every client search
+	// is audited, without its text. It returns ETOOMANYREQUEST when the
+	// caller has searched too often recently.
 	Search(ctx context.Context, q SearchQuery) (*SearchResults, error)
 }

@@ -27,7 +27,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	matcher := sqldb.SimpleMatcher{}
+	matcher := sqldb.FuzzyMatcher{}
 	agents := sqldb.NewAgentService(db)
 	agents.DemoMode = o.Demo
 	svc := web.Services{

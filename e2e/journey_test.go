@@ -252,6 +252,11 @@ func runJourney(t *testing.T, b *browser, w world) {
 	b.checkPage("client page")
 
 	// Leave the team; the client disappears from view.
+	b.step("open the leave page",
+		chromedp.Click(linkXPath("Leave this team")),
+		chromedp.WaitVisible(chromedp.ID("reason")),
+	)
+	b.checkPage("leave page")
 	b.step("leave the team",
 		chromedp.Click(labelXPath("Case closed")),
 		chromedp.Click(buttonXPath("Leave team")),

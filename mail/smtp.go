@@ -8,9 +8,11 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // TLS modes of an SMTP connection.
@@ -81,14 +83,32 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 // greeting, authenticating and sending.
 const DefaultSMTPTimeout = 20 * time.Second
 
-// SMTPSender sends messages over SMTP, one connection per message: emails are
-// few per agent, and a fresh connection cannot inherit a broken one's state.
+// SMTPSender sends messages over SMTP. It keeps a few connections open
+// between messages — a digest run sends thousands, and a TLS handshake per
+// message would dominate — and checks each with NOOP before reuse. It is
+// safe for concurrent use.
 type SMTPSender struct {
 	cfg     SMTPConfig
 	from    string
 	Timeout time.Duration
 	// TLSConfig overrides the TLS settings (tests trust their own CA here).
 	TLSConfig *tls.Config
+	// MaxIdle is how many connections stay open between messages (default
+	// 4); IdleTimeout is how long one may wait unused before it is closed
+	// rather than reused (default 30s, under common servers' own timeouts).
+	MaxIdle     int
+	IdleTimeout time.Duration
+
+	once   sync.Once
+	client *gomail.Client
+	err    error
+	mu     sync.Mutex
+	idle   []idleConn
+}
+
+type idleConn struct {
+	c     *smtp.Client
+	since time.Time
 }
 
 // NewSMTPSender returns a sender to the server in rawURL (see ParseSMTPURL)
@@ -102,7 +122,7 @@ func NewSMTPSender(rawURL, from string) (*SMTPSender, error) {
 	if err := gomail.NewMsg().From(from); err != nil {
 		return nil, fmt.Errorf("mail: from address %q: %w", from, err)
 	}
-	return &SMTPSender{cfg: cfg, from: from, Timeout: DefaultSMTPTimeout}, nil
+	return &SMTPSender{cfg: cfg, from: from, Timeout: DefaultSMTPTimeout, MaxIdle: 4, IdleTimeout: 30 * time.Second}, nil
 }
 
 // Config returns the server settings.
@@ -111,49 +131,120 @@ func (s *SMTPSender) Config() SMTPConfig { return s.cfg }
 // From returns the sender address.
 func (s *SMTPSender) From() string { return s.from }
 
-func (s *SMTPSender) client() (*gomail.Client, error) {
-	opts := []gomail.Option{
-		gomail.WithPort(s.cfg.Port),
-		gomail.WithTimeout(s.Timeout),
-	}
-	switch s.cfg.TLS {
-	case TLSNone:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
-	case TLSStartTLS:
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
-	case TLSImplicit:
-		opts = append(opts, gomail.WithSSL())
-	}
-	if s.TLSConfig != nil {
-		opts = append(opts, gomail.WithTLSConfig(s.TLSConfig))
-	}
-	if s.cfg.Username != "" {
-		auth := gomail.SMTPAuthAutoDiscover
-		if s.cfg.TLS == TLSNone {
-			// The operator chose a plain connection (a relay on a trusted
-			// network); go-mail otherwise refuses to send a password over it.
-			auth = gomail.SMTPAuthPlainNoEnc
+// gomailClient builds the go-mail client (settings only; connections are
+// made from it) on first use.
+func (s *SMTPSender) gomailClient() (*gomail.Client, error) {
+	s.once.Do(func() {
+		opts := []gomail.Option{
+			gomail.WithPort(s.cfg.Port),
+			gomail.WithTimeout(s.Timeout),
 		}
-		opts = append(opts, gomail.WithSMTPAuth(auth),
-			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+		switch s.cfg.TLS {
+		case TLSNone:
+			opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+		case TLSStartTLS:
+			opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+		case TLSImplicit:
+			opts = append(opts, gomail.WithSSL())
+		}
+		if s.TLSConfig != nil {
+			opts = append(opts, gomail.WithTLSConfig(s.TLSConfig))
+		}
+		if s.cfg.Username != "" {
+			auth := gomail.SMTPAuthAutoDiscover
+			if s.cfg.TLS == TLSNone {
+				// The operator chose a plain connection (a relay on a trusted
+				// network); go-mail otherwise refuses to send a password over it.
+				auth = gomail.SMTPAuthPlainNoEnc
+			}
+			opts = append(opts, gomail.WithSMTPAuth(auth),
+				gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+		}
+		s.client, s.err = gomail.NewClient(s.cfg.Host, opts...)
+	})
+	return s.client, s.err
+}
+
+// take returns an idle connection young enough to reuse, or nil.
+func (s *SMTPSender) take(gc *gomail.Client) *smtp.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.idle) > 0 {
+		ic := s.idle[len(s.idle)-1]
+		s.idle = s.idle[:len(s.idle)-1]
+		if time.Since(ic.since) < s.IdleTimeout {
+			return ic.c
+		}
+		_ = gc.CloseWithSMTPClient(ic.c)
 	}
-	return gomail.NewClient(s.cfg.Host, opts...)
+	return nil
+}
+
+// put keeps a healthy connection for the next message, or closes it.
+func (s *SMTPSender) put(gc *gomail.Client, c *smtp.Client) {
+	s.mu.Lock()
+	if len(s.idle) < s.MaxIdle {
+		s.idle = append(s.idle, idleConn{c, time.Now()})
+		c = nil
+	}
+	s.mu.Unlock()
+	if c != nil {
+		_ = gc.CloseWithSMTPClient(c)
+	}
+}
+
+// Close closes the idle connections.
+func (s *SMTPSender) Close() error {
+	gc, err := s.gomailClient()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	idle := s.idle
+	s.idle = nil
+	s.mu.Unlock()
+	for _, ic := range idle {
+		_ = gc.CloseWithSMTPClient(ic.c)
+	}
+	return nil
 }
 
 // Send delivers m, giving up after Timeout.
 func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
+	gc, err := s.gomailClient()
+	if err != nil {
+		return fmt.Errorf("mail: smtp client: %w", err)
+	}
 	msg, err := m.build(s.from)
 	if err != nil {
 		return err
 	}
-	c, err := s.client()
-	if err != nil {
-		return fmt.Errorf("mail: smtp client: %w", err)
+	if c := s.take(gc); c != nil {
+		err := gc.SendWithSMTPClient(c, msg)
+		if err == nil {
+			s.put(gc, c)
+			return nil
+		}
+		_ = gc.CloseWithSMTPClient(c)
+		var se *gomail.SendError
+		if !errors.As(err, &se) || se.Reason != gomail.ErrConnCheck {
+			return fmt.Errorf("mail: send via %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
+		}
+		// The kept connection had gone stale; nothing was sent on it.
+		if msg, err = m.build(s.from); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+	c, err := gc.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("mail: connect to %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
+	}
+	if err := gc.SendWithSMTPClient(c, msg); err != nil {
+		_ = gc.CloseWithSMTPClient(c)
 		return fmt.Errorf("mail: send via %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
 	}
+	s.put(gc, c)
 	return nil
 }

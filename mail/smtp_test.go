@@ -188,3 +188,53 @@ func TestOutboxSender(t *testing.T) {
 		t.Fatalf("raw = %s, %v", raw, err)
 	}
 }
+
+func TestSMTPSenderReusesConnections(t *testing.T) {
+	ctx := context.Background()
+	srv := smtptest.Start(t)
+	s, err := pwmail.NewSMTPSender(srv.URL(), "no-reply@patchwork.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < 5; i++ {
+		if err := s.Send(ctx, testMessage()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := srv.Connections(); n != 1 {
+		t.Fatalf("5 messages took %d connections, want 1", n)
+	}
+	// The server drops idle connections: the next message checks, redials
+	// and goes through once.
+	srv.DropConnections()
+	time.Sleep(10 * time.Millisecond)
+	if err := s.Send(ctx, testMessage()); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.Messages()) != 6 || srv.Connections() != 2 {
+		t.Fatalf("%d messages over %d connections", len(srv.Messages()), srv.Connections())
+	}
+	// A connection idle for longer than IdleTimeout is not reused.
+	s.IdleTimeout = time.Millisecond
+	time.Sleep(5 * time.Millisecond)
+	if err := s.Send(ctx, testMessage()); err != nil {
+		t.Fatal(err)
+	}
+	if srv.Connections() != 3 {
+		t.Fatalf("connections = %d, want 3", srv.Connections())
+	}
+	// A refusal closes the connection; the next message starts afresh.
+	s.IdleTimeout = time.Minute
+	srv.Refuse(true)
+	if err := s.Send(ctx, testMessage()); err == nil {
+		t.Fatal("no error from a refusing server")
+	}
+	srv.Refuse(false)
+	if err := s.Send(ctx, testMessage()); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.Messages()) != 8 {
+		t.Fatalf("messages = %d, want 8", len(srv.Messages()))
+	}
+}

@@ -205,6 +205,12 @@ func (s *ClientService) CreateClient(ctx context.Context, cl *patchwork.Client) 
 		if err := tx.writeClientAreas(ctx, cl, c); err != nil {
 			return err
 		}
+		// Working with a client in an area puts the agent in that area, so
+		// local-first search shows its clients first; they may remove it.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id)
+			SELECT $1, area_id FROM client_areas WHERE client_id = $2 ON CONFLICT DO NOTHING`, c.ID, cl.ID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (client_id, agent_id, joined_at, how_joined)
 			VALUES ($1, $2, $3, $4)`, cl.ID, c.ID, now, patchwork.JoinedAsCreator); err != nil {
 			return err
@@ -234,7 +240,7 @@ func (tx *Tx) writeClientNames(ctx context.Context, cl *patchwork.Client) error 
 			return err
 		}
 	}
-	return nil
+	return tx.writeClientKeys(ctx, cl.ID, ClientNameKeys(cl.FirstName, cl.LastName, cl.Aliases))
 }
 
 // splitName splits a one-line alias into given names and a family name (the

@@ -31,8 +31,17 @@ func parseSimple(text string, now time.Time) simpleQuery {
 	return q
 }
 
-// MatchClients implements ClientMatcher.
-func (SimpleMatcher) MatchClients(ctx context.Context, db *DB, mq MatchQuery) ([]*patchwork.ClientMatch, bool, error) {
+// MatchClients implements ClientMatcher. It does not count matches per
+// scope.
+func (m SimpleMatcher) MatchClients(ctx context.Context, db *DB, mq MatchQuery) (*MatchResult, error) {
+	ms, tooShort, err := m.match(ctx, db, mq)
+	if err != nil {
+		return nil, err
+	}
+	return &MatchResult{Matches: ms, TooShort: tooShort}, nil
+}
+
+func (SimpleMatcher) match(ctx context.Context, db *DB, mq MatchQuery) ([]*patchwork.ClientMatch, bool, error) {
 	var q simpleQuery
 	if mq.Client != nil {
 		q.names = append(strings.Fields(foldText(mq.Client.FirstName)), strings.Fields(foldText(mq.Client.LastName))...)

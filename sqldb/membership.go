@@ -44,6 +44,12 @@ func (s *ClientService) JoinTeam(ctx context.Context, clientID int64, req patchw
 			VALUES ($1, $2, $3, $4, $5, $6)`, clientID, c.ID, micros(tx.now), patchwork.JoinedDirectly, req.Basis, req.BasisNote); err != nil {
 			return err
 		}
+		// Joining a team in an area puts the agent in that area (see
+		// CreateClient).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id)
+			SELECT $1, area_id FROM client_areas WHERE client_id = $2 ON CONFLICT DO NOTHING`, c.ID, clientID); err != nil {
+			return err
+		}
 		// The lawful basis code (not its note) goes into the trail so the
 		// team can see on what grounds a colleague joined.
 		if err := tx.recordTeamEvent(ctx, clientID, c.ID, patchwork.ActivityMemberJoined, req.Basis); err != nil {

@@ -34,35 +34,27 @@ func (tx *Tx) enqueueNotificationEmails(ctx context.Context, activityID int64) e
 	if def == "" {
 		def = patchwork.NotifyNever // a kind nobody is emailed about
 	}
-	now := micros(tx.now)
-	type stmt struct {
-		sql  string
-		args []any
-	}
-	steps := []stmt{{`UPDATE notifications SET delivery = COALESCE((SELECT p.mode FROM notification_prefs p
-		WHERE p.agent_id = notifications.agent_id AND p.kind = notifications.kind), $2)
-		WHERE activity_id = $1 AND delivery = ''`, []any{activityID, def}}}
+	// mode is the recipient's mode for the kind, as an SQL expression on the
+	// notifications row; $2 is the kind's default.
+	mode := `COALESCE((SELECT p.mode FROM notification_prefs p
+		WHERE p.agent_id = notifications.agent_id AND p.kind = notifications.kind), $2)`
 	if kind == patchwork.ActivityAttentionRaised && detail == patchwork.DetailUrgent {
-		steps = append(steps, stmt{`UPDATE notifications SET delivery = 'immediate'
-			WHERE activity_id = $1 AND delivery IN ('daily', 'weekly') AND job_id IS NULL AND handled_at IS NULL`,
-			[]any{activityID}})
+		mode = `CASE ` + mode + ` WHEN 'never' THEN 'never' ELSE 'immediate' END`
 	}
-	steps = append(steps,
-		stmt{`UPDATE notifications SET handled_at = $2
-			WHERE activity_id = $1 AND delivery = 'never' AND handled_at IS NULL`, []any{activityID, now}},
-		stmt{`INSERT INTO jobs (kind, payload, unique_key, priority, run_at, max_attempts, created_at)
-			SELECT $2, '{"agent_id":' || n.agent_id || '}', 'notification:' || n.id, $3, $4, $5, $4
-			FROM notifications n
-			WHERE n.activity_id = $1 AND n.delivery = 'immediate' AND n.job_id IS NULL AND n.handled_at IS NULL`,
-			[]any{activityID, JobSendEmail, PriorityImmediate, now, DefaultMaxAttempts}},
-		stmt{`UPDATE notifications SET job_id = (SELECT j.id FROM jobs j WHERE j.unique_key = 'notification:' || notifications.id)
-			WHERE activity_id = $1 AND delivery = 'immediate' AND job_id IS NULL AND handled_at IS NULL`,
-			[]any{activityID}},
-	)
-	for _, s := range steps {
-		if _, err := tx.ExecContext(ctx, s.sql, s.args...); err != nil {
-			return fmt.Errorf("sqldb: plan notifications: %w", err)
-		}
+	// Two statements, so that each row is rewritten once: the jobs first,
+	// then every row's mode, job and (for never) handled time together.
+	now := micros(tx.now)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO jobs (kind, payload, unique_key, priority, run_at, max_attempts, created_at)
+		SELECT $3, '{"agent_id":' || agent_id || '}', 'notification:' || id, $4, $5, $6, $5
+		FROM notifications WHERE activity_id = $1 AND delivery = '' AND `+mode+` = 'immediate'`,
+		activityID, def, JobSendEmail, PriorityImmediate, now, DefaultMaxAttempts); err != nil {
+		return fmt.Errorf("sqldb: plan notifications: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE notifications SET delivery = `+mode+`,
+		job_id = (SELECT j.id FROM jobs j WHERE j.unique_key = 'notification:' || notifications.id),
+		handled_at = CASE `+mode+` WHEN 'never' THEN CAST($3 AS BIGINT) END
+		WHERE activity_id = $1 AND delivery = ''`, activityID, def, now); err != nil {
+		return fmt.Errorf("sqldb: plan notifications: %w", err)
 	}
 	return nil
 }

@@ -70,7 +70,7 @@ func TestNotificationDeliveryPlan(t *testing.T) {
 		wk := plan{patchwork.NotifyWeekly, false, false}
 		nvr := plan{patchwork.NotifyNever, false, true}
 		for _, tc := range []struct {
-			name, kind, detail string
+			name, kind, detail  string
 			dflt, never, weekly plan
 		}{
 			{"attention", patchwork.ActivityAttentionRaised, "", immediate, nvr, wk},

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"patchwork"
 )
@@ -17,25 +18,54 @@ type MatchQuery struct {
 	Client  *patchwork.Client // a new client's details, when checking duplicates
 	AreaIDs []int64           // restrict to clients in these local areas; nil for all
 	Limit   int
+	// CountAreas, when set, asks for the number of matches at each named
+	// scope (such as patchwork.ScopeDistrict), each given by its local areas
+	// (nil for the whole network).
+	CountAreas map[string][]int64
+	// PreferAreas lists the caller's own local areas: among matches of the
+	// same level, clients there come first.
+	PreferAreas []int64
 }
 
-// ClientMatcher finds clients matching a query, best first. It returns
-// patchwork.ClientMatch values with only ID, MatchedAlias, Score, Reasons and
-// Level filled; the caller loads what may be shown. tooShort reports a query
-// that does not name anyone well enough to be allowed.
+// MatchResult is what a ClientMatcher found.
+type MatchResult struct {
+	// Matches are the best matches first, at most Limit, with only ID,
+	// MatchedAlias, Score, Reasons and Level filled; the caller loads what
+	// may be shown.
+	Matches []*patchwork.ClientMatch
+	// Counts holds the number of matches at each scope of CountAreas.
+	Counts map[string]int
+	// TooShort reports a query that does not name anyone well enough to be
+	// allowed (PRODUCT.md privacy rules); nothing was searched.
+	TooShort bool
+}
+
+// ClientMatcher finds clients matching a query, best first.
 type ClientMatcher interface {
-	MatchClients(ctx context.Context, db *DB, q MatchQuery) (matches []*patchwork.ClientMatch, tooShort bool, err error)
+	MatchClients(ctx context.Context, db *DB, q MatchQuery) (*MatchResult, error)
 }
 
 // SearchService implements patchwork.SearchService.
 type SearchService struct {
 	db      *DB
 	matcher ClientMatcher
+	// RateLimit client searches are allowed per agent in each RateWindow;
+	// more are refused with ETOOMANYREQUEST. The count is kept in the
+	// database, so it holds across instances and restarts.
+	RateLimit  int
+	RateWindow time.Duration
 }
+
+// Default search rate limit: far above what finding people for work needs,
+// far below what trawling the register would.
+const (
+	DefaultSearchRateLimit  = 60
+	DefaultSearchRateWindow = 5 * time.Minute
+)
 
 // NewSearchService returns a SearchService on db using m for clients.
 func NewSearchService(db *DB, m ClientMatcher) *SearchService {
-	return &SearchService{db: db, matcher: m}
+	return &SearchService{db: db, matcher: m, RateLimit: DefaultSearchRateLimit, RateWindow: DefaultSearchRateWindow}
 }
 
 // scopeAreas returns the local areas a search at scope covers for the
@@ -73,23 +103,36 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 	if err != nil || !patchwork.CanSearch(c) {
 		return nil, patchwork.ErrNotFound
 	}
+	if q.Scope != patchwork.ScopeDistrict && q.Scope != patchwork.ScopeNetwork {
+		q.Scope = patchwork.ScopeLocal
+	}
+	if err := s.checkRate(ctx, c.ID); err != nil {
+		return nil, err
+	}
 	res := &patchwork.SearchResults{}
-	areas, err := s.db.scopeAreas(ctx, c.ID, q.Scope)
+	local, err := s.db.scopeAreas(ctx, c.ID, patchwork.ScopeLocal)
 	if err != nil {
 		return nil, err
 	}
-	matches, tooShort, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Text: q.Text, AreaIDs: areas, Limit: patchwork.MaxClientResults + 1})
+	district, err := s.db.scopeAreas(ctx, c.ID, patchwork.ScopeDistrict)
 	if err != nil {
 		return nil, err
 	}
-	res.TooShort = tooShort
+	levels := map[string][]int64{patchwork.ScopeLocal: local, patchwork.ScopeDistrict: district, patchwork.ScopeNetwork: nil}
+	mr, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Text: q.Text, AreaIDs: levels[q.Scope],
+		Limit: patchwork.MaxClientResults + 1, CountAreas: levels, PreferAreas: local})
+	if err != nil {
+		return nil, err
+	}
+	res.TooShort, res.Counts = mr.TooShort, mr.Counts
+	matches := mr.Matches
 	if len(matches) > patchwork.MaxClientResults {
 		matches, res.MoreClients = matches[:patchwork.MaxClientResults], true
 	}
 	if res.Clients, err = s.db.describeMatches(ctx, c, matches); err != nil {
 		return nil, err
 	}
-	if !tooShort {
+	if !res.TooShort {
 		if res.Agents, err = s.db.searchAgents(ctx, c, q.Text); err != nil {
 			return nil, err
 		}
@@ -98,9 +141,43 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 		}
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
+		if !res.TooShort {
+			if err := tx.countSearch(ctx, c.ID, s.RateWindow); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, patchwork.AuditClientSearch, 0, searchAuditDetail(q.Scope, res.Clients))
 	})
 	return res, err
+}
+
+// checkRate refuses a search once the agent has made RateLimit client
+// searches within RateWindow.
+func (s *SearchService) checkRate(ctx context.Context, agentID int64) error {
+	if s.RateLimit <= 0 {
+		return nil
+	}
+	var n int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_searches WHERE agent_id = $1 AND at > $2`,
+		agentID, micros(s.db.now().Add(-s.RateWindow))).Scan(&n); err != nil {
+		return err
+	}
+	if n >= s.RateLimit {
+		return patchwork.Errorf(patchwork.ETOOMANYREQUEST,
+			"You have searched for clients %d times in the last %d minutes. Please wait a few minutes before searching again.",
+			n, int(s.RateWindow.Minutes()))
+	}
+	return nil
+}
+
+// countSearch records one client search for the rate limit and trims rows
+// that have left the window.
+func (tx *Tx) countSearch(ctx context.Context, agentID int64, window time.Duration) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO client_searches (agent_id, at) VALUES ($1, $2)`, agentID, micros(tx.now)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM client_searches WHERE at < $1`, micros(tx.now.Add(-2*window)))
+	return err
 }
 
 // searchAuditDetail records the scope and the ids shown, never the query:
@@ -240,11 +317,11 @@ func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwor
 	if err != nil {
 		return nil, err
 	}
-	matches, _, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Client: cl, Limit: 10})
+	mr, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Client: cl, Limit: 10})
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.db.describeMatches(ctx, c, matches)
+	out, err := s.db.describeMatches(ctx, c, mr.Matches)
 	if err != nil {
 		return nil, err
 	}

@@ -57,6 +57,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"join form without ticket", "GET", "/clients/%d/join", nil},
 			{"join form with forged ticket", "GET", "/clients/%d/join?t=9999999999.00112233445566778899aabbccddeeff", nil},
 			{"join without declaration", "POST", "/clients/%d/join", url.Values{"basis": {"consent"}}},
+			{"leave form", "GET", "/clients/%d/leave", nil},
 			{"leave", "POST", "/clients/%d/leave", url.Values{"reason": {"case_closed"}}},
 			{"leave without reason", "POST", "/clients/%d/leave", url.Values{}},
 			{"member's phone-book page", "GET", "/agents/" + strconv.FormatInt(member.ID, 10) + "?c=%d", nil},

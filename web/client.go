@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -138,6 +137,21 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
+// leaveForm asks a member why they are leaving; only members see it.
+func (s *Server) leaveForm(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "leave", &page{Data: p})
+}
+
 func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok {
@@ -154,8 +168,7 @@ func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, perr)
 			return
 		}
-		s.render(w, r, http.StatusUnprocessableEntity, "client", &page{Form: url.Values{}, Errors: fields,
-			Data: newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())})
+		s.render(w, r, http.StatusUnprocessableEntity, "leave", &page{Form: r.PostForm, Errors: fields, Data: p})
 		return
 	}
 	if err != nil {

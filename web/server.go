@@ -100,6 +100,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /clients/{id}", s.agent(s.showClient))
 	mux.Handle("GET /clients/{id}/join", s.agent(s.joinForm))
 	mux.Handle("POST /clients/{id}/join", s.agent(s.join))
+	mux.Handle("GET /clients/{id}/leave", s.agent(s.leaveForm))
 	mux.Handle("POST /clients/{id}/leave", s.agent(s.leave))
 	mux.Handle("GET /search", s.agent(s.search))
 	mux.Handle("GET /agents/{id}", s.agent(s.showAgent))

@@ -20,6 +20,13 @@ const doneJobsKept = 30 * 24 * time.Hour
 // and kinds only, never a recipient's address or a client's data.
 func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 	var err error
+	defer func() {
+		// A job that panics fails like any other instead of taking the
+		// server down with it; it is retried, then marked failed.
+		if p := recover(); p != nil {
+			w.fail(ctx, j, fmt.Errorf("worker: panic: %v", p))
+		}
+	}()
 	switch j.Kind {
 	case sqldb.JobSendEmail:
 		err = w.sendEmail(ctx, j)
@@ -30,9 +37,13 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
-	if err == nil {
-		return
+	if err != nil {
+		w.fail(ctx, j, err)
 	}
+}
+
+// fail records a failed attempt of j.
+func (w *Worker) fail(ctx context.Context, j *patchwork.Job, err error) {
 	failed, ferr := w.DB.FailJob(ctx, j, err)
 	if ferr != nil {
 		// The lock will expire and the job will be claimed again.

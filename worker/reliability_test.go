@@ -265,3 +265,23 @@ func TestRunStopsOnCancel(t *testing.T) {
 		t.Fatal("Run did not stop")
 	}
 }
+
+// TestPanicIsAFailure: a job that panics is recorded as a failed attempt
+// and retried; the worker carries on.
+func TestPanicIsAFailure(t *testing.T) {
+	db := sqldbtest.MustOpen(t, "sqlite")
+	e := newEnv(t, db)
+	c, alice, _ := e.team(t, 1)
+	drain(t, e.w)
+	boom := e.newWorker(t, "boom", pwmail.SenderFunc(func(context.Context, *pwmail.Message) error { panic("template bug") }))
+	e.event(t, c, alice, patchwork.ActivityAttentionRaised, "")
+	drain(t, boom)
+	if j := emailJob(t, db); j.Status != patchwork.JobQueued || j.Attempts != 1 || !strings.Contains(j.LastError, "panic: template bug") {
+		t.Fatalf("job = %+v", j)
+	}
+	e.clk.Add(time.Hour)
+	drain(t, e.w)
+	if j := emailJob(t, db); j.Status != patchwork.JobDone || len(e.smtp.Messages()) != 1 {
+		t.Fatalf("after the fix: %+v, %d delivered", j, len(e.smtp.Messages()))
+	}
+}

@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"patchwork/app"
@@ -21,10 +23,15 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", envOr("PATCHWORK_ADDR", "127.0.0.1:8080"), "listen address (env PATCHWORK_ADDR)")
 	dsn := dbFlag(fs)
 	demoMode := fs.Bool("demo", envOr("PATCHWORK_DEMO", "") == "true", "demo mode: seed demo data into an empty database and show the demo banner")
+	debugAddr := fs.String("debug-addr", envOr("PATCHWORK_DEBUG_ADDR", ""),
+		"if set, serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060 (env PATCHWORK_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := newLogger(stderr)
+	if *debugAddr != "" {
+		go serveDebug(*debugAddr, log)
+	}
 	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
@@ -97,4 +104,17 @@ func seedIfEmpty(ctx context.Context, db *sqldb.DB, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "Seeding the demo network (about 300 clients)…")
 	return demo.Seed(ctx, db, demo.DefaultSize)
+}
+
+// serveDebug serves the profiler on its own listener, never the public one.
+func serveDebug(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("debug listener", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("debug listener", "err", err)
+	}
 }

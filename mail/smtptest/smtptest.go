@@ -50,6 +50,7 @@ type Server struct {
 	msgs    []*Message
 	refuse  bool
 	refused int
+	conns   []*smtp.Conn
 }
 
 // Start starts a server on 127.0.0.1:0 and stops it when tb ends.
@@ -61,7 +62,12 @@ func Start(tb testing.TB) *Server {
 		tb.Fatalf("smtptest: listen: %v", err)
 	}
 	s.Addr = l.Addr().String()
-	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{s: s}, nil }))
+	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		s.mu.Lock()
+		s.conns = append(s.conns, c)
+		s.mu.Unlock()
+		return &session{s: s}, nil
+	}))
 	s.srv.Domain = "localhost"
 	s.srv.AllowInsecureAuth = true
 	s.srv.ReadTimeout = 10 * time.Second
@@ -89,6 +95,24 @@ func (s *Server) Refuse(refuse bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = refuse
+}
+
+// Connections returns how many SMTP sessions clients have opened.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// DropConnections closes every open connection, as a server does to idle
+// clients.
+func (s *Server) DropConnections() {
+	s.mu.Lock()
+	conns := s.conns
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.Close()
+	}
 }
 
 // Refused returns how many messages were refused.

@@ -1,0 +1,174 @@
+package sqldb
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"patchwork"
+	"patchwork/match"
+)
+
+// ClientNameKeys returns the search-index keys of a client: those of the
+// primary name and of every alias (match.ClientKeys), without duplicates.
+// The bulk loader uses it too, so that both paths index alike.
+func ClientNameKeys(first, last string, aliases []string) []match.NameKey {
+	keys := match.ClientKeys(first, last)
+	if len(aliases) == 0 {
+		return keys
+	}
+	seen := make(map[match.NameKey]bool, len(keys)*2)
+	for _, k := range keys {
+		seen[k] = true
+	}
+	for _, a := range aliases {
+		given, family := splitName(a)
+		for _, k := range match.ClientKeys(given, family) {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// keyChunk is how many keys one INSERT writes; statements of each size up to
+// it are prepared once and reused.
+const keyChunk = 32
+
+// writeClientKeys indexes a client's keys and counts them in
+// client_key_freq, in the caller's transaction.
+func (tx *Tx) writeClientKeys(ctx context.Context, clientID int64, keys []match.NameKey) error {
+	for len(keys) > 0 {
+		n := min(len(keys), keyChunk)
+		chunk := keys[:n]
+		keys = keys[n:]
+		args := make([]any, 0, 3*n)
+		var rows strings.Builder
+		for i, k := range chunk {
+			if i > 0 {
+				rows.WriteString(", ")
+			}
+			fmt.Fprintf(&rows, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
+			args = append(args, k.Key, k.Kind, clientID)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_keys (key, kind, client_id) VALUES `+rows.String()+
+			` ON CONFLICT DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("sqldb: insert client keys: %w", err)
+		}
+		fargs := make([]any, 0, 2*n)
+		var fr strings.Builder
+		for i, k := range chunk {
+			if i > 0 {
+				fr.WriteString(", ")
+			}
+			fmt.Fprintf(&fr, "($%d, $%d, 1)", 2*i+1, 2*i+2)
+			fargs = append(fargs, k.Key, k.Kind)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_key_freq (key, kind, n) VALUES `+fr.String()+
+			` ON CONFLICT (key, kind) DO UPDATE SET n = client_key_freq.n + 1`, fargs...); err != nil {
+			return fmt.Errorf("sqldb: count client keys: %w", err)
+		}
+	}
+	return nil
+}
+
+// ReindexClientKeys writes search keys for every client that has none, such
+// as clients added before the index existed, and returns how many it
+// indexed. It works in batches of one transaction each.
+func (db *DB) ReindexClientKeys(ctx context.Context) (int, error) {
+	total := 0
+	var after int64
+	for {
+		var batch []*patchwork.Client
+		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name FROM clients c
+			WHERE c.id > $1 ORDER BY c.id LIMIT 1000`, after)
+		if err != nil {
+			return total, err
+		}
+		for rows.Next() {
+			cl := &patchwork.Client{}
+			if err := rows.Scan(&cl.ID, &cl.FirstName, &cl.LastName); err != nil {
+				rows.Close()
+				return total, err
+			}
+			batch = append(batch, cl)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return total, err
+		}
+		if len(batch) == 0 {
+			return total, nil
+		}
+		after = batch[len(batch)-1].ID
+		err = db.inTx(ctx, func(tx *Tx) error {
+			for _, cl := range batch {
+				var n int
+				// The first key of the primary name is always written, so a
+				// client without it has never been indexed.
+				k := firstKey(cl)
+				if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_keys WHERE client_id = $1 AND key = $2 AND kind = $3`,
+					cl.ID, k.Key, k.Kind).Scan(&n); err != nil {
+					return err
+				}
+				if n > 0 {
+					continue
+				}
+				aliases, err := tx.aliasesOf(ctx, cl.ID)
+				if err != nil {
+					return err
+				}
+				if err := tx.writeClientKeys(ctx, cl.ID, ClientNameKeys(cl.FirstName, cl.LastName, aliases)); err != nil {
+					return err
+				}
+				total++
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// firstKey is a key every indexed client has: the first of its primary
+// name's keys.
+func firstKey(cl *patchwork.Client) match.NameKey {
+	if ks := match.ClientKeys(cl.FirstName, cl.LastName); len(ks) > 0 {
+		return ks[0]
+	}
+	return match.NameKey{}
+}
+
+func (tx *Tx) aliasesOf(ctx context.Context, clientID int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT display FROM client_names WHERE client_id = $1 AND is_alias = 1 ORDER BY id`, clientID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// idList pads ids to a size from a short ladder so that IN lists of varying
+// length reuse a few prepared statements; repeating an id changes nothing.
+func idList(ids []int64, start int) (string, []any) {
+	n := 8
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return placeholders(start, n), args
+}
