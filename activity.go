@@ -75,3 +75,10 @@ type AuditService interface {
 	// admins may call it.
 	FindAuditForClient(ctx context.Context, clientID int64) ([]*AuditEvent, error)
 }
+
+// Activity kinds for following up an attention; they are recorded on the
+// trail but not sent to anyone.
+const (
+	ActivityAttentionSeen     = "attention.seen"
+	ActivityAttentionResolved = "attention.resolved"
+)

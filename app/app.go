@@ -31,11 +31,12 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	agents := sqldb.NewAgentService(db)
 	agents.DemoMode = o.Demo
 	svc := web.Services{
-		Agents:   agents,
-		Agencies: sqldb.NewAgencyService(db),
-		Areas:    sqldb.NewAreaService(db),
-		Clients:  sqldb.NewClientService(db, matcher),
-		Search:   sqldb.NewSearchService(db, matcher),
+		Agents:     agents,
+		Agencies:   sqldb.NewAgencyService(db),
+		Areas:      sqldb.NewAreaService(db),
+		Clients:    sqldb.NewClientService(db, matcher),
+		Search:     sqldb.NewSearchService(db, matcher),
+		Attentions: sqldb.NewAttentionService(db),
 	}
 	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ping: db.Ping},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)

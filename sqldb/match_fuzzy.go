@@ -31,28 +31,28 @@ const (
 	maxQueryTokens   = 4     // name words used for name lookups
 )
 
-// SearchMinScore is the score from which a client is shown as a search
-// result; duplicate checks show only match.PossibleThreshold and above.
-const SearchMinScore = 0.5
+// SearchMinScore is the score from which a client is shown, in search and
+// in duplicate checks alike: a "possible" match. It admits one name word
+// with a typo or sound-alike, and turns away the same name with a
+// conflicting date of birth.
+const SearchMinScore = match.PossibleThreshold
 
 // MatchClients implements ClientMatcher.
 func (FuzzyMatcher) MatchClients(ctx context.Context, db *DB, mq MatchQuery) (*MatchResult, error) {
 	var q match.Query
-	minScore := SearchMinScore
 	if mq.Client != nil {
 		dob, err := match.ParseDOB(mq.Client.DateOfBirth)
 		if err != nil {
 			dob = ""
 		}
 		q = match.FormQuery(mq.Client.FirstName, mq.Client.LastName, dob)
-		minScore = match.PossibleThreshold
 	} else {
 		q = match.ParseQuery(mq.Text, db.now())
 	}
 	if !namesEnough(q.Names) {
 		return &MatchResult{TooShort: true}, nil
 	}
-	ms, truncated, err := db.fuzzyMatches(ctx, q, nil, minScore)
+	ms, truncated, err := db.fuzzyMatches(ctx, q, nil, SearchMinScore)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (FuzzyMatcher) MatchClients(ctx context.Context, db *DB, mq MatchQuery) (*M
 			// The network-wide candidates were cut off, so some local ones
 			// may be missing: look again within the scope only.
 			if truncated && len(ms) <= mq.Limit && len(mq.AreaIDs) > 0 {
-				more, _, err := db.fuzzyMatches(ctx, q, mq.AreaIDs, minScore)
+				more, _, err := db.fuzzyMatches(ctx, q, mq.AreaIDs, SearchMinScore)
 				if err != nil {
 					return nil, err
 				}
@@ -149,19 +149,46 @@ func (db *DB) fuzzyMatches(ctx context.Context, q match.Query, areaIDs []int64, 
 			continue
 		}
 		score, reasons := match.Score(q, *c)
+		if score < minScore && typedPrefixes(q.Names, c) {
+			score, reasons = minScore, append(reasons[:0:0], "names start with what you typed")
+		}
 		if score < minScore {
 			continue
 		}
 		m := &patchwork.ClientMatch{ID: id, Score: score, Reasons: reasons, Level: match.Level(score)}
-		if m.Level == "" {
-			m.Level = "possible"
-		}
 		if slices.Contains(reasons, "matched alias") {
 			m.MatchedAlias = bestAlias(q, c)
 		}
 		out = append(out, m)
 	}
 	return out, truncated, nil
+}
+
+// typedPrefixes reports whether every query word of two letters or more
+// starts a different part of c's primary name, and there are two such words:
+// a half-typed name ("harr okon") is worth showing as a possible match even
+// though match.Score, which compares whole names, rates it lower.
+func typedPrefixes(names []string, c *match.Candidate) bool {
+	parts := append(match.NameParts(c.Given), match.NameParts(c.Family)...)
+	used := make([]bool, len(parts))
+	n := 0
+	for _, w := range names {
+		if len(w) < 2 {
+			continue
+		}
+		found := false
+		for i, p := range parts {
+			if !used[i] && strings.HasPrefix(p, w) {
+				used[i], found = true, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+		n++
+	}
+	return n >= 2
 }
 
 // bestAlias returns the alias of c that fits q best, as entered.

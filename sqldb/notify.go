@@ -148,7 +148,7 @@ func (db *DB) LoadNotificationEmail(ctx context.Context, jobID int64) (*Notifica
 		JOIN agents actor ON actor.id = t.agent_id
 		JOIN agents r ON r.id = n.agent_id
 		LEFT JOIN notification_prefs p ON p.agent_id = n.agent_id AND p.kind = n.kind
-		WHERE n.job_id = $1 AND n.handled_at IS NULL
+		WHERE n.job_id = $1
 		ORDER BY t.created_at, n.id`, jobID)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: load email: %w", err)
@@ -188,8 +188,10 @@ func (db *DB) CompleteEmailJob(ctx context.Context, jobID int64) (bool, error) {
 		if ok, err = tx.completeJob(ctx, jobID); err != nil || !ok {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE notifications SET handled_at = $1 WHERE job_id = $2 AND handled_at IS NULL`,
-			micros(tx.now), jobID)
+		// A job's notifications are handled together, by its completion
+		// only; no "handled_at IS NULL" here, which stale statistics can
+		// turn into a scan of every pending notification.
+		_, err = tx.ExecContext(ctx, `UPDATE notifications SET handled_at = $1 WHERE job_id = $2`, micros(tx.now), jobID)
 		return err
 	})
 	return ok, err

@@ -1,6 +1,7 @@
 package sqldb_test
 
 import (
+	"context"
 	"testing"
 
 	"patchwork"
@@ -13,9 +14,9 @@ func TestSearchLocalFirstAndCounts(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		areas := sqldb.NewAreaService(db)
 		other := &patchwork.Area{Kind: patchwork.AreaDistrict, Name: "South district", ParentID: w.Network.ID}
-		must(t, areas.CreateArea(sqldbtest.As(nil), other))
+		must(t, areas.CreateArea(context.Background(), other))
 		far := &patchwork.Area{Kind: patchwork.AreaLocal, Name: "Farley", ParentID: other.ID}
-		must(t, areas.CreateArea(sqldbtest.As(nil), far))
+		must(t, areas.CreateArea(context.Background(), far))
 
 		me := w.MustAgent(t, "Sam Searcher", w.Council, w.LocalA)
 		near := w.MustAgent(t, "Nia Near", w.Council, w.LocalB)

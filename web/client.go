@@ -21,7 +21,12 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "client", &page{Data: newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())})
+	v := newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())
+	if v.Attentions, err = s.svc.Attentions.FindAttentions(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "client", &page{Data: v})
 }
 
 // newClientData is what the add-client form shows.
@@ -198,6 +203,7 @@ type clientView struct {
 	*patchwork.ClientProfile
 	Cards      []memberCard
 	TeamEmails string
+	Attentions []*patchwork.Attention
 	CardsHTML  template.HTML
 	TrailHTML  template.HTML
 }

@@ -9,7 +9,8 @@ import (
 // dashboardData is what the dashboard shows.
 type dashboardData struct {
 	Clients  []*patchwork.ClientSummary
-	Activity []*patchwork.Activity
+	Activity   []*patchwork.Activity
+	Attentions []*patchwork.Attention
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
@@ -23,5 +24,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "dashboard", &page{Data: dashboardData{Clients: clients, Activity: act}})
+	atts, err := s.svc.Attentions.FindMyOpenAttentions(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "dashboard", &page{Data: dashboardData{Clients: clients, Activity: act, Attentions: atts}})
 }

@@ -39,11 +39,18 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			}
 			return strconv.Itoa(n) + " " + many
 		},
-		"join":           strings.Join,
-		"title":          func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
-		"tel":            telURI,
-		"activity":       activityText,
-		"lawfulBases":    func() []patchwork.Option { return patchwork.LawfulBases },
+		"join":                strings.Join,
+		"title":               func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
+		"tel":                 telURI,
+		"activity":            activityText,
+		"lawfulBases":         func() []patchwork.Option { return patchwork.LawfulBases },
+		"attentionCategories": func() []patchwork.Option { return patchwork.AttentionCategories },
+		"optionLabel": func(list, v string) string {
+			if list == "attention" {
+				return patchwork.OptionLabel(patchwork.AttentionCategories, v)
+			}
+			return v
+		},
 		"leaveReasons":   func() []patchwork.Option { return patchwork.LeaveReasons },
 		"contactMethods": func() []patchwork.Option { return contactOptions },
 		"teamEmails":     teamEmails,
@@ -128,6 +135,15 @@ func activityText(a *patchwork.Activity) string {
 		return a.AgentName + " left the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LeaveReasons, a.Detail)) + ")"
 	case patchwork.ActivityClientUpdated:
 		return a.AgentName + " changed " + a.Detail
+	case patchwork.ActivityAttentionRaised:
+		if a.Detail == patchwork.DetailUrgent {
+			return a.AgentName + " raised an urgent attention"
+		}
+		return a.AgentName + " raised an attention"
+	case patchwork.ActivityAttentionSeen:
+		return a.AgentName + " saw an attention"
+	case patchwork.ActivityAttentionResolved:
+		return a.AgentName + " resolved an attention"
 	}
 	return a.AgentName + ": " + a.Kind
 }

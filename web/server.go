@@ -16,11 +16,12 @@ import (
 
 // Services are the domain services the web layer uses.
 type Services struct {
-	Agents   patchwork.AgentService
-	Agencies patchwork.AgencyService
-	Areas    patchwork.AreaService
-	Clients  patchwork.ClientService
-	Search   patchwork.SearchService
+	Agents     patchwork.AgentService
+	Agencies   patchwork.AgencyService
+	Areas      patchwork.AreaService
+	Clients    patchwork.ClientService
+	Search     patchwork.SearchService
+	Attentions patchwork.AttentionService
 }
 
 // Config holds what the web layer needs to know about the deployment.
@@ -102,6 +103,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /clients/{id}/join", s.agent(s.join))
 	mux.Handle("GET /clients/{id}/leave", s.agent(s.leaveForm))
 	mux.Handle("POST /clients/{id}/leave", s.agent(s.leave))
+	mux.Handle("GET /clients/{id}/attentions/new", s.agent(s.newAttentionForm))
+	mux.Handle("POST /clients/{id}/attentions", s.agent(s.raiseAttention))
+	mux.Handle("POST /attentions/{id}/ack", s.agent(s.ackAttention))
+	mux.Handle("POST /attentions/{id}/resolve", s.agent(s.resolveAttention))
 	mux.Handle("GET /search", s.agent(s.search))
 	mux.Handle("GET /agents/{id}", s.agent(s.showAgent))
 	mux.Handle("GET /agencies", s.agent(s.listAgencies))

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"patchwork"
+)
+
+// attentionFormData is the raise-an-attention page.
+type attentionFormData struct {
+	Client *patchwork.Client
+}
+
+func (s *Server) newAttentionForm(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "attention_new", &page{Data: attentionFormData{Client: p.Client}})
+}
+
+func (s *Server) raiseAttention(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	in := patchwork.AttentionInput{Category: r.PostFormValue("category"), Message: r.PostFormValue("message"),
+		Urgent: r.PostFormValue("urgent") == "yes"}
+	_, err := s.svc.Attentions.RaiseAttention(r.Context(), id, in)
+	if fields := patchwork.ErrorFields(err); fields != nil {
+		// Validation runs after the membership check, so only a member can
+		// get here; showing the client's name reveals nothing new.
+		p, perr := s.svc.Clients.FindClientProfile(r.Context(), id)
+		if perr != nil {
+			s.fail(w, r, perr)
+			return
+		}
+		s.render(w, r, http.StatusUnprocessableEntity, "attention_new", &page{Form: r.PostForm, Errors: fields,
+			Data: attentionFormData{Client: p.Client}})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "Attention raised. The team has been alerted.")
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+func (s *Server) ackAttention(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	clientID, err := s.svc.Attentions.AcknowledgeAttention(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(clientID, 10)+"#attention-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// resolveData is the page shown when a resolution note is missing.
+type resolveData struct {
+	Attention *patchwork.Attention
+}
+
+func (s *Server) resolveAttention(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	clientID, err := s.svc.Attentions.ResolveAttention(r.Context(), id, r.PostFormValue("note"))
+	if fields := patchwork.ErrorFields(err); fields != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, "attention_resolve", &page{Form: r.PostForm, Errors: fields,
+			Data: resolveData{Attention: &patchwork.Attention{ID: id}}})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "Attention resolved.")
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(clientID, 10), http.StatusSeeOther)
+}
