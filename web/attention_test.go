@@ -31,7 +31,7 @@ func TestAttentions(t *testing.T) {
 		// An outsider cannot raise, see, acknowledge or resolve.
 		r := ob.post("/clients/"+cid+"/attentions", url.Values{"category": {"concern"}, "message": {"x"}})
 		r.must(t, http.StatusNotFound)
-		ob.get("/clients/" + cid + "/attentions/new").must(t, http.StatusNotFound)
+		ob.get("/clients/"+cid+"/attentions/new").must(t, http.StatusNotFound)
 
 		rb.post("/clients/"+cid+"/attentions", url.Values{"category": {"concern"}, "message": {secret}, "urgent": {"yes"}}).
 			must(t, http.StatusSeeOther)

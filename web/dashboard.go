@@ -8,7 +8,7 @@ import (
 
 // dashboardData is what the dashboard shows.
 type dashboardData struct {
-	Clients  []*patchwork.ClientSummary
+	Clients    []*patchwork.ClientSummary
 	Activity   []*patchwork.Activity
 	Attentions []*patchwork.Attention
 }
