@@ -1,14 +1,18 @@
-// Package app wires the store, the web layer and (later) the worker into one
-// running Patchwork. The CLI and the end-to-end tests both build it here, so
-// tests run exactly what production runs.
+// Package app wires the store, the web layer and the worker into one running
+// Patchwork. The CLI and the end-to-end tests both build it here, so tests
+// run exactly what production runs.
 package app
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
+	"patchwork/mail"
 	"patchwork/sqldb"
 	"patchwork/web"
+	"patchwork/worker"
 )
 
 // Options configure an App.
@@ -17,15 +21,42 @@ type Options struct {
 	SecureCookies bool
 	Log           *slog.Logger
 	Now           func() time.Time
+	// Secret signs links (join tickets, unsubscribe tokens). Empty means
+	// the deployment secret kept in the database, shared by every instance.
+	Secret []byte
+
+	// Mail settings (see docs/mail.md).
+	SMTPURL    string // empty: emails go to the local outbox
+	MailFrom   string
+	BaseURL    string // e.g. https://patchwork.example.org
+	DigestHour int
+	TimeZone   string // IANA name; empty for UTC
 }
 
-// NewServer returns the web server on db with every service wired.
-func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
+func (o *Options) defaults(ctx context.Context, db *sqldb.DB) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
+	}
+	if o.MailFrom == "" {
+		o.MailFrom = "Patchwork <no-reply@patchwork.invalid>"
+	}
+	if len(o.Secret) == 0 {
+		s, err := db.Secret(ctx)
+		if err != nil {
+			return err
+		}
+		o.Secret = s
+	}
+	return nil
+}
+
+// NewServer returns the web server on db with every service wired.
+func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
+	if err := o.defaults(context.Background(), db); err != nil {
+		return nil, err
 	}
 	matcher := sqldb.FuzzyMatcher{}
 	agents := sqldb.NewAgentService(db)
@@ -37,7 +68,42 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Clients:    sqldb.NewClientService(db, matcher),
 		Search:     sqldb.NewSearchService(db, matcher),
 		Attentions: sqldb.NewAttentionService(db),
+		Prefs:      sqldb.NewNotificationPrefsService(db, o.Secret),
+		Jobs:       sqldb.NewJobService(db),
+		Outbox:     db.FindOutbox,
 	}
 	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ping: db.Ping},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
+}
+
+// NewWorker returns the background worker: it sends through SMTP when
+// SMTPURL is set and into the local outbox otherwise.
+func NewWorker(db *sqldb.DB, o Options) (*worker.Worker, error) {
+	if err := o.defaults(context.Background(), db); err != nil {
+		return nil, err
+	}
+	var sender mail.Sender
+	if o.SMTPURL != "" {
+		s, err := mail.NewSMTPSender(o.SMTPURL, o.MailFrom)
+		if err != nil {
+			return nil, err
+		}
+		sender = s
+	} else {
+		sender = mail.NewOutboxSender(db, o.MailFrom)
+	}
+	loc := time.UTC
+	if o.TimeZone != "" {
+		l, err := time.LoadLocation(o.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("time zone %q: %w", o.TimeZone, err)
+		}
+		loc = l
+	}
+	w, err := worker.New(db, sender, worker.Config{BaseURL: o.BaseURL, Secret: o.Secret, DigestHour: o.DigestHour, Location: loc})
+	if err != nil {
+		return nil, err
+	}
+	w.Log = o.Log
+	return w, nil
 }

@@ -149,7 +149,7 @@ func (db *DB) fuzzyMatches(ctx context.Context, q match.Query, areaIDs []int64, 
 			continue
 		}
 		score, reasons := match.Score(q, *c)
-		if score < minScore && typedPrefixes(q.Names, c) {
+		if score < minScore && q.Date.Match(c.DOB) != match.DateConflict && typedPrefixes(q.Names, c) {
 			score, reasons = minScore, append(reasons[:0:0], "names start with what you typed")
 		}
 		if score < minScore {

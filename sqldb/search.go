@@ -268,7 +268,13 @@ func (db *DB) searchAgents(ctx context.Context, c *patchwork.Agent, text string)
 		}
 		out = append(out, a.AsSeenBy(c))
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return db.searchAgentsFuzzy(ctx, c, text)
+	}
+	return out, nil
 }
 
 // searchAgencies finds agencies by name or sector. Sensitive agencies are

@@ -45,6 +45,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		"activity":            activityText,
 		"lawfulBases":         func() []patchwork.Option { return patchwork.LawfulBases },
 		"attentionCategories": func() []patchwork.Option { return patchwork.AttentionCategories },
+		"notificationModes":   func() []patchwork.Option { return patchwork.NotificationModes },
 		"optionLabel": func(list, v string) string {
 			if list == "attention" {
 				return patchwork.OptionLabel(patchwork.AttentionCategories, v)

@@ -189,11 +189,16 @@ func TestSearchPage(t *testing.T) {
 			want, not      []string
 		}{
 			{"name prefix, local first", "harr okon", "", []string{"Harriet Okonkwo", "View team"}, []string{"Okoro"}},
+			{"counts at each level", "Harriet", "", []string{"Harriet Okonkwo", "Show results from the district</a> (2)",
+				"Show results from the whole network</a> (2)"}, []string{"Okoro"}},
+			{"typo and sound-alike", "Hariet Okonkow", "", []string{"Harriet Okonkwo", "Possible match:"}, nil},
+			{"why it matched", "Harriet Okonkwo 9/9/2009", "", []string{"Likely match: same date of birth · exact name"}, nil},
 			{"district widens", "Harriet", "district", []string{"Harriet Okonkwo", "Harriet Okoro", "Join team"}, nil},
 			{"alias matches and says so", "Hattie", "network", []string{"Harriet Okonkwo", "Also known as Hattie Okonkwo"}, nil},
 			{"date of birth narrows", "Harriet 08/08/2008", "network", []string{"Harriet Okoro"}, []string{"Okonkwo"}},
 			{"date of birth alone is not enough", "09/09/2009", "network", []string{"Type at least two letters of a name"}, []string{"Okonkwo"}},
 			{"colleagues and agencies", "fay", "", []string{"Fay Far"}, nil},
+			{"colleague with a typo", "fay farr", "", []string{"Fay Far"}, nil},
 			{"agency by name", "ashford", "", []string{"Ashford Children&#39;s Services"}, nil},
 			{"sensitive agency hidden by name", "safe haven", "", []string{"No agencies found"}, []string{"Safe Haven"}},
 		} {

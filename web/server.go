@@ -12,6 +12,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"patchwork"
+	"patchwork/mail"
 )
 
 // Services are the domain services the web layer uses.
@@ -22,6 +23,10 @@ type Services struct {
 	Clients    patchwork.ClientService
 	Search     patchwork.SearchService
 	Attentions patchwork.AttentionService
+	Prefs      patchwork.NotificationPrefsService
+	Jobs       patchwork.JobService
+	// Outbox lists the local outbox; demo mode shows it at /dev/mail.
+	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
 }
 
 // Config holds what the web layer needs to know about the deployment.
@@ -107,6 +112,13 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /clients/{id}/attentions", s.agent(s.raiseAttention))
 	mux.Handle("POST /attentions/{id}/ack", s.agent(s.ackAttention))
 	mux.Handle("POST /attentions/{id}/resolve", s.agent(s.resolveAttention))
+	mux.Handle("GET /settings/notifications", s.agent(s.notificationsForm))
+	mux.Handle("POST /settings/notifications", s.agent(s.updateNotifications))
+	mux.HandleFunc("GET /unsubscribe", s.unsubscribeForm)
+	mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
+	mux.Handle("GET /dev/mail", s.agent(s.devMail))
+	mux.Handle("GET /admin/jobs", s.agent(s.failedJobs))
+	mux.Handle("POST /admin/jobs/{id}/retry", s.agent(s.retryJob))
 	mux.Handle("GET /search", s.agent(s.search))
 	mux.Handle("GET /agents/{id}", s.agent(s.showAgent))
 	mux.Handle("GET /agencies", s.agent(s.listAgencies))

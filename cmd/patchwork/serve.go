@@ -23,6 +23,13 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", envOr("PATCHWORK_ADDR", "127.0.0.1:8080"), "listen address (env PATCHWORK_ADDR)")
 	dsn := dbFlag(fs)
 	demoMode := fs.Bool("demo", envOr("PATCHWORK_DEMO", "") == "true", "demo mode: seed demo data into an empty database and show the demo banner")
+	smtpURL := fs.String("smtp-url", envOr("PATCHWORK_SMTP_URL", ""),
+		"SMTP server, smtp://user:pass@host:port?tls=none|starttls|tls; empty keeps emails in the local outbox (env PATCHWORK_SMTP_URL)")
+	mailFrom := fs.String("mail-from", envOr("PATCHWORK_MAIL_FROM", "Patchwork <no-reply@patchwork.invalid>"), "From address of emails (env PATCHWORK_MAIL_FROM)")
+	baseURL := fs.String("base-url", envOr("PATCHWORK_BASE_URL", ""), "public URL that links in emails start with; default http://ADDR (env PATCHWORK_BASE_URL)")
+	digestHour := fs.Int("digest-hour", envInt("PATCHWORK_DIGEST_HOUR", 7), "hour (0–23) at which digests are sent (env PATCHWORK_DIGEST_HOUR)")
+	timeZone := fs.String("timezone", envOr("PATCHWORK_TIMEZONE", "UTC"), "deployment time zone, an IANA name such as Europe/London (env PATCHWORK_TIMEZONE)")
+	noWorker := fs.Bool("no-worker", envOr("PATCHWORK_NO_WORKER", "") == "true", "do not run the background worker in this process (env PATCHWORK_NO_WORKER)")
 	debugAddr := fs.String("debug-addr", envOr("PATCHWORK_DEBUG_ADDR", ""),
 		"if set, serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060 (env PATCHWORK_DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
@@ -48,9 +55,26 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	ip := net.ParseIP(host)
-	srv, err := app.NewServer(db, app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log})
+	if *baseURL == "" {
+		*baseURL = "http://" + ln.Addr().String()
+	}
+	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
+		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone}
+	srv, err := app.NewServer(db, opts)
 	if err != nil {
 		return err
+	}
+	workerDone := make(chan struct{})
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorker()
+	if *noWorker {
+		close(workerDone)
+	} else {
+		wk, err := app.NewWorker(db, opts)
+		if err != nil {
+			return err
+		}
+		go func() { defer close(workerDone); wk.Run(workerCtx) }()
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -79,6 +103,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
+	// The worker finishes the email in hand; anything not yet sent stays
+	// queued in the database for the next start.
+	stopWorker()
+	<-workerDone
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

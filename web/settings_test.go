@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"patchwork/app"
+)
+
+func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		raiser := e.MustAgent(t, "Rita Raiser", e.Council, e.LocalA)
+		member := e.MustAgent(t, "Milo Member", e.Council, e.LocalA)
+		cl := e.MustClient(t, raiser, "Quentin", "Oddfellow", "2012-12-12")
+		e.MustJoin(t, member, cl)
+		mb := e.signedIn(t, member)
+
+		mb.get("/settings/notifications").must(t, http.StatusOK, "Email settings",
+			`name="attention.raised" type="radio" value="immediate" checked`,
+			`name="member.joined" type="radio" value="daily" checked`,
+			`name="client.updated" type="radio" value="weekly" checked`)
+		mb.post("/settings/notifications", url.Values{"attention.raised": {"hourly"}}).
+			must(t, http.StatusUnprocessableEntity, "Select how often you want these emails")
+		mb.post("/settings/notifications", url.Values{"member.joined": {"never"}}).must(t, http.StatusSeeOther)
+		mb.get("/settings/notifications").must(t, http.StatusOK, "Your email settings have been saved",
+			`name="member.joined" type="radio" value="never" checked`)
+
+		// An attention reaches the member through the worker and the outbox;
+		// the email holds no client data and a working unsubscribe link.
+		rb := e.signedIn(t, raiser)
+		const secret = "Brother seen carrying a knife"
+		rb.post("/clients/"+strconv.FormatInt(cl.ID, 10)+"/attentions", url.Values{"category": {"concern"},
+			"message": {secret}, "urgent": {"yes"}}).must(t, http.StatusSeeOther)
+		wk, err := app.NewWorker(e.DB, app.Options{BaseURL: "http://patchwork.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 5; i++ {
+			if _, err := wk.RunOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		msgs, err := e.DB.FindOutbox(context.Background(), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(msgs) != 1 || msgs[0].To != member.Email {
+			t.Fatalf("outbox = %d messages (%+v)", len(msgs), msgs)
+		}
+		m := msgs[0]
+		all := m.Subject + m.Text + m.HTML + strings.Join(headerValues(m.Headers), " ")
+		for _, s := range []string{secret, "Quentin", "Oddfellow", "2012", "1 Test Street", "01234 567890"} {
+			if strings.Contains(all, s) {
+				t.Fatalf("email contains %q:\n%s", s, all)
+			}
+		}
+		if !strings.Contains(all, "Rita Raiser") || !strings.Contains(all, "/clients/"+strconv.FormatInt(cl.ID, 10)) {
+			t.Fatalf("email does not say who acted or link to the client:\n%s", all)
+		}
+		link := regexp.MustCompile(`http://patchwork\.test(/unsubscribe\?token=[A-Za-z0-9_\-.%]+)`).FindStringSubmatch(m.Text)
+		if link == nil {
+			t.Fatalf("no unsubscribe link in:\n%s", m.Text)
+		}
+		anon := e.anonymous(t)
+		anon.get(link[1]).must(t, http.StatusOK, "Stop these emails?", "Attentions raised on your clients")
+		tok, _ := url.ParseQuery(strings.TrimPrefix(link[1], "/unsubscribe?"))
+		anon.post("/unsubscribe", url.Values{"token": {tok.Get("token")}}).must(t, http.StatusOK, "You have been unsubscribed")
+		mb.get("/settings/notifications").must(t, http.StatusOK, `name="attention.raised" type="radio" value="never" checked`,
+			`name="member.joined" type="radio" value="never" checked`, `name="client.updated" type="radio" value="weekly" checked`)
+		anon.post("/unsubscribe", url.Values{"token": {tok.Get("token") + "x"}}).must(t, http.StatusBadRequest, "not valid")
+
+		// The outbox page exists only in demo mode.
+		mb.get("/dev/mail").must(t, http.StatusNotFound)
+		// Failed jobs are for admins only.
+		mb.get("/admin/jobs").must(t, http.StatusNotFound)
+	})
+}
+
+func headerValues(h map[string]string) []string {
+	var out []string
+	for k, v := range h {
+		out = append(out, k+": "+v)
+	}
+	return out
+}
