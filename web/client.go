@@ -201,11 +201,12 @@ type memberCard struct {
 // clientView is the client page.
 type clientView struct {
 	*patchwork.ClientProfile
-	Cards      []memberCard
-	TeamEmails string
-	Attentions []*patchwork.Attention
-	CardsHTML  template.HTML
-	TrailHTML  template.HTML
+	Cards         []memberCard
+	TeamEmails    string // comma-separated, for a mailto: link
+	TeamEmailList string // "; "-separated, for people to copy
+	Attentions    []*patchwork.Attention
+	CardsHTML     template.HTML
+	TrailHTML     template.HTML
 }
 
 // trailLine is one activity entry, already in words.
@@ -213,6 +214,7 @@ type trailLine struct{ Text, When string }
 
 func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Time) clientView {
 	v := clientView{ClientProfile: p, TeamEmails: teamEmails(p.Team, me)}
+	v.TeamEmailList = strings.ReplaceAll(v.TeamEmails, ",", "; ")
 	var cards []memberCard
 	for _, m := range p.Team {
 		a := m.Agent

@@ -167,7 +167,8 @@ func TestJoinAndLeaveValidation(t *testing.T) {
 		// and contact route, and with the generic role.
 		mb := e.signedIn(t, m)
 		r = mb.get("/clients/" + id)
-		r.must(t, http.StatusOK, "Jay Joiner", "Support service", "Call 0800 000 111")
+		r.must(t, http.StatusOK, "Jay Joiner", "Support service", "Call 0800 000 111",
+			`href="mailto:`+j.Email+`"`, `id="team-emails"`, j.Email+"</textarea>")
 		if strings.Contains(r.body, "Safe Haven") {
 			t.Fatal("sensitive agency name shown to the team")
 		}
