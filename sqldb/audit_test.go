@@ -79,3 +79,37 @@ func dropGuard(t *testing.T, db *sqldb.DB) {
 		}
 	}
 }
+
+// TestConcurrentViewsAudited: views from many requests at once are appended
+// together, each one recorded, and the chain stays intact.
+func TestConcurrentViewsAudited(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		a := w.MustAgent(t, "Cora Concurrent", w.Council, w.LocalA)
+		cl := w.MustClient(t, a, "Vera", "Viewed", "2015-03-04")
+		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		const n = 40
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				_, err := svc.FindClientProfile(sqldbtest.As(a), cl.ID)
+				errs <- err
+			}()
+		}
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		var views int
+		if err := db.QueryRowForTest(`SELECT COUNT(*) FROM audit_events WHERE action = 'client.view' AND client_id = $1`, cl.ID).Scan(&views); err != nil {
+			t.Fatal(err)
+		}
+		if views != n {
+			t.Fatalf("views audited = %d, want %d", views, n)
+		}
+		if _, err := sqldb.NewAuditService(db).VerifyAudit(sqldbtest.As(nil)); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

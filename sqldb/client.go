@@ -58,7 +58,7 @@ func (s *ClientService) FindClientProfile(ctx context.Context, id int64) (*patch
 	if p.Activity, err = s.db.loadActivity(ctx, s.db.read, `t.client_id = $1`, 20, id); err != nil {
 		return nil, err
 	}
-	if err := s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, patchwork.AuditClientView, id, "") }); err != nil {
+	if err := s.db.auditRead(ctx, patchwork.AuditClientView, id, ""); err != nil {
 		return nil, err
 	}
 	return p, nil

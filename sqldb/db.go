@@ -54,6 +54,11 @@ type DB struct {
 
 	secretMu  sync.Mutex
 	secretKey []byte
+
+	auditOnce  sync.Once
+	auditQueue chan auditRequest
+	auditStop  chan struct{}
+	auditDone  chan struct{}
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path
@@ -96,7 +101,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now}, nil
+	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now,
+		auditStop: make(chan struct{})}, nil
 }
 
 // openPostgres connects through pgxpool; runtime parameters (such as a test's
@@ -121,11 +127,13 @@ func openPostgres(ctx context.Context, dsn string, params map[string]string) (*D
 		return nil, fmt.Errorf("sqldb: connect postgres: %w", err)
 	}
 	p := newPool(stdlib.OpenDBFromPool(pool), false)
-	return &DB{read: p, write: p, pool: pool, Dialect: postgresDialect, Now: time.Now}, nil
+	return &DB{read: p, write: p, pool: pool, Dialect: postgresDialect, Now: time.Now, auditStop: make(chan struct{})}, nil
 }
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.auditOnce.Do(func() {}) // no batcher may start after this
+	db.stopAuditBatcher()
 	err := db.read.Close()
 	if db.write != db.read {
 		err = errors.Join(err, db.write.Close())
