@@ -34,6 +34,10 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
+	var sw demo.Statewide
+	fs.IntVar(&sw.Clients, "clients", 0, "load a statewide data set with this many clients (with --agents and --agencies)")
+	fs.IntVar(&sw.Agents, "agents", 100000, "agents in a statewide data set")
+	fs.IntVar(&sw.Agencies, "agencies", 5000, "agencies in a statewide data set")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,6 +50,16 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	} else if seeded {
 		return fmt.Errorf("the database already holds data; the demo network is seeded only into an empty database")
+	}
+	if sw.Clients > 0 {
+		if sw.Agents < 1 || sw.Agencies < 1 {
+			return fmt.Errorf("a statewide data set needs --agents and --agencies of at least 1")
+		}
+		if err := demo.LoadStatewide(ctx, db, sw, stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "Statewide data set loaded. Run `patchwork serve --demo` to use it.")
+		return nil
 	}
 	if err := demo.Seed(ctx, db, demo.DefaultSize); err != nil {
 		return err

@@ -94,11 +94,27 @@ func dbFlag(fs *flag.FlagSet) *string {
 		"SQLite file path or postgres:// URL (env PATCHWORK_DATABASE)")
 }
 
-// newLogger logs text to a terminal and JSON otherwise (env PATCHWORK_LOG_FORMAT overrides).
-func newLogger(w io.Writer) *slog.Logger {
-	format := envOr("PATCHWORK_LOG_FORMAT", "text")
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, nil))
+// redactedKeys are log attribute names that could carry client data. No
+// code logs them today; the rule stops a future slip from reaching the logs
+// (PRODUCT.md rule 6).
+var redactedKeys = map[string]bool{
+	"name": true, "first_name": true, "last_name": true, "date_of_birth": true, "dob": true, "address": true,
+	"postcode": true, "phone": true, "message": true, "note": true, "q": true, "query": true, "aliases": true,
+}
+
+// redact is a slog ReplaceAttr that blanks attributes named in redactedKeys.
+func redact(_ []string, a slog.Attr) slog.Attr {
+	if redactedKeys[a.Key] {
+		return slog.String(a.Key, "[redacted]")
 	}
-	return slog.New(slog.NewTextHandler(w, nil))
+	return a
+}
+
+// newLogger logs text by default and JSON with PATCHWORK_LOG_FORMAT=json.
+func newLogger(w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{ReplaceAttr: redact}
+	if envOr("PATCHWORK_LOG_FORMAT", "text") == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -98,3 +98,13 @@ func TestAdminCreateAgent(t *testing.T) {
 		t.Fatalf("short password: %v\n%s", err, stderr.String())
 	}
 }
+
+func TestLoggerRedactsClientData(t *testing.T) {
+	var buf bytes.Buffer
+	log := newLogger(&buf)
+	log.Info("oops", "name", "Jamie Smith", "dob", "2012-03-27", "path", "/clients/7")
+	out := buf.String()
+	if strings.Contains(out, "Jamie") || strings.Contains(out, "2012-03-27") || !strings.Contains(out, "/clients/7") {
+		t.Fatalf("log line = %s", out)
+	}
+}
