@@ -26,6 +26,7 @@ const (
 	dobKeyCandidates = 60    // the same when a full date of birth also finds candidates
 	maxKeyPosting    = 5000  // keys with more clients than this are skipped
 	keyRowBudget     = 40000 // index rows read for one query at most
+	dobKeyRowBudget  = 2000  // the same when a full date of birth also finds candidates
 	nameLookupLimit  = 100   // clients per exact or prefix name lookup
 	fewCandidates    = 20    // below this, prefixes of what was typed are tried too
 	maxQueryTokens   = 4     // name words used for name lookups
@@ -246,11 +247,11 @@ func (db *DB) clientCandidates(ctx context.Context, q match.Query, areaIDs []int
 		}
 	}
 	dobs := dobCandidates(q.Date)
-	limit := maxKeyCandidates
+	limit, budget := maxKeyCandidates, keyRowBudget
 	if len(dobs) > 0 {
-		limit = dobKeyCandidates
+		limit, budget = dobKeyCandidates, dobKeyRowBudget
 	}
-	keyIDs, err := db.keyCandidates(ctx, match.QueryKeys(q.Names), areaIDs, limit)
+	keyIDs, err := db.keyCandidates(ctx, match.QueryKeys(q.Names), areaIDs, limit, budget)
 	if err != nil {
 		return nil, false, err
 	}
@@ -311,7 +312,7 @@ func queryTokens(names []string) []string {
 
 // keyCandidates returns clients sharing the most keys with the query. Keys
 // are read rarest first, skipping those shared by too many clients.
-func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs []int64, limit int) ([]int64, error) {
+func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs []int64, limit, budget int) ([]int64, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -354,7 +355,6 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 	sort.Slice(fs, func(i, j int) bool { return fs[i].n < fs[j].n })
 	args = args[:0]
 	var parts []string
-	budget := keyRowBudget
 	for _, f := range fs {
 		if budget -= f.n; budget < 0 && len(parts) > 0 {
 			break
