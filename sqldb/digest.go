@@ -20,18 +20,16 @@ var errJobTaken = errors.New("sqldb: job already completed by another worker")
 func DigestKey(mode, period string) string { return "digest:" + mode + ":" + period }
 
 // RunDigest performs the digest run jobID for one period, in one
-// transaction with the job's completion, so that it happens exactly once:
-// every agent with notifications of the given mode (daily or weekly) that
-// are not yet handled nor on their way, and that happened before cutoff
-// (the period's scheduled time), gets one send_email job, and those
-// notifications are linked to it. Notifications committed after the run
-// wait for the next period. It returns the number of emails enqueued.
+// transaction with the job's completion, so that it happens once: every
+// agent with notifications of the given mode (daily or weekly) from before
+// cutoff (the period's scheduled time) that are neither handled nor on their
+// way gets one send_email job. That job links the notifications when it
+// runs (LinkDigestNotifications). It returns the number of emails enqueued.
 func (db *DB) RunDigest(ctx context.Context, jobID int64, mode, period string, cutoff time.Time) (int, error) {
 	if mode != patchwork.NotifyDaily && mode != patchwork.NotifyWeekly {
 		return 0, fmt.Errorf("sqldb: digest mode %q", mode)
 	}
-	agentKey := DigestKey(mode, period) + ":agent:"
-	suffix := fmt.Sprintf(`,"digest":%q,"period":%q}`, mode, period)
+	suffix := fmt.Sprintf(`,"digest":%q,"period":%q,"cutoff":%d}`, mode, period, micros(cutoff))
 	var n int64
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := micros(tx.now)
@@ -41,20 +39,11 @@ func (db *DB) RunDigest(ctx context.Context, jobID int64, mode, period string, c
 				WHERE delivery = $7 AND handled_at IS NULL AND job_id IS NULL AND created_at < $8) d
 			WHERE true
 			ON CONFLICT (unique_key) DO NOTHING`,
-			JobSendEmail, suffix, agentKey, PriorityNormal, now, DefaultMaxAttempts, mode, micros(cutoff))
+			JobSendEmail, suffix, DigestKey(mode, period)+":agent:", PriorityNormal, now, DefaultMaxAttempts, mode, micros(cutoff))
 		if err != nil {
 			return fmt.Errorf("sqldb: digest jobs: %w", err)
 		}
 		n, _ = res.RowsAffected()
-		// Link only to a job nobody has started: should a key already exist
-		// from an earlier run, its email is built and its notifications stay
-		// for the next period rather than being marked told unseen.
-		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET job_id = (SELECT j.id FROM jobs j
-				WHERE j.unique_key = CAST($1 AS TEXT) || notifications.agent_id AND j.status = 'queued' AND j.attempts = 0)
-			WHERE delivery = $2 AND handled_at IS NULL AND job_id IS NULL AND created_at < $3`,
-			agentKey, mode, micros(cutoff)); err != nil {
-			return fmt.Errorf("sqldb: digest link: %w", err)
-		}
 		ok, err := tx.completeJob(ctx, jobID)
 		if err != nil {
 			return err
@@ -68,6 +57,23 @@ func (db *DB) RunDigest(ctx context.Context, jobID int64, mode, period string, c
 		return 0, nil
 	}
 	return int(n), err
+}
+
+// LinkDigestNotifications attaches to the digest email job jobID the
+// agent's notifications of mode from before cutoff that no email carries
+// yet. The job calls it at the start of every attempt, before building the
+// email: the first attempt takes what its period holds; a later one also
+// takes any notification of the period that committed late, so none is
+// left behind. A notification is linked to one job only, so two periods'
+// digests never tell the same thing twice.
+func (db *DB) LinkDigestNotifications(ctx context.Context, jobID, agentID int64, mode string, cutoff time.Time) error {
+	_, err := db.write.ExecContext(ctx, `UPDATE notifications SET job_id = $1
+		WHERE agent_id = $2 AND delivery = $3 AND handled_at IS NULL AND job_id IS NULL AND created_at < $4`,
+		jobID, agentID, mode, micros(cutoff))
+	if err != nil {
+		return fmt.Errorf("sqldb: link digest: %w", err)
+	}
+	return nil
 }
 
 // PendingDigestCount returns how many notifications of mode wait for a

@@ -47,6 +47,15 @@ func (db *DB) migrations() ([]migration, error) {
 // PostgreSQL an advisory lock makes instances that start together take turns,
 // so each migration runs exactly once.
 func (db *DB) Migrate(ctx context.Context) error {
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+	// After migrate has given its connection back: on SQLite the write pool
+	// has only the one.
+	return db.ensureSearchIndex(ctx)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
 	ms, err := db.migrations()
 	if err != nil {
 		return err
@@ -94,4 +103,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// ensureSearchIndex builds the search keys of clients added before the
+// search index existed (migration 002). It runs once per database; clients
+// added since carry their keys from the start.
+func (db *DB) ensureSearchIndex(ctx context.Context) error {
+	if v, err := db.Setting(ctx, "client_keys_indexed"); err != nil || v == "1" {
+		return err
+	}
+	if _, err := db.ReindexClientKeys(ctx); err != nil {
+		return fmt.Errorf("sqldb: build search index: %w", err)
+	}
+	return db.SetSetting(ctx, "client_keys_indexed", "1")
 }

@@ -61,8 +61,9 @@ func (w *Worker) fail(ctx context.Context, j *patchwork.Job, err error) {
 // emailPayload is the payload of a send_email job.
 type emailPayload struct {
 	AgentID int64  `json:"agent_id"`
-	Digest  string `json:"digest,omitempty"`
+	Digest  string `json:"digest,omitempty"` // daily or weekly; "" for an email sent at once
 	Period  string `json:"period,omitempty"`
+	Cutoff  int64  `json:"cutoff,omitempty"` // unix microseconds
 }
 
 // messageID is the Message-ID of the email sent by job jobID: the same on
@@ -78,6 +79,15 @@ func (w *Worker) messageID(jobID int64) string {
 // send and that transaction sends the email again after the lock expires,
 // with the same Message-ID — at least once, never lost.
 func (w *Worker) sendEmail(ctx context.Context, j *patchwork.Job) error {
+	var p emailPayload
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return fmt.Errorf("worker: email payload: %w", err)
+	}
+	if p.Digest != "" {
+		if err := w.DB.LinkDigestNotifications(ctx, j.ID, p.AgentID, p.Digest, time.UnixMicro(p.Cutoff)); err != nil {
+			return err
+		}
+	}
 	e, err := w.DB.LoadNotificationEmail(ctx, j.ID)
 	if err != nil {
 		return err

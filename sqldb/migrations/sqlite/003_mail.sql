@@ -56,5 +56,5 @@ ALTER TABLE notifications ADD COLUMN delivery TEXT NOT NULL DEFAULT '';
 ALTER TABLE notifications ADD COLUMN job_id INTEGER;
 CREATE INDEX notifications_activity ON notifications(activity_id);
 CREATE INDEX notifications_job ON notifications(job_id);
-CREATE INDEX notifications_digest ON notifications(delivery, created_at, agent_id)
+CREATE INDEX notifications_digest ON notifications(delivery, agent_id, created_at)
     WHERE handled_at IS NULL AND job_id IS NULL;
