@@ -71,6 +71,6 @@ func trailHTML(lines []trailLine) template.HTML {
 
 // mailtoAddr keeps an address safe inside a mailto: URL: anything that could
 // start a header (?, &, #) or break out of the attribute is percent-encoded.
-func mailtoAddr(addr string) string {
-	return strings.NewReplacer("?", "%3F", "&", "%26", "#", "%23", " ", "%20", `"`, "%22", "<", "%3C", ">", "%3E").Replace(addr)
-}
+func mailtoAddr(addr string) string { return mailtoEscaper.Replace(addr) }
+
+var mailtoEscaper = strings.NewReplacer("?", "%3F", "&", "%26", "#", "%23", " ", "%20", `"`, "%22", "<", "%3C", ">", "%3E")
