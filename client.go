@@ -114,6 +114,12 @@ type ClientService interface {
 	// of its team. Returns EINVALID with per-field messages on bad input.
 	CreateClient(ctx context.Context, c *Client) error
 
+	// UpdateClient changes a client's details (DateOfBirth as typed) and
+	// returns the names of the fields that changed. Only team members may
+	// call it; anyone else gets ENOTFOUND. The team is told which fields
+	// changed, never the values.
+	UpdateClient(ctx context.Context, id int64, upd *Client) ([]string, error)
+
 	// JoinTeam adds the caller to the client's team on a declared lawful
 	// basis. ENOTFOUND if the client does not exist; ECONFLICT if already a
 	// member.

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -12,18 +13,22 @@ import (
 // The returned slice may be reused by the next call.
 type RowSource func() (row []any, ok bool)
 
-// sqliteBatchRows is how many rows one prepared multi-row INSERT writes, and
+// sqliteMaxParams is how many parameters one SQLite statement may take,
+// sqliteBatchRows the most rows one prepared multi-row INSERT writes, and
 // sqliteTxRows how many rows one transaction holds.
 const (
-	sqliteBatchRows = 256
-	sqliteTxRows    = 500_000
+	sqliteMaxParams = 32766
+	sqliteBatchRows = 1000
+	sqliteTxRows    = 1_000_000
 )
 
 // BulkInsert loads rows into table as fast as the database allows: COPY on
-// PostgreSQL, prepared multi-row INSERTs in large transactions on SQLite. It
-// is for loading demo and evaluation data into a fresh database: it bypasses
-// the services, so nothing is audited and no rule is checked. Rows given
-// explicit ids must be followed by FinishBulk.
+// PostgreSQL, prepared multi-row INSERTs in large transactions on SQLite,
+// with the rows made by next in a goroutine of their own while the previous
+// batch is written. next is called from that one goroutine only, and never
+// after BulkInsert returns. It is for loading demo and evaluation data into
+// a fresh database: it bypasses the services, so nothing is audited and no
+// rule is checked. Rows given explicit ids must be followed by FinishBulk.
 func (db *DB) BulkInsert(ctx context.Context, table string, cols []string, next RowSource) (int64, error) {
 	if db.pool != nil {
 		var err error
@@ -51,74 +56,167 @@ func (db *DB) BulkInsert(ctx context.Context, table string, cols []string, next 
 	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
 	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -32000`)
 
+	batchRows := min(sqliteBatchRows, sqliteMaxParams/len(cols))
 	insert := func(rows int) string {
 		var b strings.Builder
 		b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-		k := 1
+		row := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
 		for r := range rows {
 			if r > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteByte('(')
-			for c := range cols {
-				if c > 0 {
-					b.WriteString(", ")
-				}
-				fmt.Fprintf(&b, "$%d", k)
-				k++
-			}
-			b.WriteByte(')')
+			b.WriteString(row)
 		}
 		return b.String()
 	}
-	var total int64
-	args := make([]any, 0, sqliteBatchRows*len(cols))
-	done := false
-	for !done {
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return total, err
-		}
-		stmt, err := tx.PrepareContext(ctx, insert(sqliteBatchRows))
-		if err != nil {
-			tx.Rollback()
-			return total, err
-		}
-		inTx := 0
-		for inTx < sqliteTxRows {
-			args = args[:0]
+
+	// The producer fills batches of arguments; the loop below writes them.
+	type batch struct {
+		args []any
+		rows int
+	}
+	batches := make(chan batch, 4)
+	free := make(chan []any, 6)
+	stop := make(chan struct{})
+	go func() {
+		defer close(batches)
+		for {
+			var args []any
+			select {
+			case args = <-free:
+				args = args[:0]
+			default:
+				args = make([]any, 0, batchRows*len(cols))
+			}
 			rows := 0
-			for rows < sqliteBatchRows {
+			for rows < batchRows {
 				row, ok := next()
 				if !ok {
-					done = true
 					break
 				}
 				args = append(args, row...)
 				rows++
 			}
-			if rows == sqliteBatchRows {
-				_, err = stmt.ExecContext(ctx, args...)
-			} else if rows > 0 {
-				_, err = tx.ExecContext(ctx, insert(rows), args...)
+			if rows > 0 {
+				select {
+				case batches <- batch{args, rows}:
+				case <-stop:
+					return
+				}
 			}
-			if err != nil {
-				stmt.Close()
-				tx.Rollback()
-				return total, fmt.Errorf("sqldb: bulk insert into %s: %w", table, err)
-			}
-			inTx += rows
-			total += int64(rows)
-			if done {
-				break
+			if rows < batchRows {
+				return
 			}
 		}
+	}()
+	fail := func(err error) error {
+		close(stop)
+		for range batches { // let the producer finish before returning
+		}
+		return err
+	}
+
+	var total int64
+	var tx *sql.Tx
+	var stmt *sql.Stmt
+	inTx := 0
+	for b := range batches {
+		if tx == nil {
+			if tx, err = conn.BeginTx(ctx, nil); err != nil {
+				return total, fail(err)
+			}
+			if stmt, err = tx.PrepareContext(ctx, insert(batchRows)); err != nil {
+				tx.Rollback()
+				return total, fail(err)
+			}
+		}
+		if b.rows == batchRows {
+			_, err = stmt.ExecContext(ctx, b.args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insert(b.rows), b.args...)
+		}
+		if err != nil {
+			stmt.Close()
+			tx.Rollback()
+			return total, fail(fmt.Errorf("sqldb: bulk insert into %s: %w", table, err))
+		}
+		clear(b.args)
+		select {
+		case free <- b.args:
+		default:
+		}
+		inTx += b.rows
+		total += int64(b.rows)
+		if inTx >= sqliteTxRows {
+			stmt.Close()
+			err := tx.Commit()
+			tx, stmt, inTx = nil, nil, 0
+			if err != nil {
+				return total, fail(err)
+			}
+		}
+	}
+	if tx != nil {
 		stmt.Close()
 		if err := tx.Commit(); err != nil {
 			return total, err
 		}
 	}
 	return total, nil
+}
+
+// DeferIndexes drops the secondary indexes of tables before a bulk load and
+// returns a function that creates them again, which is much faster than
+// keeping them up to date row by row. Primary keys and indexes behind
+// constraints stay. Call the function even when the load fails.
+func (db *DB) DeferIndexes(ctx context.Context, tables ...string) (func(context.Context) error, error) {
+	var q string
+	var args []any
+	if db.pool != nil {
+		q = `SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema()
+			AND i.tablename = ANY($1) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`
+		args = []any{tables}
+	} else {
+		q = `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+			AND tbl_name IN (` + placeholders(1, len(tables)) + `)`
+		for _, t := range tables {
+			args = append(args, t)
+		}
+	}
+	rows, err := db.write.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var names, defs []string
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	restore := func(ctx context.Context) error {
+		for _, def := range defs {
+			def = strings.Replace(def, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+			def = strings.Replace(def, "CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1)
+			if _, err := db.write.ExecContext(ctx, def); err != nil {
+				return fmt.Errorf("sqldb: recreate index: %w", err)
+			}
+		}
+		return nil
+	}
+	for _, n := range names {
+		if _, err := db.write.ExecContext(ctx, `DROP INDEX `+n); err != nil {
+			restore(context.WithoutCancel(ctx))
+			return nil, fmt.Errorf("sqldb: drop index %s: %w", n, err)
+		}
+	}
+	return restore, nil
 }
 
 // FinishBulk moves PostgreSQL's id sequences past ids loaded explicitly by

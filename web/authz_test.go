@@ -54,6 +54,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 		routes := []route{
 			{"client page", "GET", "/clients/%d", nil},
+			{"change details form", "GET", "/clients/%d/edit", nil},
+			{"change details", "POST", "/clients/%d/edit", url.Values{"first_name": {"X"}, "last_name": {"Y"}, "date_of_birth": {"01/01/2010"}}},
+			{"change details with bad input", "POST", "/clients/%d/edit", url.Values{}},
 			{"join form without ticket", "GET", "/clients/%d/join", nil},
 			{"join form with forged ticket", "GET", "/clients/%d/join?t=9999999999.00112233445566778899aabbccddeeff", nil},
 			{"join without declaration", "POST", "/clients/%d/join", url.Values{"basis": {"consent"}}},

@@ -46,15 +46,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	c := &patchwork.Client{
-		FirstName:   f.Get("first_name"),
-		LastName:    f.Get("last_name"),
-		DateOfBirth: f.Get("date_of_birth"),
-		Address:     f.Get("address"),
-		Postcode:    f.Get("postcode"),
-		Phone:       f.Get("phone"),
-		Aliases:     strings.Split(strings.ReplaceAll(f.Get("aliases"), "\r\n", "\n"), "\n"),
-	}
+	c := clientFromForm(f)
 	// Validate a copy first so that the duplicate check sees clean values
 	// and bad input never reaches the store.
 	check := *c

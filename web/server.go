@@ -104,6 +104,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /clients/new", s.agent(s.newClientForm))
 	mux.Handle("POST /clients", s.agent(s.createClient))
 	mux.Handle("GET /clients/{id}", s.agent(s.showClient))
+	mux.Handle("GET /clients/{id}/edit", s.agent(s.editClientForm))
+	mux.Handle("POST /clients/{id}/edit", s.agent(s.updateClient))
 	mux.Handle("GET /clients/{id}/join", s.agent(s.joinForm))
 	mux.Handle("POST /clients/{id}/join", s.agent(s.join))
 	mux.Handle("GET /clients/{id}/leave", s.agent(s.leaveForm))
