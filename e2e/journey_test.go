@@ -251,6 +251,32 @@ func runJourney(t *testing.T, b *browser, w world) {
 	}
 	b.checkPage("client page")
 
+	// Raise an attention: first with a mistake, then properly; the team
+	// sees it on the client page.
+	b.step("open the attention form",
+		chromedp.Click(linkXPath("Raise an attention")),
+		chromedp.WaitVisible(h1XPath("Raise an attention")),
+	)
+	b.checkPage("attention form")
+	b.step("raise an attention without a category",
+		chromedp.SendKeys(chromedp.ID("message"), "Moved to a new address; school informed."),
+		chromedp.Click(buttonXPath("Raise attention")),
+		chromedp.WaitVisible(chromedp.ID("category-error")),
+	)
+	b.checkPage("attention form with errors")
+	b.step("raise the attention",
+		chromedp.Click(labelXPath("Update")),
+		chromedp.Click(buttonXPath("Raise attention")),
+		chromedp.WaitVisible(flashXPath("Attention raised")),
+	)
+	b.checkPage("client page with an attention")
+	b.step("open the change-details form",
+		chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)),
+		chromedp.WaitVisible(h1XPath("Change details")),
+	)
+	b.checkPage("change details form")
+	b.step("back to the client", chromedp.Navigate(b.base+clientPath), chromedp.WaitVisible(chromedp.ID("team")))
+
 	// Leave the team; the client disappears from view.
 	b.step("open the leave page",
 		chromedp.Click(linkXPath("Leave this team")),
@@ -281,6 +307,9 @@ func runJourney(t *testing.T, b *browser, w world) {
 	b.checkPage("client page after leaving (not found)")
 
 	// The other main pages.
+	b.visit("/settings/notifications", "Email settings")
+	b.checkPage("email settings")
+
 	b.visit("/profile", "My profile")
 	b.checkPage("profile page")
 
