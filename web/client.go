@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -32,10 +33,31 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
 // newClientData is what the add-client form shows.
 type newClientData struct {
 	Matches []*patchwork.ClientMatch
+	Areas   []*patchwork.Area // local areas to choose from
 }
 
 func (s *Server) newClientForm(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "client_new", &page{Data: newClientData{}})
+	f := url.Values{}
+	if me, err := s.svc.Agents.FindAgentByID(r.Context(), patchwork.CallerFromContext(r.Context()).ID); err == nil && len(me.Areas) > 0 {
+		f.Set("area", strconv.FormatInt(me.Areas[0].ID, 10))
+	}
+	s.renderNewClient(w, r, http.StatusOK, f, nil, nil)
+}
+
+// renderNewClient shows the add-client form with the local areas to pick.
+func (s *Server) renderNewClient(w http.ResponseWriter, r *http.Request, status int, f url.Values, errs map[string]string, matches []*patchwork.ClientMatch) {
+	all, err := s.svc.Areas.FindAreas(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var locals []*patchwork.Area
+	for _, a := range all {
+		if a.Kind == patchwork.AreaLocal {
+			locals = append(locals, a)
+		}
+	}
+	s.render(w, r, status, "client_new", &page{Form: f, Errors: errs, Data: newClientData{Matches: matches, Areas: locals}})
 }
 
 // createClient adds a client. Before creating, it lists people who may
@@ -47,11 +69,14 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	c := clientFromForm(f)
+	if id, err := strconv.ParseInt(f.Get("area"), 10, 64); err == nil {
+		c.AreaIDs = []int64{id}
+	}
 	// Validate a copy first so that the duplicate check sees clean values
 	// and bad input never reaches the store.
 	check := *c
 	if err := check.Validate(c.DateOfBirth, s.now()); err != nil {
-		s.render(w, r, http.StatusUnprocessableEntity, "client_new", &page{Form: f, Errors: patchwork.ErrorFields(err), Data: newClientData{}})
+		s.renderNewClient(w, r, http.StatusUnprocessableEntity, f, patchwork.ErrorFields(err), nil)
 		return
 	}
 	if f.Get("confirm_new") != "1" {
@@ -61,13 +86,13 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if len(matches) > 0 {
-			s.render(w, r, http.StatusOK, "client_new", &page{Form: f, Data: newClientData{Matches: matches}})
+			s.renderNewClient(w, r, http.StatusOK, f, nil, matches)
 			return
 		}
 	}
 	if err := s.svc.Clients.CreateClient(r.Context(), c); err != nil {
 		if fields := patchwork.ErrorFields(err); fields != nil {
-			s.render(w, r, http.StatusUnprocessableEntity, "client_new", &page{Form: f, Errors: fields, Data: newClientData{}})
+			s.renderNewClient(w, r, http.StatusUnprocessableEntity, f, fields, nil)
 			return
 		}
 		s.fail(w, r, err)

@@ -96,7 +96,8 @@ func TestAddClient(t *testing.T) {
 		a := e.MustAgent(t, "Ada Adder", e.Council, e.LocalA)
 		other := e.MustAgent(t, "Otto Other", e.Council, e.LocalB)
 		b := e.signedIn(t, a)
-		b.get("/clients/new").must(t, http.StatusOK, "Add a client", `name="first_name"`, `name="date_of_birth"`)
+		b.get("/clients/new").must(t, http.StatusOK, "Add a client", `name="first_name"`, `name="date_of_birth"`,
+			`<option value="`+strconv.FormatInt(e.LocalA.ID, 10)+`" selected>Ashford</option>`)
 
 		t.Run("bad input", func(t *testing.T) {
 			r := b.post("/clients", url.Values{"first_name": {"Kit"}, "last_name": {""}, "date_of_birth": {"31/02/2015"},
@@ -110,14 +111,15 @@ func TestAddClient(t *testing.T) {
 		var firstID string
 		t.Run("creates with either date format", func(t *testing.T) {
 			r := b.post("/clients", url.Values{"first_name": {"Kit"}, "last_name": {"Marlowe"}, "date_of_birth": {"2015-02-03"},
-				"address": {"2 Quay Street"}, "postcode": {"ab1 2cd"}, "phone": {"01632 960000"}, "aliases": {"Kitty Marlowe\r\n\r\nKit M"}})
+				"address": {"2 Quay Street"}, "postcode": {"ab1 2cd"}, "phone": {"01632 960000"}, "aliases": {"Kitty Marlowe\r\n\r\nKit M"},
+				"area": {strconv.FormatInt(e.LocalB.ID, 10)}})
 			r.must(t, http.StatusSeeOther)
 			if !regexp.MustCompile(`^/clients/\d+$`).MatchString(r.location) {
 				t.Fatalf("location %q", r.location)
 			}
 			firstID = strings.TrimPrefix(r.location, "/clients/")
 			b.get(r.location).must(t, http.StatusOK, "Kit Marlowe", "3 February 2015", "Kitty Marlowe, Kit M", "AB1 2CD",
-				"Ada Adder (you)", "Ada Adder added this client")
+				"Ada Adder (you)", "Ada Adder added this client", "Bexley")
 		})
 		t.Run("possible duplicate is shown before creating", func(t *testing.T) {
 			ob := e.signedIn(t, other)
