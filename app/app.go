@@ -77,18 +77,20 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 }
 
 // NewWorker returns the background worker: it sends through SMTP when
-// SMTPURL is set and into the local outbox otherwise.
-func NewWorker(db *sqldb.DB, o Options) (*worker.Worker, error) {
+// SMTPURL is set and into the local outbox otherwise. Call the returned
+// close function after the worker has stopped.
+func NewWorker(db *sqldb.DB, o Options) (*worker.Worker, func() error, error) {
 	if err := o.defaults(context.Background(), db); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var sender mail.Sender
+	closeSender := func() error { return nil }
 	if o.SMTPURL != "" {
 		s, err := mail.NewSMTPSender(o.SMTPURL, o.MailFrom)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		sender = s
+		sender, closeSender = s, s.Close
 	} else {
 		sender = mail.NewOutboxSender(db, o.MailFrom)
 	}
@@ -96,14 +98,14 @@ func NewWorker(db *sqldb.DB, o Options) (*worker.Worker, error) {
 	if o.TimeZone != "" {
 		l, err := time.LoadLocation(o.TimeZone)
 		if err != nil {
-			return nil, fmt.Errorf("time zone %q: %w", o.TimeZone, err)
+			return nil, nil, fmt.Errorf("time zone %q: %w", o.TimeZone, err)
 		}
 		loc = l
 	}
 	w, err := worker.New(db, sender, worker.Config{BaseURL: o.BaseURL, Secret: o.Secret, DigestHour: o.DigestHour, Location: loc})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	w.Log = o.Log
-	return w, nil
+	return w, closeSender, nil
 }

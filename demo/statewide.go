@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"patchwork"
@@ -23,6 +24,29 @@ const (
 	statewideDistricts = 12
 	localsPerDistrict  = 8
 )
+
+// bulkTables are the tables LoadStatewide fills in bulk.
+var bulkTables = []string{"agencies", "agency_areas", "agents", "agent_areas", "clients", "client_names", "client_areas",
+	"memberships", "client_keys", "client_key_freq"}
+
+// client is one generated client; aliases are full names.
+type client struct {
+	first, last, dob string
+	aliases          []string
+	area             int64
+}
+
+// foldCache remembers sqldb.FoldName of the few distinct names drawn.
+type foldCache map[string]string
+
+func (f foldCache) of(s string) string {
+	v, ok := f[s]
+	if !ok {
+		v = sqldb.FoldName(s)
+		f[s] = v
+	}
+	return v
+}
 
 var statewideSectors = []string{"Children's social care", "Health", "Education", "Police", "Housing", "Charity", "Youth justice"}
 
@@ -63,10 +87,22 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 	surnames := newNameDist(rng, commonSurnames, max(2000, size.Clients/8), 2)
 	given := newNameDist(rng, commonGiven, max(500, size.Clients/40), 2)
 
+	// Secondary indexes are built once at the end, not row by row.
+	var n int64
+	restoreIndexes, err := db.DeferIndexes(ctx, bulkTables...)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if restoreIndexes != nil {
+			restoreIndexes(context.WithoutCancel(ctx))
+		}
+	}()
+
 	// Agencies, each in one local area.
 	agencyArea := make([]int64, size.Agencies+1)
 	i := 0
-	n, err := db.BulkInsert(ctx, "agencies", []string{"id", "name", "sector", "phone", "email", "email_domain", "name_norm", "created_at"},
+	n, err = db.BulkInsert(ctx, "agencies", []string{"id", "name", "sector", "phone", "email", "email_domain", "name_norm", "created_at"},
 		func() ([]any, bool) {
 			if i++; i > size.Agencies {
 				return nil, false
@@ -126,11 +162,6 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 	step("agents", n)
 
 	// Clients. About 1 in 200 has a twin: same surname and birthday.
-	type client struct {
-		first, last, dob string
-		aliases          []string
-		area             int64
-	}
 	cs := make([]client, size.Clients+1)
 	for id := 1; id <= size.Clients; id++ {
 		c := client{first: given.draw(rng), last: surnames.draw(rng), area: locals[rng.IntN(len(locals))],
@@ -149,6 +180,10 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 		}
 		cs[id] = c
 	}
+	// The search index is built in memory while the other tables load.
+	keysDone := make(chan *keyIndex, 1)
+	go func() { keysDone <- buildKeyIndex(cs) }()
+	fold := foldCache{}
 	id := 0
 	n, err = db.BulkInsert(ctx, "clients", []string{"id", "first_name", "last_name", "date_of_birth", "address", "postcode", "phone",
 		"created_by", "created_at", "updated_at"}, func() ([]any, bool) {
@@ -174,12 +209,12 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 					alias = -1
 					c := cs[id]
 					alias++
-					return []any{id, 0, c.first + " " + c.last, sqldb.FoldName(c.first), sqldb.FoldName(c.last)}, true
+					return []any{id, 0, c.first + " " + c.last, fold.of(c.first), fold.of(c.last)}, true
 				}
 				a := cs[id].aliases[alias]
 				alias++
 				g, f := splitAlias(a)
-				return []any{id, 1, a, sqldb.FoldName(g), sqldb.FoldName(f)}, true
+				return []any{id, 1, a, fold.of(g), fold.of(f)}, true
 			}
 		}); err != nil {
 		return err
@@ -201,13 +236,13 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 			if id++; id > size.Clients {
 				return nil, false
 			}
-			seen := map[int64]bool{}
-			for range 1 + rng.IntN(3) {
+			var team [3]int64
+			for t := range 1 + rng.IntN(3) {
 				a := creatorIn(rng, byArea, cs[id].area, size.Agents)
-				if !seen[a] {
-					seen[a] = true
+				if !slices.Contains(team[:t], a) {
 					pending = append(pending, []any{id, a, now, patchwork.JoinedDirectly})
 				}
+				team[t] = a
 			}
 		}
 		row := pending[0]
@@ -219,42 +254,22 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 	}
 	step("memberships", n)
 
-	// The search index, with its key counts.
-	freq := map[[2]string]int{}
-	id = 0
-	var keys [][2]string
-	n, err = db.BulkInsert(ctx, "client_keys", []string{"key", "kind", "client_id"}, func() ([]any, bool) {
-		for len(keys) == 0 {
-			if id++; id > size.Clients {
-				return nil, false
-			}
-			for _, k := range sqldb.ClientNameKeys(cs[id].first, cs[id].last, cs[id].aliases) {
-				kk := [2]string{k.Key, k.Kind}
-				freq[kk]++
-				keys = append(keys, kk)
-			}
-		}
-		k := keys[0]
-		keys = keys[1:]
-		return []any{k[0], k[1], id}, true
-	})
+	// The search index, with its key counts, in primary-key order.
+	ix := <-keysDone
+	n, err = db.BulkInsert(ctx, "client_keys", []string{"key", "kind", "client_id"}, ix.clientKeyRows())
 	if err != nil {
 		return err
 	}
 	step("client_keys", n)
-	fk := make([][2]string, 0, len(freq))
-	for k := range freq {
-		fk = append(fk, k)
-	}
-	i = -1
-	if _, err := db.BulkInsert(ctx, "client_key_freq", []string{"key", "kind", "n"}, func() ([]any, bool) {
-		if i++; i >= len(fk) {
-			return nil, false
-		}
-		return []any{fk[i][0], fk[i][1], freq[fk[i]]}, true
-	}); err != nil {
+	if _, err := db.BulkInsert(ctx, "client_key_freq", []string{"key", "kind", "n"}, ix.freqRows()); err != nil {
 		return err
 	}
+	restore := restoreIndexes
+	restoreIndexes = nil
+	if err := restore(ctx); err != nil {
+		return err
+	}
+	step("indexes", 0)
 	if err := db.FinishBulk(ctx, "agencies", "agents", "clients"); err != nil {
 		return err
 	}

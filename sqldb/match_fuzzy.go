@@ -438,45 +438,35 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int6
 // idChunk is how many ids one candidate-loading query takes.
 const idChunk = 256
 
-// loadCandidates loads what match.Score needs about each client.
+// loadCandidates loads what match.Score needs about each client: its name,
+// date of birth and aliases, in one query per chunk of ids.
 func (db *DB) loadCandidates(ctx context.Context, ids []int64) (map[int64]*match.Candidate, error) {
 	out := make(map[int64]*match.Candidate, len(ids))
 	for len(ids) > 0 {
 		chunk := ids[:min(len(ids), idChunk)]
 		ids = ids[len(chunk):]
 		ph, args := idList(chunk, 1)
-		rows, err := db.read.QueryContext(ctx, `SELECT id, first_name, last_name, date_of_birth FROM clients WHERE id IN (`+ph+`)`, args...)
+		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, COALESCE(n.display, '')
+			FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
+			WHERE c.id IN (`+ph+`) ORDER BY c.id, n.id`, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var id int64
-			c := &match.Candidate{}
-			if err := rows.Scan(&id, &c.Given, &c.Family, &c.DOB); err != nil {
+			var given, family, dob, alias string
+			if err := rows.Scan(&id, &given, &family, &dob, &alias); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[id] = c
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-		rows, err = db.read.QueryContext(ctx, `SELECT client_id, display FROM client_names
-			WHERE client_id IN (`+ph+`) AND is_alias = 1 ORDER BY id`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var display string
-			if err := rows.Scan(&id, &display); err != nil {
-				rows.Close()
-				return nil, err
+			c := out[id]
+			if c == nil {
+				c = &match.Candidate{Given: given, Family: family, DOB: dob}
+				out[id] = c
 			}
-			if c := out[id]; c != nil {
-				given, family := splitName(display)
-				c.Aliases = append(c.Aliases, match.Alias{Given: given, Family: family})
+			if alias != "" {
+				g, f := splitName(alias)
+				c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
 			}
 		}
 		rows.Close()

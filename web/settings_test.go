@@ -36,7 +36,7 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 		const secret = "Brother seen carrying a knife"
 		rb.post("/clients/"+strconv.FormatInt(cl.ID, 10)+"/attentions", url.Values{"category": {"concern"},
 			"message": {secret}, "urgent": {"yes"}}).must(t, http.StatusSeeOther)
-		wk, err := app.NewWorker(e.DB, app.Options{BaseURL: "http://patchwork.test"})
+		wk, _, err := app.NewWorker(e.DB, app.Options{BaseURL: "http://patchwork.test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,6 +73,14 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 		mb.get("/settings/notifications").must(t, http.StatusOK, `name="attention.raised" type="radio" value="never" checked`,
 			`name="member.joined" type="radio" value="never" checked`, `name="client.updated" type="radio" value="weekly" checked`)
 		anon.post("/unsubscribe", url.Values{"token": {tok.Get("token") + "x"}}).must(t, http.StatusBadRequest, "not valid")
+		// A mail provider's one-click POST (RFC 8058) comes from elsewhere and
+		// still works: the token is the credential.
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, anon.base+link[1],
+			strings.NewReader("List-Unsubscribe=One-Click"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://mail.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		anon.do(req).must(t, http.StatusOK, "You have been unsubscribed")
 
 		// The outbox page exists only in demo mode.
 		mb.get("/dev/mail").must(t, http.StatusNotFound)

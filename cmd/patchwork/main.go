@@ -6,6 +6,7 @@
 //	patchwork demo [--db …]
 //	patchwork admin create-agent --email … --name … --agency-id … [--admin]
 //	patchwork audit verify [--db …]
+//	patchwork search-eval [--db …] [--queries 1000] [--seed 1]
 package main
 
 import (
@@ -40,6 +41,7 @@ Commands:
   demo                  seed the demo network into an empty database
   admin create-agent    add an agent (until sign-up exists)
   audit verify          check the audit log's hash chain
+  search-eval           measure client search recall and latency on a loaded database
 
 Run "patchwork <command> -h" for a command's flags.
 `
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if len(args) > 1 && args[1] == "verify" {
 			return cmdAuditVerify(ctx, args[2:], stdout, stderr)
 		}
+	case "search-eval":
+		return cmdSearchEval(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -70,11 +70,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *noWorker {
 		close(workerDone)
 	} else {
-		wk, err := app.NewWorker(db, opts)
+		wk, closeSender, err := app.NewWorker(db, opts)
 		if err != nil {
 			return err
 		}
-		go func() { defer close(workerDone); wk.Run(workerCtx) }()
+		go func() {
+			defer close(workerDone)
+			wk.Run(workerCtx)
+			if err := closeSender(); err != nil {
+				log.Error("close mail sender", "err", err)
+			}
+		}()
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),

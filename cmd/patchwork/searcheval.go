@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/pprof"
+
+	"patchwork/sqldb"
+)
+
+// cmdSearchEval measures client search on an already loaded database (see
+// docs/search-evaluation.md): recall and latency of Patchwork's search and
+// of a trigram baseline, per kind of corrupted query.
+func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("search-eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dsn := dbFlag(fs)
+	var opt sqldb.EvalOptions
+	fs.IntVar(&opt.Queries, "queries", 1000, "queries in all, shared evenly by the query kinds")
+	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: picks the clients and their corruptions")
+	fs.IntVar(&opt.Warmup, "warmup", 50, "queries run first to warm the caches, not counted")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation to this file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := openMigrated(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	opt.Progress = stderr
+	rep, err := db.EvaluateSearch(ctx, opt)
+	if err != nil {
+		return err
+	}
+	rep.Markdown(stdout)
+	fmt.Fprintln(stdout)
+	return nil
+}
