@@ -13,14 +13,8 @@ type attentionFormData struct {
 }
 
 func (s *Server) newAttentionForm(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	p, ok := s.profile(w, r)
 	if !ok {
-		s.fail(w, r, patchwork.ErrNotFound)
-		return
-	}
-	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "attention_new", &page{Data: attentionFormData{Client: p.Client}})
@@ -38,9 +32,8 @@ func (s *Server) raiseAttention(w http.ResponseWriter, r *http.Request) {
 	if fields := patchwork.ErrorFields(err); fields != nil {
 		// Validation runs after the membership check, so only a member can
 		// get here; showing the client's name reveals nothing new.
-		p, perr := s.svc.Clients.FindClientProfile(r.Context(), id)
-		if perr != nil {
-			s.fail(w, r, perr)
+		p, ok := s.profile(w, r)
+		if !ok {
 			return
 		}
 		s.render(w, r, http.StatusUnprocessableEntity, "attention_new", &page{Form: r.PostForm, Errors: fields,

@@ -12,18 +12,13 @@ import (
 )
 
 func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	p, ok := s.profile(w, r)
 	if !ok {
-		s.fail(w, r, patchwork.ErrNotFound)
-		return
-	}
-	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	v := newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())
-	if v.Attentions, err = s.svc.Attentions.FindAttentions(r.Context(), id); err != nil {
+	var err error
+	if v.Attentions, err = s.svc.Attentions.FindAttentions(r.Context(), p.Client.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -161,14 +156,8 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 
 // leaveForm asks a member why they are leaving; only members see it.
 func (s *Server) leaveForm(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	p, ok := s.profile(w, r)
 	if !ok {
-		s.fail(w, r, patchwork.ErrNotFound)
-		return
-	}
-	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "leave", &page{Data: p})
@@ -185,9 +174,8 @@ func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
 	if fields := patchwork.ErrorFields(err); fields != nil {
 		// Only a member gets a validation error (the store checks), so
 		// showing the page again reveals nothing new.
-		p, perr := s.svc.Clients.FindClientProfile(r.Context(), id)
-		if perr != nil {
-			s.fail(w, r, perr)
+		p, ok := s.profile(w, r)
+		if !ok {
 			return
 		}
 		s.render(w, r, http.StatusUnprocessableEntity, "leave", &page{Form: r.PostForm, Errors: fields, Data: p})

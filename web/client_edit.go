@@ -27,14 +27,8 @@ func clientForm(c *patchwork.Client) url.Values {
 }
 
 func (s *Server) editClientForm(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
+	p, ok := s.profile(w, r)
 	if !ok {
-		s.fail(w, r, patchwork.ErrNotFound)
-		return
-	}
-	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "client_edit", &page{Form: clientForm(p.Client), Data: editClientData{Client: p.Client}})

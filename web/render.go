@@ -139,6 +139,23 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// profile loads the client named by the {id} path value for a team member,
+// or answers with the same 404 as for a client that does not exist (and
+// returns ok false).
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) (*patchwork.ClientProfile, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return nil, false
+	}
+	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return p, true
+}
+
 // pathID parses the {id} path value; a malformed id is simply not found.
 func pathID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
