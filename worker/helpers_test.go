@@ -102,7 +102,9 @@ func (e *env) newWorker(tb testing.TB, id string, sender pwmail.Sender) *worker.
 func drain(tb testing.TB, w *worker.Worker) int {
 	tb.Helper()
 	total := 0
-	for i := 0; i < 1000; i++ {
+	// The cap only stops a worker that keeps finding new work for ever; a
+	// statewide digest is some 100,000 jobs of Batch each.
+	for i := 0; i < 1<<20; i++ {
 		n, err := w.RunOnce(context.Background())
 		if err != nil {
 			tb.Fatal(err)
