@@ -135,13 +135,68 @@ func namesEnough(names []string) bool {
 // keeps those scoring minScore or more. truncated reports that the key index
 // gave more candidates than were taken.
 func (db *DB) fuzzyMatches(ctx context.Context, q match.Query, areaIDs []int64, minScore float64) ([]*patchwork.ClientMatch, bool, error) {
-	ids, truncated, err := db.clientCandidates(ctx, q, areaIDs)
-	if err != nil {
-		return nil, false, err
+	if areaIDs != nil && len(areaIDs) == 0 {
+		return nil, false, nil
 	}
-	cands, err := db.loadCandidates(ctx, ids)
-	if err != nil {
-		return nil, false, err
+	var ids []int64
+	var truncated bool
+	cands := map[int64]*match.Candidate{}
+	// With a full date of birth, the exact name and the date alone usually
+	// find the client: when one of them is a likely match, the key index,
+	// which costs most, is not read.
+	if dobs := dobCandidates(q.Date); len(dobs) > 0 {
+		quick, err := db.nameCandidates(ctx, queryTokens(q.Names), areaIDs, false)
+		if err != nil {
+			return nil, false, err
+		}
+		more, err := db.dobCandidateIDs(ctx, dobs, areaIDs)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, id := range more {
+			if !slices.Contains(quick, id) {
+				quick = append(quick, id)
+			}
+		}
+		if cands, err = db.loadCandidates(ctx, quick); err != nil {
+			return nil, false, err
+		}
+		for _, c := range cands {
+			if s, _ := match.Score(q, *c); s >= match.LikelyThreshold {
+				ids = quick
+				break
+			}
+		}
+	}
+	if ids == nil {
+		var err error
+		if ids, truncated, err = db.clientCandidates(ctx, q, areaIDs); err != nil {
+			return nil, false, err
+		}
+		var missing []int64
+		for _, id := range ids {
+			if _, ok := cands[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		loaded, err := db.loadCandidates(ctx, missing)
+		if err != nil {
+			return nil, false, err
+		}
+		for id, c := range loaded {
+			cands[id] = c
+		}
+	}
+	// The key index was cut off and no date of birth narrows the search:
+	// the client may hide among the many sharing a common name's keys.
+	// Spellings close to what was typed, seen among the candidates, are
+	// looked up by exact name too ("Sophia Orllo" finds Sophia Orlo).
+	if truncated && len(dobCandidates(q.Date)) == 0 {
+		more, err := db.correctedCandidates(ctx, q, areaIDs, cands)
+		if err != nil {
+			return nil, false, err
+		}
+		ids = append(ids, more...)
 	}
 	var out []*patchwork.ClientMatch
 	for _, id := range ids {
@@ -163,6 +218,101 @@ func (db *DB) fuzzyMatches(ctx context.Context, q match.Query, areaIDs []int64, 
 		out = append(out, m)
 	}
 	return out, truncated, nil
+}
+
+// maxCorrections is how many corrected spellings of the query are looked up.
+const maxCorrections = 3
+
+// correctedCandidates finds, by exact name, clients whose name is the query
+// with one word replaced by a close spelling (one typo, or the same Double
+// Metaphone key) seen among cands, the most frequent first. It adds the
+// clients it loads to cands and returns their ids.
+func (db *DB) correctedCandidates(ctx context.Context, q match.Query, areaIDs []int64, cands map[int64]*match.Candidate) ([]int64, error) {
+	tokens := queryTokens(q.Names)
+	type fix struct {
+		word int
+		to   string
+	}
+	count := map[fix]int{}
+	closeTo := make([]map[string]bool, len(tokens))
+	for i, t := range tokens {
+		if len(t) < 3 {
+			continue
+		}
+		closeTo[i] = map[string]bool{}
+		for _, k := range match.DeletionKeys(t) {
+			closeTo[i]["d:"+k] = true
+		}
+		for _, k := range match.PhoneticKeys(t) {
+			closeTo[i]["p:"+k] = true
+		}
+	}
+	seen := map[string]bool{}
+	near := func(i int, w string) bool {
+		for _, k := range match.PhoneticKeys(w) {
+			if closeTo[i]["p:"+k] {
+				return true
+			}
+		}
+		for _, k := range match.DeletionKeys(w) {
+			if closeTo[i]["d:"+k] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range cands {
+		for _, w := range strings.Fields(foldText(c.Given + " " + c.Family)) {
+			for i, t := range tokens {
+				if closeTo[i] == nil || w == t {
+					continue
+				}
+				f := fix{i, w}
+				if n, ok := count[f]; ok {
+					count[f] = n + 1
+					continue
+				}
+				if !seen[itoa(i)+w] {
+					seen[itoa(i)+w] = true
+					if near(i, w) {
+						count[f] = 1
+					}
+				}
+			}
+		}
+	}
+	fixes := make([]fix, 0, len(count))
+	for f := range count {
+		fixes = append(fixes, f)
+	}
+	sort.Slice(fixes, func(i, j int) bool {
+		if count[fixes[i]] != count[fixes[j]] {
+			return count[fixes[i]] > count[fixes[j]]
+		}
+		return fixes[i].to < fixes[j].to
+	})
+	var ids []int64
+	for _, f := range fixes[:min(len(fixes), maxCorrections)] {
+		fixed := slices.Clone(tokens)
+		fixed[f.word] = f.to
+		more, err := db.nameCandidates(ctx, fixed, areaIDs, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range more {
+			if _, ok := cands[id]; !ok && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	loaded, err := db.loadCandidates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range loaded {
+		cands[id] = c
+	}
+	return ids, nil
 }
 
 // typedPrefixes reports whether every query word of two letters or more
@@ -263,15 +413,23 @@ func (db *DB) clientCandidates(ctx context.Context, q match.Query, areaIDs []int
 	}
 	add(more)
 	if len(dobs) > 0 {
-		var args sqlArgs
-		more, err := queryIDs(ctx, db.read, `SELECT c.id FROM clients c WHERE c.date_of_birth IN (`+
-			strings.Join(argStrings(&args, dobs), ", ")+`)`+inAreas(&args, "c.id", areaIDs), args...)
+		more, err := db.dobCandidateIDs(ctx, dobs, areaIDs)
 		if err != nil {
 			return nil, false, err
 		}
 		add(more)
 	}
 	return ids, len(keyIDs) == limit, nil
+}
+
+// dobCandidateIDs returns the clients born on one of dobs.
+func (db *DB) dobCandidateIDs(ctx context.Context, dobs []string, areaIDs []int64) ([]int64, error) {
+	if areaIDs != nil && len(areaIDs) == 0 {
+		return nil, nil
+	}
+	var args sqlArgs
+	return queryIDs(ctx, db.read, `SELECT c.id FROM clients c WHERE c.date_of_birth IN (`+
+		strings.Join(argStrings(&args, dobs), ", ")+`)`+inAreas(&args, "c.id", areaIDs), args...)
 }
 
 func argStrings(args *sqlArgs, vs []string) []string {

@@ -49,9 +49,13 @@ const (
 
 // EvalOptions sets up an evaluation.
 type EvalOptions struct {
-	Queries  int    // in all, shared evenly by the query kinds
-	Seed     uint64 // picks the clients and corruptions
-	Warmup   int    // queries run first and not counted
+	Queries int    // in all, shared evenly by the query kinds
+	Seed    uint64 // picks the clients and corruptions
+	Warmup  int    // queries run first and not counted
+	// Engines, when set, runs only the engines of these names (such as
+	// EngineMatcher): each then runs without the others disturbing its
+	// caches.
+	Engines  []string
 	Progress io.Writer
 }
 
@@ -213,6 +217,18 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 			return matchIDs(mr.Matches), nil
 		}},
 		{rep.Baseline, func(t *evalTarget) ([]int64, error) { return db.baselineSearch(ctx, t) }},
+	}
+	if len(opt.Engines) > 0 {
+		kept := engines[:0]
+		for _, e := range engines {
+			if slices.Contains(opt.Engines, e.name) {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == 0 {
+			return nil, fmt.Errorf("sqldb: no engine named %q", opt.Engines)
+		}
+		engines = kept
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5ea7c4))
 	perKind := max(1, (opt.Queries+len(EvalKinds)-1)/len(EvalKinds))

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"patchwork/sqldb"
 )
@@ -22,6 +23,7 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.IntVar(&opt.Queries, "queries", 1000, "queries in all, shared evenly by the query kinds")
 	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: picks the clients and their corruptions")
 	fs.IntVar(&opt.Warmup, "warmup", 50, "queries run first to warm the caches, not counted")
+	engines := fs.String("engines", "", `run only these engines, comma-separated: "search", "matcher", "baseline"`)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -41,6 +43,19 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	for _, e := range strings.Split(*engines, ",") {
+		switch strings.TrimSpace(e) {
+		case "search":
+			opt.Engines = append(opt.Engines, sqldb.EngineSearch)
+		case "matcher":
+			opt.Engines = append(opt.Engines, sqldb.EngineMatcher)
+		case "baseline":
+			opt.Engines = append(opt.Engines, sqldb.EngineTrgm, sqldb.EngineFTS)
+		case "":
+		default:
+			return fmt.Errorf("unknown engine %q", e)
+		}
 	}
 	opt.Progress = stderr
 	rep, err := db.EvaluateSearch(ctx, opt)
