@@ -31,6 +31,11 @@ type Options struct {
 	BaseURL    string // e.g. https://patchwork.example.org
 	DigestHour int
 	TimeZone   string // IANA name; empty for UTC
+
+	// SearchRateLimit is how many client searches an agent may make in
+	// five minutes: 0 means sqldb.DefaultSearchRateLimit, a negative
+	// number no limit (for load tests on a copy of the data only).
+	SearchRateLimit int
 }
 
 func (o *Options) defaults(ctx context.Context, db *sqldb.DB) error {
@@ -61,12 +66,16 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	matcher := sqldb.FuzzyMatcher{}
 	agents := sqldb.NewAgentService(db)
 	agents.DemoMode = o.Demo
+	search := sqldb.NewSearchService(db, matcher)
+	if o.SearchRateLimit != 0 {
+		search.RateLimit = o.SearchRateLimit
+	}
 	svc := web.Services{
 		Agents:     agents,
 		Agencies:   sqldb.NewAgencyService(db),
 		Areas:      sqldb.NewAreaService(db),
 		Clients:    sqldb.NewClientService(db, matcher),
-		Search:     sqldb.NewSearchService(db, matcher),
+		Search:     search,
 		Attentions: sqldb.NewAttentionService(db),
 		Prefs:      sqldb.NewNotificationPrefsService(db, o.Secret),
 		Jobs:       sqldb.NewJobService(db),

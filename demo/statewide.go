@@ -270,6 +270,10 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 		return err
 	}
 	step("indexes", 0)
+	if err := db.ReindexDirectory(ctx); err != nil {
+		return err
+	}
+	step("directory", 0)
 	if err := db.FinishBulk(ctx, "agencies", "agents", "clients"); err != nil {
 		return err
 	}

@@ -85,5 +85,8 @@ func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
 			return err
 		}
 	}
+	if err := tx.indexAgency(ctx, g.ID); err != nil {
+		return err
+	}
 	return tx.audit(ctx, "admin.agency_create", 0, fmt.Sprintf("agency=%d", g.ID))
 }

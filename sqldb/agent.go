@@ -213,6 +213,9 @@ func (tx *Tx) insertAgent(ctx context.Context, a *patchwork.Agent, hash string) 
 			return err
 		}
 	}
+	if err := tx.indexAgent(ctx, a.ID); err != nil {
+		return err
+	}
 	return tx.audit(ctx, patchwork.AuditAgentCreate, 0, fmt.Sprintf("agent=%d", a.ID))
 }
 
@@ -240,6 +243,9 @@ func (s *AgentService) UpdateProfile(ctx context.Context, u patchwork.AgentUpdat
 				SELECT $1, id FROM areas WHERE id = $2 AND kind = 'local'`, c.ID, id); err != nil {
 				return err
 			}
+		}
+		if err := tx.indexAgent(ctx, c.ID); err != nil {
+			return err
 		}
 		return tx.audit(ctx, patchwork.AuditProfile, 0, "")
 	})

@@ -207,8 +207,7 @@ func (s *ClientService) CreateClient(ctx context.Context, cl *patchwork.Client) 
 		}
 		// Working with a client in an area puts the agent in that area, so
 		// local-first search shows its clients first; they may remove it.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id)
-			SELECT $1, area_id FROM client_areas WHERE client_id = $2 ON CONFLICT DO NOTHING`, c.ID, cl.ID); err != nil {
+		if err := tx.allocateAreas(ctx, c.ID, cl.ID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (client_id, agent_id, joined_at, how_joined)

@@ -46,8 +46,7 @@ func (s *ClientService) JoinTeam(ctx context.Context, clientID int64, req patchw
 		}
 		// Joining a team in an area puts the agent in that area (see
 		// CreateClient).
-		if _, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id)
-			SELECT $1, area_id FROM client_areas WHERE client_id = $2 ON CONFLICT DO NOTHING`, c.ID, clientID); err != nil {
+		if err := tx.allocateAreas(ctx, c.ID, clientID); err != nil {
 			return err
 		}
 		// The lawful basis code (not its note) goes into the trail so the

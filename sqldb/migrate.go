@@ -52,7 +52,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	}
 	// After migrate has given its connection back: on SQLite the write pool
 	// has only the one.
-	return db.ensureSearchIndex(ctx)
+	if err := db.ensureSearchIndex(ctx); err != nil {
+		return err
+	}
+	return db.ensureDirectoryIndex(ctx)
 }
 
 func (db *DB) migrate(ctx context.Context) error {

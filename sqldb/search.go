@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -244,76 +243,6 @@ func (db *DB) describeMatches(ctx context.Context, c *patchwork.Agent, ms []*pat
 		}
 	}
 	return out, nil
-}
-
-// searchAgents finds active agents whose name, role or agency starts with
-// each word of the query.
-func (db *DB) searchAgents(ctx context.Context, c *patchwork.Agent, text string) ([]*patchwork.Agent, error) {
-	words := strings.Fields(foldText(text))
-	if len(words) == 0 {
-		return nil, nil
-	}
-	where, args := wordPrefixes(words, "(' ' || a.name_norm || ' ' || lower(a.role) || ' ' || g.name_norm)", 1)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+agentColumns+agentFrom+` WHERE a.active = 1 AND `+where+
-		` ORDER BY a.name LIMIT 10`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.Agent
-	for rows.Next() {
-		a, err := scanAgent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a.AsSeenBy(c))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		return db.searchAgentsFuzzy(ctx, c, text)
-	}
-	return out, nil
-}
-
-// searchAgencies finds agencies by name or sector. Sensitive agencies are
-// found only by their generic label, except by their own staff and admins.
-func (db *DB) searchAgencies(ctx context.Context, c *patchwork.Agent, text string) ([]*patchwork.Agency, error) {
-	words := strings.Fields(foldText(text))
-	if len(words) == 0 {
-		return nil, nil
-	}
-	where, args := wordPrefixes(words, `(' ' || CASE WHEN g.sensitive = 1 AND g.id <> $1 AND $2 = 0
-		THEN lower(g.generic_label) ELSE g.name_norm END || ' ' || lower(g.sector))`, 3)
-	args = append([]any{c.AgencyID, b2i(c.Admin)}, args...)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE `+where+` ORDER BY g.name LIMIT 10`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.Agency
-	for rows.Next() {
-		g, err := scanAgency(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g.AsSeenBy(c))
-	}
-	return out, rows.Err()
-}
-
-// wordPrefixes builds "expr LIKE $start AND expr LIKE $start+1 …" with
-// arguments '% word%', so each word must start a word of expr. Words are
-// folded to letters, digits and spaces, so they hold no LIKE wildcards.
-func wordPrefixes(words []string, expr string, start int) (string, []any) {
-	parts := make([]string, len(words))
-	args := make([]any, len(words))
-	for i, w := range words {
-		parts[i] = fmt.Sprintf("%s LIKE $%d", expr, start+i)
-		args[i] = "% " + w + "%"
-	}
-	return strings.Join(parts, " AND "), args
 }
 
 // FindPossibleDuplicates lists existing clients that may be the person in

@@ -57,6 +57,10 @@ type EvalOptions struct {
 	// caches.
 	Engines  []string
 	Progress io.Writer
+	// QueryLog, when set, receives the text of every counted query, one
+	// per line: the same queries can then drive a load test of the search
+	// page.
+	QueryLog io.Writer
 }
 
 // EvalRow holds the results of one engine on one query kind.
@@ -290,6 +294,11 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 		}
 		if kind != "" {
 			rep.Queries++
+			if opt.QueryLog != nil {
+				if _, err := fmt.Fprintln(opt.QueryLog, t.text); err != nil {
+					return nil, err
+				}
+			}
 		}
 		if (n+1)%200 == 0 {
 			fmt.Fprintf(progress, "%d/%d queries, %s\n", n+1, len(plan), time.Since(start).Round(time.Second))
@@ -400,221 +409,4 @@ func (db *DB) evalTarget(ctx context.Context, rng *rand.Rand, maxID int64, kind 
 		return t, nil
 	}
 	return nil, fmt.Errorf("sqldb: found no client for a %q query", kind)
-}
-
-// typo makes one keyboard slip in a name of four letters or more: a letter
-// replaced, dropped, doubled wrongly or swapped with the next.
-func typo(rng *rand.Rand, name string) (string, bool) {
-	if !isPlainName(name) || len(name) < 4 {
-		return "", false
-	}
-	b := []byte(strings.ToLower(name))
-	for range 20 {
-		var out []byte
-		i := rng.IntN(len(b))
-		letter := byte('a' + rng.IntN(26))
-		switch rng.IntN(4) {
-		case 0: // substitution
-			out = slices.Clone(b)
-			out[i] = letter
-		case 1: // deletion
-			out = slices.Delete(slices.Clone(b), i, i+1)
-		case 2: // insertion
-			out = slices.Insert(slices.Clone(b), i, letter)
-		default: // transposition
-			if i+1 >= len(b) {
-				continue
-			}
-			out = slices.Clone(b)
-			out[i], out[i+1] = out[i+1], out[i]
-		}
-		if s := string(out); s != string(b) {
-			return capitalize(s), true
-		}
-	}
-	return "", false
-}
-
-// phoneticSpellings are common variant spellings of names, by normalised
-// name.
-var phoneticSpellings = map[string][]string{
-	"smith": {"smyth", "smythe"}, "smyth": {"smith"}, "reid": {"reed", "read"}, "thompson": {"thomson"},
-	"thomson": {"thompson"}, "clarke": {"clark"}, "clark": {"clarke"}, "catherine": {"kathryn", "katharine", "cathryn"},
-	"katherine": {"catherine", "kathryn"}, "kathryn": {"catherine", "katherine"}, "stephen": {"steven"},
-	"steven": {"stephen"}, "philip": {"phillip"}, "phillip": {"philip"}, "sarah": {"sara"}, "sara": {"sarah"},
-	"mohammed": {"muhammad", "mohamed"}, "muhammad": {"mohammed", "mohamed"}, "mohammad": {"muhammad"},
-	"caitlin": {"kaitlyn", "katelyn"}, "aisha": {"ayesha"}, "davies": {"davis"}, "davis": {"davies"},
-	"macdonald": {"mcdonald"}, "mcdonald": {"macdonald"}, "jonathan": {"johnathan"}, "elizabeth": {"elisabeth"},
-	"isabella": {"isabela"}, "sophia": {"sofia"}, "freya": {"freyja"}, "matthew": {"mathew"}, "phillips": {"philips"},
-}
-
-// phoneticRules rewrite spellings that usually sound the same.
-var phoneticRules = [][2]string{
-	{"ph", "f"}, {"f", "ph"}, {"ck", "k"}, {"c", "k"}, {"k", "c"}, {"y", "i"}, {"i", "y"}, {"ie", "y"}, {"y", "ie"},
-	{"ey", "y"}, {"s", "z"}, {"z", "s"}, {"ll", "l"}, {"l", "ll"}, {"nn", "n"}, {"n", "nn"}, {"tt", "t"}, {"t", "tt"},
-	{"rr", "r"}, {"r", "rr"}, {"mm", "m"}, {"m", "mm"}, {"ss", "s"}, {"th", "t"}, {"ine", "yn"}, {"a", "e"},
-	{"e", "a"}, {"o", "ou"}, {"ei", "ie"}, {"ie", "ei"}, {"w", "wh"}, {"x", "ks"}, {"qu", "kw"}, {"dg", "j"},
-}
-
-// phoneticVariant returns a different spelling of name with the same Double
-// Metaphone key: a known variant, or a rewrite that keeps the sound.
-func phoneticVariant(rng *rand.Rand, name string) (string, bool) {
-	if !isPlainName(name) {
-		return "", false
-	}
-	n := strings.ToLower(name)
-	var options []string
-	options = append(options, phoneticSpellings[n]...)
-	for _, r := range phoneticRules {
-		for i := 1; i < len(n); i++ { // the first letter stays
-			if strings.HasPrefix(n[i:], r[0]) {
-				options = append(options, n[:i]+r[1]+n[i+len(r[0]):])
-			}
-		}
-	}
-	p1, a1 := match.DoubleMetaphone(n)
-	var good []string
-	for _, o := range options {
-		if o == n || len(o) < 3 {
-			continue
-		}
-		p2, a2 := match.DoubleMetaphone(o)
-		if p1 == p2 || p1 == a2 || a1 == p2 || (a1 != "" && a1 == a2) {
-			good = append(good, o)
-		}
-	}
-	if len(good) == 0 {
-		return "", false
-	}
-	return capitalize(good[rng.IntN(len(good))]), true
-}
-
-// evalNicknames are everyday short forms; those that share a nickname group
-// (match.NameGroups) with a given name stand in for it.
-var evalNicknames = strings.Fields(`bill will willy liam bob bobby rob robbie kate katie kathy cathy kat kitty liz lizzie
-	beth betty eliza libby maggie meg peggy mike mick mikey danny dan alex sandy sasha chris kit matt matty andy drew
-	becky becca jess jessie sam sammy tom tommy jim jimmy jamie joe joey bella izzy issy ollie olly charlie lottie harry
-	hal hank dave davy steve stevie phil pete rick ricky dick rich richie jon johnny jack nick ted teddy ed eddie ned
-	tony nat abby annie sue susie jen jenny mo moe millie milly ellie nell flo flossie gracie rosie evie liv livvy
-	georgie archie leo sophie soph zac zach ty jay pat paddy sean shaun shawn`)
-
-// nicknameOf returns a nickname of given from the same nickname group.
-func nicknameOf(rng *rand.Rand, given string) (string, bool) {
-	if !isPlainName(given) {
-		return "", false
-	}
-	groups := match.NameGroups(strings.ToLower(given))
-	if len(groups) == 0 {
-		return "", false
-	}
-	var out []string
-	for _, n := range evalNicknames {
-		if n == strings.ToLower(given) {
-			continue
-		}
-		for _, g := range match.NameGroups(n) {
-			if slices.Contains(groups, g) {
-				out = append(out, n)
-				break
-			}
-		}
-	}
-	if len(out) == 0 {
-		return "", false
-	}
-	return capitalize(out[rng.IntN(len(out))]), true
-}
-
-func isPlainName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
-func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
-
-// buildBaseline creates the baseline's structures if they are missing and
-// reports whether they existed.
-func (db *DB) buildBaseline(ctx context.Context) (bool, error) {
-	if db.pool != nil {
-		var exists bool
-		if err := db.write.QueryRowContext(ctx, `SELECT to_regclass('eval_trgm_name') IS NOT NULL`).Scan(&exists); err != nil {
-			return false, err
-		}
-		if exists {
-			return true, nil
-		}
-		for _, s := range []string{
-			`CREATE EXTENSION IF NOT EXISTS pg_trgm`,
-			`DROP TABLE IF EXISTS eval_trgm`,
-			`CREATE TABLE eval_trgm (client_id BIGINT NOT NULL, name TEXT NOT NULL)`,
-			`INSERT INTO eval_trgm (client_id, name) SELECT client_id, given_norm || ' ' || family_norm FROM client_names`,
-			`CREATE INDEX eval_trgm_name ON eval_trgm USING gin (name gin_trgm_ops)`,
-			`ANALYZE eval_trgm`,
-		} {
-			if _, err := db.write.ExecContext(ctx, s); err != nil {
-				return false, err
-			}
-		}
-		return false, nil
-	}
-	if _, err := db.write.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS eval_fts USING fts5(name, tokenize='trigram')`); err != nil {
-		return false, err
-	}
-	var n int
-	if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM eval_fts LIMIT 1)`).Scan(&n); err != nil {
-		return false, err
-	}
-	if n > 0 {
-		return true, nil
-	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO eval_fts (rowid, name) SELECT id, given_norm || ' ' || family_norm FROM client_names`)
-	return false, err
-}
-
-// baselineSearch runs the baseline: the clients whose normalised names are
-// most similar to the query's (pg_trgm similarity, or FTS5 bm25 over the
-// query's trigrams), those with the query's date of birth first among
-// equals.
-func (db *DB) baselineSearch(ctx context.Context, t *evalTarget) ([]int64, error) {
-	var ids []int64
-	var err error
-	if db.pool != nil {
-		ids, err = queryIDs(ctx, db.read, `SELECT t.client_id FROM eval_trgm t JOIN clients c ON c.id = t.client_id
-			WHERE t.name % $1 ORDER BY similarity(t.name, $1) DESC, c.date_of_birth = $2 DESC, t.client_id LIMIT 30`,
-			t.baselineName, t.bDOB)
-	} else {
-		var grams []string
-		for _, w := range strings.Fields(t.baselineName) {
-			for i := 0; i+3 <= len(w); i++ {
-				g := `"` + w[i:i+3] + `"`
-				if !slices.Contains(grams, g) {
-					grams = append(grams, g)
-				}
-			}
-		}
-		if len(grams) == 0 {
-			return nil, nil
-		}
-		ids, err = queryIDs(ctx, db.read, `SELECT n.client_id FROM
-			(SELECT rowid AS id, bm25(eval_fts) AS rank FROM eval_fts WHERE eval_fts MATCH $1) f
-			JOIN client_names n ON n.id = f.id JOIN clients c ON c.id = n.client_id
-			ORDER BY f.rank, c.date_of_birth = $2 DESC, n.client_id LIMIT 30`, strings.Join(grams, " OR "), t.bDOB)
-	}
-	if err != nil {
-		return nil, err
-	}
-	out := ids[:0]
-	for _, id := range ids {
-		if !slices.Contains(out, id) {
-			out = append(out, id)
-		}
-	}
-	return out, nil
 }

@@ -24,6 +24,7 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: picks the clients and their corruptions")
 	fs.IntVar(&opt.Warmup, "warmup", 50, "queries run first to warm the caches, not counted")
 	engines := fs.String("engines", "", `run only these engines, comma-separated: "search", "matcher", "baseline"`)
+	queryLog := fs.String("write-queries", "", "write the text of every counted query to this file, one per line (to drive a load test)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -56,6 +57,14 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 		default:
 			return fmt.Errorf("unknown engine %q", e)
 		}
+	}
+	if *queryLog != "" {
+		f, err := os.Create(*queryLog)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		opt.QueryLog = f
 	}
 	opt.Progress = stderr
 	rep, err := db.EvaluateSearch(ctx, opt)

@@ -32,6 +32,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noWorker := fs.Bool("no-worker", envOr("PATCHWORK_NO_WORKER", "") == "true", "do not run the background worker in this process (env PATCHWORK_NO_WORKER)")
 	debugAddr := fs.String("debug-addr", envOr("PATCHWORK_DEBUG_ADDR", ""),
 		"if set, serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060 (env PATCHWORK_DEBUG_ADDR)")
+	searchRate := fs.Int("search-rate-limit", envInt("PATCHWORK_SEARCH_RATE_LIMIT", sqldb.DefaultSearchRateLimit),
+		"client searches an agent may make in five minutes; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_SEARCH_RATE_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +61,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		*baseURL = "http://" + ln.Addr().String()
 	}
 	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
-		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone}
+		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
+		SearchRateLimit: *searchRate}
 	srv, err := app.NewServer(db, opts)
 	if err != nil {
 		return err

@@ -1,0 +1,389 @@
+package sqldb
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"strings"
+
+	"patchwork/match"
+)
+
+// Candidate generation for FuzzyMatcher: which clients are worth scoring,
+// read from the key index, exact and prefix names and the date of birth.
+
+// sqlArgs collects numbered arguments while a statement is built.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + itoa(len(*a))
+}
+
+func (a *sqlArgs) list(ids []int64) string {
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		ph[i] = a.add(id)
+	}
+	return strings.Join(ph, ", ")
+}
+
+// inAreas is an SQL condition that client col is in one of areaIDs, or ""
+// when areaIDs is nil (the whole network).
+func inAreas(args *sqlArgs, col string, areaIDs []int64) string {
+	if areaIDs == nil {
+		return ""
+	}
+	return ` AND EXISTS (SELECT 1 FROM client_areas ca WHERE ca.client_id = ` + col +
+		` AND ca.area_id IN (` + args.list(areaIDs) + `))`
+}
+
+// clientCandidates returns the ids of clients worth scoring, from the key
+// index, exact and prefix names, and the date of birth.
+func (db *DB) clientCandidates(ctx context.Context, q match.Query, areaIDs []int64) ([]int64, bool, error) {
+	if areaIDs != nil && len(areaIDs) == 0 {
+		return nil, false, nil
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	add := func(more []int64) {
+		for _, id := range more {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	dobs := dobCandidates(q.Date)
+	limit, budget := maxKeyCandidates, keyRowBudget
+	if len(dobs) > 0 {
+		limit, budget = dobKeyCandidates, dobKeyRowBudget
+	}
+	keyIDs, err := db.keyCandidates(ctx, match.QueryKeys(q.Names), areaIDs, limit, budget)
+	if err != nil {
+		return nil, false, err
+	}
+	add(keyIDs)
+	tokens := queryTokens(q.Names)
+	more, err := db.nameCandidates(ctx, tokens, areaIDs, len(ids) < fewCandidates)
+	if err != nil {
+		return nil, false, err
+	}
+	add(more)
+	if len(dobs) > 0 {
+		more, err := db.dobCandidateIDs(ctx, dobs, areaIDs)
+		if err != nil {
+			return nil, false, err
+		}
+		add(more)
+	}
+	return ids, len(keyIDs) == limit, nil
+}
+
+// dobCandidateIDs returns the clients born on one of dobs.
+func (db *DB) dobCandidateIDs(ctx context.Context, dobs []string, areaIDs []int64) ([]int64, error) {
+	if areaIDs != nil && len(areaIDs) == 0 {
+		return nil, nil
+	}
+	var args sqlArgs
+	return queryIDs(ctx, db.read, `SELECT c.id FROM clients c WHERE c.date_of_birth IN (`+
+		strings.Join(argStrings(&args, dobs), ", ")+`)`+inAreas(&args, "c.id", areaIDs), args...)
+}
+
+func argStrings(args *sqlArgs, vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = args.add(v)
+	}
+	return out
+}
+
+// dobCandidates returns the stored forms of a full date of birth worth
+// looking up: the date and, when different, the date with day and month
+// swapped. Partial dates find too many people to be candidates.
+func dobCandidates(d match.DateQuery) []string {
+	if d.Day == 0 {
+		return nil
+	}
+	out := []string{d.String()}
+	if d.Day <= 12 && d.Day != d.Month {
+		out = append(out, match.DateQuery{Year: d.Year, Month: d.Day, Day: d.Month}.String())
+	}
+	return out
+}
+
+// queryTokens returns up to maxQueryTokens name words as client_names
+// stores them.
+func queryTokens(names []string) []string {
+	var out []string
+	for _, n := range names {
+		for _, p := range match.NameParts(n) {
+			if len(out) < maxQueryTokens {
+				out = append(out, foldText(p))
+			}
+		}
+	}
+	return out
+}
+
+// keyCandidates returns clients sharing the most keys with the query. Keys
+// are read rarest first, skipping those shared by too many clients.
+func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs []int64, limit, budget int) ([]int64, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	var distinct []string
+	wanted := map[match.NameKey]bool{}
+	for _, k := range keys {
+		if !slices.Contains(distinct, k.Key) {
+			distinct = append(distinct, k.Key)
+		}
+		wanted[k] = true
+	}
+	var args sqlArgs
+	ph := argStrings(&args, padStrings(distinct))
+	rows, err := db.read.QueryContext(ctx, `SELECT key, kind, n FROM client_key_freq WHERE key IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	type freq struct {
+		k match.NameKey
+		n int
+	}
+	var fs []freq
+	for rows.Next() {
+		var f freq
+		if err := rows.Scan(&f.k.Key, &f.k.Kind, &f.n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if wanted[f.k] && f.n > 0 && f.n <= maxKeyPosting {
+			fs = append(fs, f)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].n < fs[j].n })
+	args = args[:0]
+	var parts []string
+	for _, f := range fs {
+		if budget -= f.n; budget < 0 && len(parts) > 0 {
+			break
+		}
+		parts = append(parts, `SELECT client_id FROM client_keys WHERE key = `+args.add(f.k.Key)+` AND kind = `+args.add(f.k.Kind))
+	}
+	where := ""
+	if areaIDs != nil {
+		where = " WHERE " + strings.TrimPrefix(inAreas(&args, "k.client_id", areaIDs), " AND ")
+	}
+	return queryIDs(ctx, db.read, `SELECT k.client_id FROM (`+strings.Join(parts, " UNION ALL ")+`) k`+where+
+		` GROUP BY k.client_id ORDER BY COUNT(*) DESC, k.client_id LIMIT `+args.add(limit), args...)
+}
+
+// padStrings repeats the last value up to a size from a short ladder, so that
+// IN lists of varying length reuse a few prepared statements.
+func padStrings(vs []string) []string {
+	n := 8
+	for n < len(vs) {
+		n *= 2
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = vs[min(i, len(vs)-1)]
+	}
+	return out
+}
+
+// nameCandidates finds clients by exact surname and given-name prefix for
+// each reading of the words as given and family name, which covers common
+// names whose keys were skipped. With prefixes also true, surnames and single
+// words match as prefixes too, for half-typed names ("harr okon").
+func (db *DB) nameCandidates(ctx context.Context, tokens []string, areaIDs []int64, prefixes bool) ([]int64, error) {
+	var args sqlArgs
+	var parts []string
+	sub := func(cond string) {
+		parts = append(parts, `SELECT client_id FROM (SELECT n.client_id FROM client_names n WHERE `+cond+
+			inAreas(&args, "n.client_id", areaIDs)+` LIMIT `+itoa(nameLookupLimit)+`) p`+itoa(len(parts)))
+	}
+	prefix := func(col, v string) string {
+		return col + " >= " + args.add(v) + " AND " + col + " < " + args.add(v+"\x7f")
+	}
+	for i, g := range tokens {
+		for j, f := range tokens {
+			if i == j || len(f) < 2 {
+				continue
+			}
+			sub(`n.family_norm = ` + args.add(f) + ` AND ` + prefix("n.given_norm", g))
+			if prefixes && len(f) >= 3 {
+				sub(prefix("n.family_norm", f) + ` AND ` + prefix("n.given_norm", g))
+			}
+		}
+	}
+	if len(tokens) == 1 && prefixes && len(tokens[0]) >= 2 {
+		sub(prefix("n.family_norm", tokens[0]))
+		sub(prefix("n.given_norm", tokens[0]))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	return queryIDs(ctx, db.read, strings.Join(parts, " UNION ALL "), args...)
+}
+
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// idChunk is how many ids one candidate-loading query takes.
+const idChunk = 256
+
+// loadCandidates loads what match.Score needs about each client: its name,
+// date of birth and aliases, in one query per chunk of ids.
+func (db *DB) loadCandidates(ctx context.Context, ids []int64) (map[int64]*match.Candidate, error) {
+	out := make(map[int64]*match.Candidate, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), idChunk)]
+		ids = ids[len(chunk):]
+		ph, args := idList(chunk, 1)
+		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, COALESCE(n.display, '')
+			FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
+			WHERE c.id IN (`+ph+`) ORDER BY c.id, n.id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var given, family, dob, alias string
+			if err := rows.Scan(&id, &given, &family, &dob, &alias); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c := out[id]
+			if c == nil {
+				c = &match.Candidate{Given: given, Family: family, DOB: dob}
+				out[id] = c
+			}
+			if alias != "" {
+				g, f := splitName(alias)
+				c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// maxCorrections is how many corrected spellings of the query are looked up.
+const maxCorrections = 3
+
+// correctedCandidates finds, by exact name, clients whose name is the query
+// with one word replaced by a close spelling (one typo, or the same Double
+// Metaphone key) seen among cands, the most frequent first. It adds the
+// clients it loads to cands and returns their ids.
+func (db *DB) correctedCandidates(ctx context.Context, q match.Query, areaIDs []int64, cands map[int64]*match.Candidate) ([]int64, error) {
+	tokens := queryTokens(q.Names)
+	type fix struct {
+		word int
+		to   string
+	}
+	count := map[fix]int{}
+	closeTo := make([]map[string]bool, len(tokens))
+	for i, t := range tokens {
+		if len(t) < 3 {
+			continue
+		}
+		closeTo[i] = map[string]bool{}
+		for _, k := range match.DeletionKeys(t) {
+			closeTo[i]["d:"+k] = true
+		}
+		for _, k := range match.PhoneticKeys(t) {
+			closeTo[i]["p:"+k] = true
+		}
+	}
+	seen := map[string]bool{}
+	near := func(i int, w string) bool {
+		for _, k := range match.PhoneticKeys(w) {
+			if closeTo[i]["p:"+k] {
+				return true
+			}
+		}
+		for _, k := range match.DeletionKeys(w) {
+			if closeTo[i]["d:"+k] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range cands {
+		for _, w := range strings.Fields(foldText(c.Given + " " + c.Family)) {
+			for i, t := range tokens {
+				if closeTo[i] == nil || w == t {
+					continue
+				}
+				f := fix{i, w}
+				if n, ok := count[f]; ok {
+					count[f] = n + 1
+					continue
+				}
+				if !seen[itoa(i)+w] {
+					seen[itoa(i)+w] = true
+					if near(i, w) {
+						count[f] = 1
+					}
+				}
+			}
+		}
+	}
+	fixes := make([]fix, 0, len(count))
+	for f := range count {
+		fixes = append(fixes, f)
+	}
+	sort.Slice(fixes, func(i, j int) bool {
+		if count[fixes[i]] != count[fixes[j]] {
+			return count[fixes[i]] > count[fixes[j]]
+		}
+		return fixes[i].to < fixes[j].to
+	})
+	var ids []int64
+	for _, f := range fixes[:min(len(fixes), maxCorrections)] {
+		fixed := slices.Clone(tokens)
+		fixed[f.word] = f.to
+		more, err := db.nameCandidates(ctx, fixed, areaIDs, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range more {
+			if _, ok := cands[id]; !ok && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	loaded, err := db.loadCandidates(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, c := range loaded {
+		cands[id] = c
+	}
+	return ids, nil
+}

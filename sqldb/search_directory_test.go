@@ -1,0 +1,137 @@
+package sqldb_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"patchwork"
+	"patchwork/sqldb"
+	"patchwork/sqldb/sqldbtest"
+)
+
+// TestSearchDirectory covers finding agents and agencies from the search
+// box: by name, role, agency, sector and area, typo-tolerant, and never by
+// what a sensitive agent or agency keeps from outsiders.
+func TestSearchDirectory(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := sqldbtest.MustWorld(t, db)
+		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
+		priya := w.MustAgent(t, "Priya Okafor", w.Council, w.LocalB)
+		hidden := &patchwork.Agent{Email: "iona@safehaven.test", Name: "Iona Quill", Role: "Domestic abuse outreach worker",
+			SensitiveRole: true, GenericRole: "Support worker", AgencyID: w.Sensitive.ID, Areas: []*patchwork.Area{w.LocalA}}
+		if err := sqldb.NewAgentService(db).CreateAgent(ctx, hidden, sqldbtest.Password); err != nil {
+			t.Fatal(err)
+		}
+		colleague := w.MustAgent(t, "Cora Colleague", w.Sensitive)
+		admin := &patchwork.Agent{Email: "admin@ashford.test", Name: "Ada Admin", AgencyID: w.Council.ID, Admin: true}
+		if err := sqldb.NewAgentService(db).CreateAgent(ctx, admin, sqldbtest.Password); err != nil {
+			t.Fatal(err)
+		}
+		gone := w.MustAgent(t, "Gus Gone", w.Council)
+		if err := sqldb.NewAgentService(db).DeactivateAgent(sqldbtest.As(admin), gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		agentIDs := func(res *patchwork.SearchResults) []int64 {
+			var ids []int64
+			for _, a := range res.Agents {
+				ids = append(ids, a.ID)
+			}
+			return ids
+		}
+		agencyIDs := func(res *patchwork.SearchResults) []int64 {
+			var ids []int64
+			for _, g := range res.Agencies {
+				ids = append(ids, g.ID)
+			}
+			return ids
+		}
+		for _, tc := range []struct {
+			name       string
+			as         *patchwork.Agent
+			q          string
+			agents     []int64 // must all be found
+			notAgents  []int64 // must not be found
+			agencies   []int64
+			noAgencies []int64
+		}{
+			{name: "full name", as: viewer, q: "Priya Okafor", agents: []int64{priya.ID}},
+			{name: "name prefixes in any order", as: viewer, q: "oka pri", agents: []int64{priya.ID}},
+			{name: "misspelt name", as: viewer, q: "Pria Okafer", agents: []int64{priya.ID}},
+			{name: "misspelt first name", as: viewer, q: "Prya Okafor", agents: []int64{priya.ID}},
+			{name: "misspelt agency", as: viewer, q: "Ashferd Childrens", agencies: []int64{w.Council.ID}, agents: []int64{priya.ID}},
+			{name: "misspelt sensitive agency name stays hidden", as: viewer, q: "Safe Havon",
+				notAgents: []int64{hidden.ID, colleague.ID}, noAgencies: []int64{w.Sensitive.ID}},
+			{name: "no near word finds nobody", as: viewer, q: "Zzyzx", notAgents: []int64{priya.ID, viewer.ID}},
+			{name: "name and area", as: viewer, q: "priya bexley", agents: []int64{priya.ID}},
+			{name: "area alone", as: viewer, q: "Bexley", agents: []int64{priya.ID}, notAgents: []int64{viewer.ID}},
+			{name: "role", as: viewer, q: "social worker", agents: []int64{priya.ID, viewer.ID}},
+			{name: "agency name", as: viewer, q: "ashford children", agents: []int64{priya.ID}, agencies: []int64{w.Council.ID}},
+			{name: "sector", as: viewer, q: "childrens social care", agencies: []int64{w.Council.ID}},
+			{name: "deactivated agents are not found", as: viewer, q: "Gus Gone", notAgents: []int64{gone.ID}},
+			{name: "a date makes it a client search", as: viewer, q: "Priya Okafor 01/02/1980", notAgents: []int64{priya.ID}},
+			{name: "sensitive agent by generic role", as: viewer, q: "support worker", agents: []int64{hidden.ID}},
+			{name: "sensitive role hidden from outsiders", as: viewer, q: "domestic abuse outreach",
+				notAgents: []int64{hidden.ID}, noAgencies: []int64{w.Sensitive.ID}},
+			{name: "sensitive agency by generic label", as: viewer, q: "support service",
+				agents: []int64{hidden.ID}, agencies: []int64{w.Sensitive.ID}},
+			{name: "sensitive agency name hidden from outsiders", as: viewer, q: "safe haven",
+				notAgents: []int64{hidden.ID, colleague.ID}, noAgencies: []int64{w.Sensitive.ID}},
+			{name: "own staff find their agency by name", as: colleague, q: "safe haven",
+				agents: []int64{hidden.ID, colleague.ID}, agencies: []int64{w.Sensitive.ID}},
+			{name: "own staff find a colleague's real role", as: colleague, q: "outreach", agents: []int64{hidden.ID}},
+			{name: "admins find the real role", as: admin, q: "domestic abuse outreach", agents: []int64{hidden.ID}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				res := search(t, svc, tc.as, tc.q, patchwork.ScopeNetwork)
+				got, gotAgencies := agentIDs(res), agencyIDs(res)
+				for _, id := range tc.agents {
+					if !slices.Contains(got, id) {
+						t.Errorf("%q: agent %d not found in %v", tc.q, id, got)
+					}
+				}
+				for _, id := range tc.notAgents {
+					if slices.Contains(got, id) {
+						t.Errorf("%q: agent %d found", tc.q, id)
+					}
+				}
+				for _, id := range tc.agencies {
+					if !slices.Contains(gotAgencies, id) {
+						t.Errorf("%q: agency %d not found in %v", tc.q, id, gotAgencies)
+					}
+				}
+				for _, id := range tc.noAgencies {
+					if slices.Contains(gotAgencies, id) {
+						t.Errorf("%q: agency %d found", tc.q, id)
+					}
+				}
+				for _, a := range res.Agents {
+					if tc.as != admin && tc.as.AgencyID != w.Sensitive.ID && a.ID == hidden.ID &&
+						(a.Role != "Support worker" || a.Agency.Name != "Support service") {
+						t.Errorf("%q: sensitive agent shown as %q of %q", tc.q, a.Role, a.Agency.Name)
+					}
+				}
+			})
+		}
+
+		// A profile change re-indexes the agent: the old role no longer finds
+		// them, the new one does.
+		u := patchwork.AgentUpdate{Name: "Priya Okafor", Role: "Family support lead", Mobile: "07700 900123",
+			PreferredContact: patchwork.ContactMobile, AreaIDs: []int64{w.LocalB.ID}}
+		if _, err := sqldb.NewAgentService(db).UpdateProfile(sqldbtest.As(priya), u); err != nil {
+			t.Fatal(err)
+		}
+		if got := agentIDs(search(t, svc, viewer, "family support lead", patchwork.ScopeNetwork)); !slices.Contains(got, priya.ID) {
+			t.Errorf("new role does not find the agent: %v", got)
+		}
+		// Joining a team in an area allocates the agent to it, and the area
+		// then finds them.
+		cl := w.MustClient(t, viewer, "Tess", "Tester", "2012-05-06")
+		w.MustJoin(t, priya, cl)
+		if got := agentIDs(search(t, svc, viewer, "priya ashford", patchwork.ScopeNetwork)); !slices.Contains(got, priya.ID) {
+			t.Errorf("area allocated on joining does not find the agent: %v", got)
+		}
+	})
+}
