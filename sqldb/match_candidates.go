@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"math"
 	"context"
 	"slices"
 	"sort"
@@ -126,8 +127,10 @@ func queryTokens(names []string) []string {
 	return out
 }
 
-// keyCandidates returns clients sharing the most keys with the query. Keys
-// are read rarest first, skipping those shared by too many clients.
+// keyCandidates returns the clients sharing the most with the query: each
+// shared key counts by its rarity (keyWeight), so one rare typo key beats
+// two keys half the network shares. Keys are read rarest first, skipping
+// those shared by too many clients, until budget index rows are read.
 func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs []int64, limit, budget int) ([]int64, error) {
 	if len(keys) == 0 {
 		return nil, nil
@@ -175,14 +178,15 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		if budget -= f.n; budget < 0 && len(parts) > 0 {
 			break
 		}
-		parts = append(parts, `SELECT client_id FROM client_keys WHERE key = `+args.add(f.k.Key)+` AND kind = `+args.add(f.k.Kind))
+		parts = append(parts, `SELECT client_id, CAST(`+args.add(keyWeight(f.n))+` AS INTEGER) AS w FROM client_keys WHERE key = `+
+			args.add(f.k.Key)+` AND kind = `+args.add(f.k.Kind))
 	}
 	where := ""
 	if areaIDs != nil {
 		where = " WHERE " + strings.TrimPrefix(inAreas(&args, "k.client_id", areaIDs), " AND ")
 	}
 	return queryIDs(ctx, db.read, `SELECT k.client_id FROM (`+strings.Join(parts, " UNION ALL ")+`) k`+where+
-		` GROUP BY k.client_id ORDER BY COUNT(*) DESC, k.client_id LIMIT `+args.add(limit), args...)
+		` GROUP BY k.client_id ORDER BY SUM(k.w) DESC, k.client_id LIMIT `+args.add(limit), args...)
 }
 
 // padStrings repeats the last value up to a size from a short ladder, so that
@@ -386,4 +390,11 @@ func (db *DB) correctedCandidates(ctx context.Context, q match.Query, areaIDs []
 		cands[id] = c
 	}
 	return ids, nil
+}
+
+// keyWeight is how much sharing a key shared by n clients says about a
+// candidate: the rarer the key, the more (an inverse document frequency,
+// in hundredths).
+func keyWeight(n int) int64 {
+	return int64(100 * (math.Log(1e7) - math.Log(float64(max(n, 1)))))
 }

@@ -25,7 +25,7 @@ const (
 	maxKeyCandidates = 300   // clients taken from the key index, most keys shared first
 	dobKeyCandidates = 60    // the same when a full date of birth also finds candidates
 	maxKeyPosting    = 5000  // keys with more clients than this are skipped
-	keyRowBudget     = 40000 // index rows read for one query at most
+	keyRowBudget     = 12000 // index rows read for one query at most
 	dobKeyRowBudget  = 2000  // the same when a full date of birth also finds candidates
 	nameLookupLimit  = 100   // clients per exact or prefix name lookup
 	fewCandidates    = 20    // below this, prefixes of what was typed are tried too

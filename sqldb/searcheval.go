@@ -61,6 +61,10 @@ type EvalOptions struct {
 	// per line: the same queries can then drive a load test of the search
 	// page.
 	QueryLog io.Writer
+	// Misses, when set, receives one line per counted query an engine did
+	// not rank in its first ten: engine, kind, query, and the client
+	// looked for.
+	Misses io.Writer
 }
 
 // EvalRow holds the results of one engine on one query kind.
@@ -284,6 +288,11 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 			}
 			if rank >= 0 && rank < 10 {
 				row.Top10++
+			} else if opt.Misses != nil {
+				if _, err := fmt.Fprintf(opt.Misses, "%s\t%s\t%s\t%s %s %s (%d with this name)\n",
+					e.name, kind, t.text, t.first, t.last, t.dob, t.sameName); err != nil {
+					return nil, err
+				}
 			}
 			if t.sameName <= 10 {
 				row.Rare++

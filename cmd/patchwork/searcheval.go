@@ -25,6 +25,7 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.IntVar(&opt.Warmup, "warmup", 50, "queries run first to warm the caches, not counted")
 	engines := fs.String("engines", "", `run only these engines, comma-separated: "search", "matcher", "baseline"`)
 	queryLog := fs.String("write-queries", "", "write the text of every counted query to this file, one per line (to drive a load test)")
+	misses := fs.String("write-misses", "", "write each query an engine did not rank in its first ten to this file")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,6 +66,14 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 		}
 		defer f.Close()
 		opt.QueryLog = f
+	}
+	if *misses != "" {
+		f, err := os.Create(*misses)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		opt.Misses = f
 	}
 	opt.Progress = stderr
 	rep, err := db.EvaluateSearch(ctx, opt)

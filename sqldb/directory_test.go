@@ -1,0 +1,56 @@
+package sqldb_test
+
+import (
+	"context"
+	"testing"
+
+	"patchwork"
+	"patchwork/sqldb"
+	"patchwork/sqldb/sqldbtest"
+)
+
+// TestReindexDirectoryMatchesIncremental checks that rebuilding the phone
+// book's word index from scratch (as migrate and the statewide loader do)
+// gives exactly what creating and updating agents one by one wrote.
+func TestReindexDirectoryMatchesIncremental(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := sqldbtest.MustWorld(t, db)
+		a := w.MustAgent(t, "Priya Okafor", w.Council, w.LocalB)
+		w.MustAgent(t, "Cora Colleague", w.Sensitive, w.LocalA)
+		hidden := &patchwork.Agent{Email: "iona@safehaven.test", Name: "Iona Quill", Role: "Outreach worker",
+			SensitiveRole: true, GenericRole: "Support worker", AgencyID: w.Sensitive.ID}
+		if err := sqldb.NewAgentService(db).CreateAgent(ctx, hidden, sqldbtest.Password); err != nil {
+			t.Fatal(err)
+		}
+		w.MustJoin(t, hidden, w.MustClient(t, a, "Tess", "Tester", "2012-05-06"))
+		type digest struct{ n, sum int64 }
+		snapshot := func() map[string]digest {
+			out := map[string]digest{}
+			for table, q := range map[string]string{
+				"agent_words":     `SELECT COUNT(*), COALESCE(SUM(LENGTH(word) * agent_id * (private + 1)), 0) FROM agent_words`,
+				"agency_words":    `SELECT COUNT(*), COALESCE(SUM(LENGTH(word) * agency_id * (private + 1)), 0) FROM agency_words`,
+				"private_words":   `SELECT COUNT(*), COALESCE(SUM(agent_id), 0) FROM agent_words WHERE private = 1`,
+				"directory_vocab": `SELECT COUNT(*), COALESCE(SUM(LENGTH(word)), 0) FROM directory_vocab`,
+			} {
+				var d digest
+				if err := db.QueryRowForTest(q).Scan(&d.n, &d.sum); err != nil {
+					t.Fatal(err)
+				}
+				out[table] = d
+			}
+			return out
+		}
+		before := snapshot()
+		if before["agent_words"].n == 0 || before["private_words"].n == 0 || before["agency_words"].n == 0 {
+			t.Fatalf("incremental index is missing rows: %+v", before)
+		}
+		if err := db.ReindexDirectory(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if after := snapshot(); after["agent_words"] != before["agent_words"] || after["agency_words"] != before["agency_words"] ||
+			after["private_words"] != before["private_words"] || after["directory_vocab"] != before["directory_vocab"] {
+			t.Fatalf("reindex differs from incremental index:\nbefore %+v\nafter  %+v", before, after)
+		}
+	})
+}
