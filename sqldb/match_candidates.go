@@ -1,8 +1,8 @@
 package sqldb
 
 import (
-	"math"
 	"context"
+	"math"
 	"slices"
 	"sort"
 	"strings"

@@ -109,6 +109,18 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 		return nil, err
 	}
 	res := &patchwork.SearchResults{}
+	// Agents and agencies are looked up meanwhile, on another connection.
+	type directory struct {
+		agents   []*patchwork.Agent
+		agencies []*patchwork.Agency
+		err      error
+	}
+	dirc := make(chan directory, 1)
+	go func() {
+		var d directory
+		d.agents, d.agencies, d.err = s.db.searchDirectory(ctx, c, q.Text)
+		dirc <- d
+	}()
 	local, err := s.db.scopeAreas(ctx, c.ID, patchwork.ScopeLocal)
 	if err != nil {
 		return nil, err
@@ -131,13 +143,13 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 	if res.Clients, err = s.db.describeMatches(ctx, c, matches); err != nil {
 		return nil, err
 	}
+	d := <-dirc
+	if d.err != nil {
+		return nil, d.err
+	}
+	// Too short a query shows nobody: not clients, not colleagues.
 	if !res.TooShort {
-		if res.Agents, err = s.db.searchAgents(ctx, c, q.Text); err != nil {
-			return nil, err
-		}
-		if res.Agencies, err = s.db.searchAgencies(ctx, c, q.Text); err != nil {
-			return nil, err
-		}
+		res.Agents, res.Agencies = d.agents, d.agencies
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if !res.TooShort {

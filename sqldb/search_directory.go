@@ -16,8 +16,11 @@ import (
 // Smyth" finds John Smith and "Barnardoes" Barnardo's.
 
 const (
-	directoryLimit  = 10 // agents, and agencies, shown
-	maxCorrectWords = 40 // vocabulary words one query word may stand for
+	directoryLimit = 10 // agents, and agencies, shown
+	// maxDirectoryMatches bounds the matches read: a query matching more
+	// (a common first name alone) shows ten of the first thousand found.
+	maxDirectoryMatches = 1000
+	maxCorrectWords     = 40 // vocabulary words one query word may stand for
 )
 
 // wordIndex is one of the two word tables: agent_words or agency_words.
@@ -63,19 +66,37 @@ func prefixConds(words []string, args *sqlArgs) []string {
 	return conds
 }
 
+// dirQuery is one search box query as the phone book reads it: its words
+// and, once needed, their corrections, shared by the agent and the agency
+// search.
+type dirQuery struct {
+	db    *DB
+	words []string
+	near  map[string][]string
+}
+
 // correctedConds returns, for each word, the condition that a word is one
 // the vocabulary holds close to it: starting with it, one typo away or
 // sounding alike, among those sharing its first two letters. ok is false
 // when some word has no such neighbour, so nothing can match.
-func (db *DB) correctedConds(ctx context.Context, words []string, args *sqlArgs) (conds []string, ok bool, err error) {
-	for _, w := range words {
+func (dq *dirQuery) correctedConds(ctx context.Context, args *sqlArgs) (conds []string, ok bool, err error) {
+	if dq.near == nil {
+		dq.near = map[string][]string{}
+	}
+	for _, w := range dq.words {
 		if len(w) < 3 {
 			conds = append(conds, `word >= `+args.add(w)+` AND word < `+args.add(w+"\x7f"))
 			continue
 		}
-		near, err := db.vocabularyNear(ctx, w)
-		if err != nil || len(near) == 0 {
-			return nil, false, err
+		near, seen := dq.near[w]
+		if !seen {
+			if near, err = dq.db.vocabularyNear(ctx, w); err != nil {
+				return nil, false, err
+			}
+			dq.near[w] = near
+		}
+		if len(near) == 0 {
+			return nil, false, nil
 		}
 		ph := make([]string, len(near))
 		for i, v := range near {
@@ -117,15 +138,29 @@ func sharesAny(a, b []string) bool {
 	return false
 }
 
+// searchDirectory finds the agents and the agencies the search box text
+// names; see searchAgents and searchAgencies.
+func (db *DB) searchDirectory(ctx context.Context, c *patchwork.Agent, text string) ([]*patchwork.Agent, []*patchwork.Agency, error) {
+	dq := &dirQuery{db: db, words: db.directoryWords(text)}
+	if len(dq.words) == 0 {
+		return nil, nil, nil
+	}
+	agents, err := dq.searchAgents(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	agencies, err := dq.searchAgencies(ctx, c)
+	return agents, agencies, err
+}
+
 // searchAgents finds active agents by name, role, agency, sector and area.
-func (db *DB) searchAgents(ctx context.Context, c *patchwork.Agent, text string) ([]*patchwork.Agent, error) {
-	return searchDirectory(ctx, db, c, text, agentIndex,
+func (dq *dirQuery) searchAgents(ctx context.Context, c *patchwork.Agent) ([]*patchwork.Agent, error) {
+	return searchIndex(ctx, dq, agentIndex,
 		func(args *sqlArgs) string {
 			return args.add(b2i(c.Admin)) + ` = 1 OR agent_id IN (SELECT id FROM agents WHERE agency_id = ` + args.add(c.AgencyID) + `)`
 		},
-		func(m string) string {
-			return `SELECT ` + agentColumns + ` FROM (` + m + `) m JOIN agents a ON a.id = m.agent_id
-				JOIN agencies g ON g.id = a.agency_id WHERE a.active = 1 ORDER BY a.name, a.id`
+		func(ids string) string {
+			return `SELECT ` + agentColumns + agentFrom + ` WHERE a.id IN (` + ids + `) AND a.active = 1 ORDER BY a.name, a.id`
 		},
 		func(sc interface{ Scan(...any) error }) (*patchwork.Agent, error) {
 			a, err := scanAgent(sc)
@@ -139,13 +174,13 @@ func (db *DB) searchAgents(ctx context.Context, c *patchwork.Agent, text string)
 // searchAgencies finds agencies by name, sector and area. Sensitive
 // agencies are found only by their generic label, except by their own staff
 // and admins.
-func (db *DB) searchAgencies(ctx context.Context, c *patchwork.Agent, text string) ([]*patchwork.Agency, error) {
-	return searchDirectory(ctx, db, c, text, agencyIndex,
+func (dq *dirQuery) searchAgencies(ctx context.Context, c *patchwork.Agent) ([]*patchwork.Agency, error) {
+	return searchIndex(ctx, dq, agencyIndex,
 		func(args *sqlArgs) string {
 			return args.add(b2i(c.Admin)) + ` = 1 OR agency_id = ` + args.add(c.AgencyID)
 		},
-		func(m string) string {
-			return `SELECT ` + agencyColumns + ` FROM (` + m + `) m JOIN agencies g ON g.id = m.agency_id ORDER BY g.name, g.id`
+		func(ids string) string {
+			return `SELECT ` + agencyColumns + ` FROM agencies g WHERE g.id IN (` + ids + `) ORDER BY g.name, g.id`
 		},
 		func(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
 			g, err := scanAgency(sc)
@@ -156,16 +191,12 @@ func (db *DB) searchAgencies(ctx context.Context, c *patchwork.Agent, text strin
 		})
 }
 
-// searchDirectory looks the query's words up in ix, by prefix and, when
-// that finds nothing, corrected; visible gives the SQL condition under which
-// the caller may match private words, query the statement that loads the
-// rows for a query of matching ids, and scan one row as the caller sees it.
-func searchDirectory[T any](ctx context.Context, db *DB, c *patchwork.Agent, text string, ix wordIndex,
+// searchIndex looks the query's words up in ix, by prefix and, when that
+// finds nothing, corrected; visible gives the SQL condition under which the
+// caller may match private words, query the statement that loads the rows
+// of a list of ids in display order, and scan one row as the caller sees it.
+func searchIndex[T any](ctx context.Context, dq *dirQuery, ix wordIndex,
 	visible func(*sqlArgs) string, query func(string) string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
-	words := db.directoryWords(text)
-	if len(words) == 0 {
-		return nil, nil
-	}
 	run := func(corrected bool) ([]T, error) {
 		var args sqlArgs
 		vis := visible(&args)
@@ -173,13 +204,21 @@ func searchDirectory[T any](ctx context.Context, db *DB, c *patchwork.Agent, tex
 		if corrected {
 			var ok bool
 			var err error
-			if conds, ok, err = db.correctedConds(ctx, words, &args); err != nil || !ok {
+			if conds, ok, err = dq.correctedConds(ctx, &args); err != nil || !ok {
 				return nil, err
 			}
 		} else {
-			conds = prefixConds(words, &args)
+			conds = prefixConds(dq.words, &args)
 		}
-		rows, err := db.read.QueryContext(ctx, query(ix.matchQuery(conds, vis))+` LIMIT `+args.add(directoryLimit), args...)
+		// The ids first, then the rows: one statement joining the two makes
+		// PostgreSQL's generic plan scan every agent.
+		ids, err := queryIDs(ctx, dq.db.read, `SELECT `+ix.col+` FROM (`+ix.matchQuery(conds, vis)+`) m LIMIT `+
+			args.add(maxDirectoryMatches), args...)
+		if err != nil || len(ids) == 0 {
+			return nil, err
+		}
+		ph, idArgs := idList(ids, 1)
+		rows, err := dq.db.read.QueryContext(ctx, query(ph)+` LIMIT `+itoa(directoryLimit), idArgs...)
 		if err != nil {
 			return nil, err
 		}

@@ -7,7 +7,8 @@ CREATE TABLE agent_words (
     word     TEXT COLLATE "C" NOT NULL,
     agent_id BIGINT NOT NULL REFERENCES agents(id),
     private  BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (word, agent_id)
+    -- private is included so that lookups are index-only scans.
+    PRIMARY KEY (word, agent_id) INCLUDE (private)
 );
 CREATE INDEX agent_words_agent ON agent_words(agent_id);
 
@@ -15,7 +16,7 @@ CREATE TABLE agency_words (
     word      TEXT COLLATE "C" NOT NULL,
     agency_id BIGINT NOT NULL REFERENCES agencies(id),
     private   BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (word, agency_id)
+    PRIMARY KEY (word, agency_id) INCLUDE (private)
 );
 CREATE INDEX agency_words_agency ON agency_words(agency_id);
 
