@@ -60,6 +60,12 @@ func (db *DB) clientCandidates(ctx context.Context, q match.Query, areaIDs []int
 	if len(dobs) > 0 {
 		limit, budget = dobKeyCandidates, dobKeyRowBudget
 	}
+	if areaIDs != nil {
+		// A second look within the caller's areas (see MatchClients): each
+		// key row read costs an area check, and the rarest keys, read
+		// first, matter most.
+		budget = min(budget, scopedKeyRowBudget)
+	}
 	keyIDs, err := db.keyCandidates(ctx, match.QueryKeys(q.Names), areaIDs, limit, budget)
 	if err != nil {
 		return nil, false, err

@@ -22,14 +22,15 @@ type FuzzyMatcher struct{}
 // clients ("smith", "john") say little and cost much, so they are skipped and
 // the exact-name lookups cover common names instead.
 const (
-	maxKeyCandidates = 300   // clients taken from the key index, most keys shared first
-	dobKeyCandidates = 60    // the same when a full date of birth also finds candidates
-	maxKeyPosting    = 5000  // keys with more clients than this are skipped
-	keyRowBudget     = 12000 // index rows read for one query at most
-	dobKeyRowBudget  = 2000  // the same when a full date of birth also finds candidates
-	nameLookupLimit  = 100   // clients per exact or prefix name lookup
-	fewCandidates    = 20    // below this, prefixes of what was typed are tried too
-	maxQueryTokens   = 4     // name words used for name lookups
+	maxKeyCandidates   = 300   // clients taken from the key index, most keys shared first
+	dobKeyCandidates   = 60    // the same when a full date of birth also finds candidates
+	maxKeyPosting      = 5000  // keys with more clients than this are skipped
+	keyRowBudget       = 12000 // index rows read for one query at most
+	dobKeyRowBudget    = 2000  // the same when a full date of birth also finds candidates
+	scopedKeyRowBudget = 3000  // the same for the second look within the caller's areas
+	nameLookupLimit    = 100   // clients per exact or prefix name lookup
+	fewCandidates      = 20    // below this, prefixes of what was typed are tried too
+	maxQueryTokens     = 4     // name words used for name lookups
 )
 
 // SearchMinScore is the score from which a client is shown, in search and
@@ -52,6 +53,21 @@ func (FuzzyMatcher) MatchClients(ctx context.Context, db *DB, mq MatchQuery) (*M
 	}
 	if !namesEnough(q.Names) {
 		return &MatchResult{TooShort: true}, nil
+	}
+	// Without a full date of birth, the network-wide look below is usually
+	// cut off, and a second look within the caller's areas follows: it
+	// starts now, on another connection, and is dropped if not needed.
+	type scopedLook struct {
+		ms  []*patchwork.ClientMatch
+		err error
+	}
+	var scoped chan scopedLook
+	if len(mq.AreaIDs) > 0 && len(dobCandidates(q.Date)) == 0 {
+		scoped = make(chan scopedLook, 1)
+		go func() {
+			ms, _, err := db.fuzzyMatches(ctx, q, mq.AreaIDs, SearchMinScore)
+			scoped <- scopedLook{ms, err}
+		}()
 	}
 	ms, truncated, err := db.fuzzyMatches(ctx, q, nil, SearchMinScore)
 	if err != nil {
@@ -87,7 +103,13 @@ func (FuzzyMatcher) MatchClients(ctx context.Context, db *DB, mq MatchQuery) (*M
 			// The network-wide candidates were cut off, so some local ones
 			// may be missing: look again within the scope only.
 			if truncated && len(ms) <= mq.Limit && len(mq.AreaIDs) > 0 {
-				more, _, err := db.fuzzyMatches(ctx, q, mq.AreaIDs, SearchMinScore)
+				var more []*patchwork.ClientMatch
+				if scoped != nil {
+					look := <-scoped
+					more, err = look.ms, look.err
+				} else {
+					more, _, err = db.fuzzyMatches(ctx, q, mq.AreaIDs, SearchMinScore)
+				}
 				if err != nil {
 					return nil, err
 				}

@@ -29,3 +29,9 @@ function request()
   i = i % #queries + 1
   return wrk.format("GET", "/search?scope=" .. scope .. "&q=" .. urlencode(queries[i]), { ["Cookie"] = cookie })
 end
+
+function done(summary, latency, requests)
+  io.write(string.format("p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, %d requests, %d errors\n",
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
