@@ -77,7 +77,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)" +
-		"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_pragma=mmap_size(1073741824)&_time_format=sqlite"
+		"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_time_format=sqlite"
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)

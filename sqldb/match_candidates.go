@@ -57,6 +57,9 @@ func (db *DB) clientCandidates(ctx context.Context, q match.Query, areaIDs []int
 	}
 	dobs := dobCandidates(q.Date)
 	limit, budget := maxKeyCandidates, keyRowBudget
+	if db.pool == nil {
+		limit = sqliteKeyCandidates
+	}
 	if len(dobs) > 0 {
 		limit, budget = dobKeyCandidates, dobKeyRowBudget
 	}

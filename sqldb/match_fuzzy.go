@@ -22,15 +22,19 @@ type FuzzyMatcher struct{}
 // clients ("smith", "john") say little and cost much, so they are skipped and
 // the exact-name lookups cover common names instead.
 const (
-	maxKeyCandidates   = 300   // clients taken from the key index, most keys shared first
-	dobKeyCandidates   = 60    // the same when a full date of birth also finds candidates
-	maxKeyPosting      = 5000  // keys with more clients than this are skipped
-	keyRowBudget       = 12000 // index rows read for one query at most
-	dobKeyRowBudget    = 2000  // the same when a full date of birth also finds candidates
-	scopedKeyRowBudget = 3000  // the same for the second look within the caller's areas
-	nameLookupLimit    = 100   // clients per exact or prefix name lookup
-	fewCandidates      = 20    // below this, prefixes of what was typed are tried too
-	maxQueryTokens     = 4     // name words used for name lookups
+	maxKeyCandidates = 300 // clients taken from the key index, most keys shared first
+	// SQLite (pure Go) loads and scores candidates about half as fast as
+	// PostgreSQL: it takes fewer, trading a point of typo recall at a
+	// million clients for its latency target (docs/performance.md).
+	sqliteKeyCandidates = 200
+	dobKeyCandidates    = 60    // the same when a full date of birth also finds candidates
+	maxKeyPosting       = 5000  // keys with more clients than this are skipped
+	keyRowBudget        = 12000 // index rows read for one query at most
+	dobKeyRowBudget     = 2000  // the same when a full date of birth also finds candidates
+	scopedKeyRowBudget  = 3000  // the same for the second look within the caller's areas
+	nameLookupLimit     = 100   // clients per exact or prefix name lookup
+	fewCandidates       = 20    // below this, prefixes of what was typed are tried too
+	maxQueryTokens      = 4     // name words used for name lookups
 )
 
 // SearchMinScore is the score from which a client is shown, in search and
