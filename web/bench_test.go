@@ -32,7 +32,7 @@ func benchServer(b *testing.B) (http.Handler, string, int64) {
 	if err := demo.Seed(ctx, db, demo.DefaultSize); err != nil {
 		b.Fatal(err)
 	}
-	srv, err := app.NewServer(db, app.Options{Demo: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := app.NewServer(db, app.Options{Demo: true, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), SearchRateLimit: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
