@@ -143,32 +143,16 @@ func firstKey(cl *patchwork.Client) match.NameKey {
 }
 
 func (tx *Tx) aliasesOf(ctx context.Context, clientID int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT display FROM client_names WHERE client_id = $1 AND is_alias = 1 ORDER BY id`, clientID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryColumn[string](ctx, tx, `SELECT display FROM client_names WHERE client_id = $1 AND is_alias = 1 ORDER BY id`, clientID)
 }
 
 // idList pads ids to a size from a short ladder so that IN lists of varying
 // length reuse a few prepared statements; repeating an id changes nothing.
 func idList(ids []int64, start int) (string, []any) {
-	n := 8
-	for n < len(ids) {
-		n *= 2
+	ps := padded(ids)
+	args := make([]any, len(ps))
+	for i, id := range ps {
+		args[i] = id
 	}
-	args := make([]any, n)
-	for i := range args {
-		args[i] = ids[min(i, len(ids)-1)]
-	}
-	return placeholders(start, n), args
+	return placeholders(start, len(args)), args
 }

@@ -89,20 +89,7 @@ func (tx *Tx) indexAgency(ctx context.Context, id int64) error {
 }
 
 func (tx *Tx) areaNames(ctx context.Context, q string, id int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, q, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+	return queryColumn[string](ctx, tx, q, id)
 }
 
 // writeWords replaces the words of one row of table, keyed by column col.
@@ -142,41 +129,14 @@ func (db *DB) ReindexDirectory(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var agencyRows, agentRows [][]any
-	rows, err := db.read.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies g`)
+	agencyRows, err := wordRows(ctx, db, `SELECT `+agencyColumns+` FROM agencies g`, scanAgency,
+		func(g *patchwork.Agency) (int64, wordSet) { return g.ID, agencyWords(g, agencyAreas[g.ID]) })
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		g, err := scanAgency(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		for w, private := range agencyWords(g, agencyAreas[g.ID]) {
-			agencyRows = append(agencyRows, []any{w, g.ID, b2i(private)})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	rows, err = db.read.QueryContext(ctx, `SELECT `+agentColumns+agentFrom)
+	agentRows, err := wordRows(ctx, db, `SELECT `+agentColumns+agentFrom, scanAgent,
+		func(a *patchwork.Agent) (int64, wordSet) { return a.ID, agentWords(a, agentAreas[a.ID]) })
 	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		a, err := scanAgent(rows)
-		if err != nil {
-			rows.Close()
-			return err
-		}
-		for w, private := range agentWords(a, agentAreas[a.ID]) {
-			agentRows = append(agentRows, []any{w, a.ID, b2i(private)})
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	vocab := map[string]bool{}
@@ -218,6 +178,29 @@ func (db *DB) allAreaNames(ctx context.Context, q string) (map[int64][]string, e
 			return nil, err
 		}
 		out[id] = append(out[id], n)
+	}
+	return out, rows.Err()
+}
+
+// wordRows reads every row of query and returns the rows (word, id,
+// private) of the search index that words gives for each.
+func wordRows[T any](ctx context.Context, db *DB, query string, scan func(interface{ Scan(...any) error }) (T, error),
+	words func(T) (int64, wordSet)) ([][]any, error) {
+	rows, err := db.read.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]any
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		id, ws := words(v)
+		for w, private := range ws {
+			out = append(out, []any{w, id, b2i(private)})
+		}
 	}
 	return out, rows.Err()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"patchwork"
 	"patchwork/sqldb"
 	"patchwork/sqldb/sqldbtest"
 )
@@ -18,11 +17,7 @@ func TestReindexDirectoryMatchesIncremental(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		a := w.MustAgent(t, "Priya Okafor", w.Council, w.LocalB)
 		w.MustAgent(t, "Cora Colleague", w.Sensitive, w.LocalA)
-		hidden := &patchwork.Agent{Email: "iona@safehaven.test", Name: "Iona Quill", Role: "Outreach worker",
-			SensitiveRole: true, GenericRole: "Support worker", AgencyID: w.Sensitive.ID}
-		if err := sqldb.NewAgentService(db).CreateAgent(ctx, hidden, sqldbtest.Password); err != nil {
-			t.Fatal(err)
-		}
+		hidden := mustSensitiveAgent(t, db, w, "Outreach worker")
 		w.MustJoin(t, hidden, w.MustClient(t, a, "Tess", "Tester", "2012-05-06"))
 		type digest struct{ n, sum int64 }
 		snapshot := func() map[string]digest {

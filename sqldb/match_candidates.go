@@ -153,7 +153,7 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		wanted[k] = true
 	}
 	var args sqlArgs
-	ph := argStrings(&args, padStrings(distinct))
+	ph := argStrings(&args, padded(distinct))
 	rows, err := db.read.QueryContext(ctx, `SELECT key, kind, n FROM client_key_freq WHERE key IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -198,14 +198,14 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		` GROUP BY k.client_id ORDER BY SUM(k.w) DESC, k.client_id LIMIT `+args.add(limit), args...)
 }
 
-// padStrings repeats the last value up to a size from a short ladder, so that
-// IN lists of varying length reuse a few prepared statements.
-func padStrings(vs []string) []string {
+// padded repeats the last value up to a size from a short ladder (8, 16,
+// 32 …), so that IN lists of varying length reuse a few prepared statements.
+func padded[T any](vs []T) []T {
 	n := 8
 	for n < len(vs) {
 		n *= 2
 	}
-	out := make([]string, n)
+	out := make([]T, n)
 	for i := range out {
 		out[i] = vs[min(i, len(vs)-1)]
 	}
@@ -248,20 +248,25 @@ func (db *DB) nameCandidates(ctx context.Context, tokens []string, areaIDs []int
 }
 
 func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	return queryColumn[int64](ctx, q, query, args...)
+}
+
+// queryColumn runs a query of one column and returns its values.
+func queryColumn[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var v T
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, v)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }
 
 // idChunk is how many ids one candidate-loading query takes.

@@ -80,20 +80,11 @@ func (db *DB) scopeAreas(ctx context.Context, agentID int64, scope string) ([]in
 	default:
 		q = `SELECT area_id FROM agent_areas WHERE agent_id = $1`
 	}
-	rows, err := db.read.QueryContext(ctx, q, agentID)
-	if err != nil {
-		return nil, err
+	ids, err := queryIDs(ctx, db.read, q, agentID)
+	if ids == nil {
+		ids = []int64{} // no areas is not the whole network
 	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, err
 }
 
 // Search runs the one search box; see patchwork.SearchService.

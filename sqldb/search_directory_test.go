@@ -19,11 +19,7 @@ func TestSearchDirectory(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
 		priya := w.MustAgent(t, "Priya Okafor", w.Council, w.LocalB)
-		hidden := &patchwork.Agent{Email: "iona@safehaven.test", Name: "Iona Quill", Role: "Domestic abuse outreach worker",
-			SensitiveRole: true, GenericRole: "Support worker", AgencyID: w.Sensitive.ID, Areas: []*patchwork.Area{w.LocalA}}
-		if err := sqldb.NewAgentService(db).CreateAgent(ctx, hidden, sqldbtest.Password); err != nil {
-			t.Fatal(err)
-		}
+		hidden := mustSensitiveAgent(t, db, w, "Domestic abuse outreach worker", w.LocalA)
 		colleague := w.MustAgent(t, "Cora Colleague", w.Sensitive)
 		admin := &patchwork.Agent{Email: "admin@ashford.test", Name: "Ada Admin", AgencyID: w.Council.ID, Admin: true}
 		if err := sqldb.NewAgentService(db).CreateAgent(ctx, admin, sqldbtest.Password); err != nil {
@@ -86,27 +82,8 @@ func TestSearchDirectory(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				res := search(t, svc, tc.as, tc.q, patchwork.ScopeNetwork)
-				got, gotAgencies := agentIDs(res), agencyIDs(res)
-				for _, id := range tc.agents {
-					if !slices.Contains(got, id) {
-						t.Errorf("%q: agent %d not found in %v", tc.q, id, got)
-					}
-				}
-				for _, id := range tc.notAgents {
-					if slices.Contains(got, id) {
-						t.Errorf("%q: agent %d found", tc.q, id)
-					}
-				}
-				for _, id := range tc.agencies {
-					if !slices.Contains(gotAgencies, id) {
-						t.Errorf("%q: agency %d not found in %v", tc.q, id, gotAgencies)
-					}
-				}
-				for _, id := range tc.noAgencies {
-					if slices.Contains(gotAgencies, id) {
-						t.Errorf("%q: agency %d found", tc.q, id)
-					}
-				}
+				checkFound(t, tc.q, "agent", agentIDs(res), tc.agents, tc.notAgents)
+				checkFound(t, tc.q, "agency", agencyIDs(res), tc.agencies, tc.noAgencies)
 				for _, a := range res.Agents {
 					if tc.as != admin && tc.as.AgencyID != w.Sensitive.ID && a.ID == hidden.ID &&
 						(a.Role != "Support worker" || a.Agency.Name != "Support service") {
@@ -134,4 +111,32 @@ func TestSearchDirectory(t *testing.T) {
 			t.Errorf("area allocated on joining does not find the agent: %v", got)
 		}
 	})
+}
+
+// checkFound reports which of want are missing from got and which of
+// notWant are in it.
+func checkFound(t *testing.T, q, what string, got, want, notWant []int64) {
+	t.Helper()
+	for _, id := range want {
+		if !slices.Contains(got, id) {
+			t.Errorf("%q: %s %d not found in %v", q, what, id, got)
+		}
+	}
+	for _, id := range notWant {
+		if slices.Contains(got, id) {
+			t.Errorf("%q: %s %d found", q, what, id)
+		}
+	}
+}
+
+// mustSensitiveAgent creates Iona Quill of w's sensitive agency, whose real
+// role is role and whose generic role is "Support worker".
+func mustSensitiveAgent(t *testing.T, db *sqldb.DB, w *sqldbtest.World, role string, areas ...*patchwork.Area) *patchwork.Agent {
+	t.Helper()
+	a := &patchwork.Agent{Email: "iona@safehaven.test", Name: "Iona Quill", Role: role,
+		SensitiveRole: true, GenericRole: "Support worker", AgencyID: w.Sensitive.ID, Areas: areas}
+	if err := sqldb.NewAgentService(db).CreateAgent(context.Background(), a, sqldbtest.Password); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }

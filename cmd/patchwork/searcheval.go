@@ -59,21 +59,19 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 			return fmt.Errorf("unknown engine %q", e)
 		}
 	}
-	if *queryLog != "" {
-		f, err := os.Create(*queryLog)
+	for _, out := range []struct {
+		path string
+		w    *io.Writer
+	}{{*queryLog, &opt.QueryLog}, {*misses, &opt.Misses}} {
+		if out.path == "" {
+			continue
+		}
+		f, err := os.Create(out.path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		opt.QueryLog = f
-	}
-	if *misses != "" {
-		f, err := os.Create(*misses)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		opt.Misses = f
+		*out.w = f
 	}
 	opt.Progress = stderr
 	rep, err := db.EvaluateSearch(ctx, opt)
