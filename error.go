@@ -44,6 +44,11 @@ func Errorf(code string, format string, args ...any) *Error {
 // not exist; the two are deliberately indistinguishable.
 var ErrNotFound = &Error{Code: ENOTFOUND, Message: "Not found."}
 
+// ErrPermanent marks a failure that trying again cannot mend, such as a
+// mail server refusing a recipient for good (SMTP 5xx): a job failing with
+// it is marked failed at once instead of being retried.
+var ErrPermanent = errors.New("permanent failure")
+
 // ErrorCode returns the code of err, EINTERNAL for errors that are not an
 // *Error, and "" for nil.
 func ErrorCode(err error) string {

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+
+	"patchwork"
+
 	"github.com/wneessen/go-mail/smtp"
 )
 
@@ -228,7 +231,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 		_ = gc.CloseWithSMTPClient(c)
 		var se *gomail.SendError
 		if !errors.As(err, &se) || se.Reason != gomail.ErrConnCheck {
-			return fmt.Errorf("mail: send via %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
+			return s.sendError(err)
 		}
 		// The kept connection had gone stale; nothing was sent on it.
 		if msg, err = m.build(s.from); err != nil {
@@ -243,8 +246,18 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 	}
 	if err := gc.SendWithSMTPClient(c, msg); err != nil {
 		_ = gc.CloseWithSMTPClient(c)
-		return fmt.Errorf("mail: send via %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
+		return s.sendError(err)
 	}
 	s.put(gc, c)
 	return nil
+}
+
+// sendError describes a failed send; a permanent refusal by the server
+// (a 5xx reply, such as an unknown recipient) wraps patchwork.ErrPermanent.
+func (s *SMTPSender) sendError(err error) error {
+	var se *gomail.SendError
+	if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
+		return fmt.Errorf("mail: send via %s:%d: %w: %w", s.cfg.Host, s.cfg.Port, patchwork.ErrPermanent, err)
+	}
+	return fmt.Errorf("mail: send via %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
 }

@@ -3,10 +3,12 @@ package mail_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/mail"
+	"patchwork"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +94,23 @@ func TestSMTPSender(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("a refusal for good is permanent, a refusal for now is not", func(t *testing.T) {
+		srv := smtptest.Start(t)
+		s, _ := pwmail.NewSMTPSender(srv.URL(), "no-reply@patchwork.test")
+		m := testMessage()
+		srv.RejectRecipient(m.To)
+		err := s.Send(ctx, m)
+		if err == nil || !errors.Is(err, patchwork.ErrPermanent) || !strings.Contains(err.Error(), "550") {
+			t.Fatalf("send to a rejected recipient: %v", err)
+		}
+		srv2 := smtptest.Start(t)
+		s2, _ := pwmail.NewSMTPSender(srv2.URL(), "no-reply@patchwork.test")
+		srv2.Refuse(true)
+		if err := s2.Send(ctx, testMessage()); err == nil || errors.Is(err, patchwork.ErrPermanent) {
+			t.Fatalf("send to a refusing server: %v", err)
+		}
+	})
 
 	t.Run("server refuses, then accepts", func(t *testing.T) {
 		srv := smtptest.Start(t)

@@ -193,11 +193,12 @@ func errorText(err error) string {
 
 // FailJob records a failed attempt of j (as claimed, with its attempts
 // already counted). The job is queued again after Backoff(j.Attempts), or
-// marked failed, for admins to see, when it has no attempts left. It reports
+// marked failed, for admins to see, when it has no attempts left or cause is
+// patchwork.ErrPermanent (trying again cannot mend it). It reports
 // whether the job is now failed for good.
 func (db *DB) FailJob(ctx context.Context, j *patchwork.Job, cause error) (failed bool, err error) {
 	now := db.now()
-	if j.Attempts >= j.MaxAttempts {
+	if j.Attempts >= j.MaxAttempts || errors.Is(cause, patchwork.ErrPermanent) {
 		_, err = db.write.ExecContext(ctx, `UPDATE jobs SET status = 'failed', done_at = $1, locked_until = NULL,
 			last_error = $2 WHERE id = $3 AND status = 'queued'`, micros(now), errorText(cause), j.ID)
 		return true, err

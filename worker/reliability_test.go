@@ -86,6 +86,43 @@ func TestSMTPDownThenBack(t *testing.T) {
 	})
 }
 
+// TestRejectedRecipientFailsAtOnce: a server that refuses one recipient for
+// good (550) makes that email fail at the first attempt, visible to admins,
+// while the same event still reaches the rest of the team.
+func TestRejectedRecipientFailsAtOnce(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		c, alice, others := e.team(t, 2)
+		drain(t, e.w)
+		e.smtp.Reset()
+		e.smtp.RejectRecipient(others[0].Email)
+		e.event(t, c, alice, patchwork.ActivityAttentionRaised, "")
+		drain(t, e.w)
+		var id int64
+		if err := db.QueryRowForTest(`SELECT j.id FROM jobs j WHERE j.status = 'failed'`).Scan(&id); err != nil {
+			t.Fatalf("no failed job: %v", err)
+		}
+		j, err := db.FindJobByID(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.Attempts != 1 || !strings.Contains(j.LastError, "550") {
+			t.Fatalf("rejected recipient's job = %+v", j)
+		}
+		if got := e.smtp.To(others[1].Email); len(got) != 1 || len(e.smtp.Messages()) != 1 {
+			t.Fatalf("delivered %d to the other member, %d in all; want 1", len(got), len(e.smtp.Messages()))
+		}
+		// Nothing more is tried later.
+		for i := 0; i < 5; i++ {
+			e.clk.Add(time.Hour)
+			drain(t, e.w)
+		}
+		if j, _ := db.FindJobByID(context.Background(), id); j.Attempts != 1 || j.Status != patchwork.JobFailed {
+			t.Fatalf("after five hours: %+v", j)
+		}
+	})
+}
+
 // TestFailedAfterMaxAttempts: a server that never accepts makes the email
 // fail for good after DefaultMaxAttempts, visible to admins, and its
 // notification is not marked handled.

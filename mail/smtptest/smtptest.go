@@ -45,12 +45,13 @@ type Server struct {
 	// AUTH PLAIN.
 	Username, Password string
 
-	srv     *smtp.Server
-	mu      sync.Mutex
-	msgs    []*Message
-	refuse  bool
-	refused int
-	conns   []*smtp.Conn
+	srv      *smtp.Server
+	mu       sync.Mutex
+	msgs     []*Message
+	rejected map[string]bool
+	refuse   bool
+	refused  int
+	conns    []*smtp.Conn
 }
 
 // Start starts a server on 127.0.0.1:0 and stops it when tb ends.
@@ -95,6 +96,17 @@ func (s *Server) Refuse(refuse bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = refuse
+}
+
+// RejectRecipient makes the server refuse mail to addr for good ("550
+// no such user"), as a server does for an address that does not exist.
+func (s *Server) RejectRecipient(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rejected == nil {
+		s.rejected = map[string]bool{}
+	}
+	s.rejected[addr] = true
 }
 
 // Connections returns how many SMTP sessions clients have opened.
@@ -188,6 +200,12 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 func (ss *session) Rcpt(to string, opts *smtp.RcptOptions) error {
 	if ss.msg == nil {
 		return errTryLater
+	}
+	ss.s.mu.Lock()
+	rejected := ss.s.rejected[to]
+	ss.s.mu.Unlock()
+	if rejected {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
 	}
 	ss.msg.To = append(ss.msg.To, to)
 	return nil
