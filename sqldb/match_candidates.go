@@ -232,6 +232,12 @@ func (db *DB) nameCandidates(ctx context.Context, tokens []string, areaIDs []int
 				continue
 			}
 			sub(`n.family_norm = ` + args.add(f) + ` AND ` + prefix("n.given_norm", g))
+			if len(g) >= 6 {
+				// A slip late in a long given name beside a surname too
+				// common for its keys to be read ("Lenrave Thomas" for
+				// Lenrava Thomas): the surname and the given name's start.
+				sub(`n.family_norm = ` + args.add(f) + ` AND ` + prefix("n.given_norm", g[:4]))
+			}
 			if prefixes && len(f) >= 3 {
 				sub(prefix("n.family_norm", f) + ` AND ` + prefix("n.given_norm", g))
 			}
