@@ -144,7 +144,7 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if !res.TooShort {
-			if err := tx.countSearch(ctx, c.ID, s.RateWindow); err != nil {
+			if err := tx.countSearch(ctx, c.ID); err != nil {
 				return err
 			}
 		}
@@ -161,7 +161,7 @@ func (s *SearchService) checkRate(ctx context.Context, agentID int64) error {
 	}
 	var n int
 	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_searches WHERE agent_id = $1 AND at > $2`,
-		agentID, micros(s.db.now().Add(-s.RateWindow))).Scan(&n); err != nil {
+		agentID, micros(s.db.now().Add(-min(s.RateWindow, SearchCountsKept)))).Scan(&n); err != nil {
 		return err
 	}
 	if n >= s.RateLimit {
@@ -172,14 +172,27 @@ func (s *SearchService) checkRate(ctx context.Context, agentID int64) error {
 	return nil
 }
 
-// countSearch records one client search for the rate limit and trims rows
-// that have left the window.
-func (tx *Tx) countSearch(ctx context.Context, agentID int64, window time.Duration) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO client_searches (agent_id, at) VALUES ($1, $2)`, agentID, micros(tx.now)); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `DELETE FROM client_searches WHERE at < $1`, micros(tx.now.Add(-2*window)))
+// countSearch records one client search for the rate limit. The hourly
+// clean-up (PurgeSearchCounts) trims rows that have left the window:
+// deleting them here, on every search, made each search wade through the
+// index entries of rows deleted since the last vacuum.
+func (tx *Tx) countSearch(ctx context.Context, agentID int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO client_searches (agent_id, at) VALUES ($1, $2)`, agentID, micros(tx.now))
 	return err
+}
+
+// SearchCountsKept is how long client searches are kept for the rate limit:
+// longer than any rate window.
+const SearchCountsKept = time.Hour
+
+// PurgeSearchCounts deletes the search counts older than SearchCountsKept;
+// the worker's hourly clean-up calls it.
+func (db *DB) PurgeSearchCounts(ctx context.Context) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM client_searches WHERE at < $1`, micros(db.now().Add(-SearchCountsKept)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // searchAuditDetail records the scope and the ids shown, never the query:

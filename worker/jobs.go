@@ -139,8 +139,9 @@ func (w *Worker) digest(ctx context.Context, j *patchwork.Job) error {
 	return nil
 }
 
-// cleanup deletes expired sessions and old finished jobs, and releases the
-// expired locks of stopped workers.
+// cleanup deletes expired sessions, old finished jobs and search counts
+// older than the rate limit needs, and releases the expired locks of stopped
+// workers.
 func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	sessions, err := sqldb.NewSessionStore(w.DB).DeleteExpired(ctx)
 	if err != nil {
@@ -154,8 +155,12 @@ func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	if err != nil {
 		return err
 	}
+	searches, err := w.DB.PurgeSearchCounts(ctx)
+	if err != nil {
+		return err
+	}
 	w.Log.Info("worker: cleanup", "sessions_deleted", sessions, "jobs_requeued", requeued, "jobs_failed", failed,
-		"jobs_purged", purged)
+		"jobs_purged", purged, "search_counts_deleted", searches)
 	return w.DB.CompleteJob(ctx, j.ID)
 }
 

@@ -296,11 +296,19 @@ func TestOutboxWithoutSMTP(t *testing.T) {
 	})
 }
 
-// TestCleanupDeletesExpiredSessions runs the hourly cleanup job.
+// TestCleanupDeletesExpiredSessions runs the hourly cleanup job: expired
+// sessions and search counts older than the rate limit needs go, the rest
+// stays.
 func TestCleanupDeletesExpiredSessions(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		ctx := context.Background()
+		_, agent, _ := e.team(t, 0)
+		for _, at := range []time.Time{e.clk.Now().Add(-3 * time.Hour), e.clk.Now().Add(10 * time.Minute)} {
+			if _, err := db.ExecForTest(`INSERT INTO client_searches (agent_id, at) VALUES ($1, $2)`, agent.ID, at.UnixMicro()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		store := sqldb.NewSessionStore(db)
 		if err := store.CommitCtx(ctx, "old", []byte("x"), e.clk.Now().Add(30*time.Minute)); err != nil {
 			t.Fatal(err)
@@ -318,6 +326,10 @@ func TestCleanupDeletesExpiredSessions(t *testing.T) {
 		db.QueryRowForTest(`SELECT COUNT(*) FROM sessions`).Scan(&n)
 		if n != 1 {
 			t.Fatalf("%d sessions left, want 1", n)
+		}
+		db.QueryRowForTest(`SELECT COUNT(*) FROM client_searches WHERE agent_id = $1`, agent.ID).Scan(&n)
+		if n != 1 {
+			t.Fatalf("%d search counts left, want the recent one", n)
 		}
 	})
 }
