@@ -58,7 +58,7 @@ func (db *DB) clientCandidates(ctx context.Context, q match.Query, areaIDs []int
 	dobs := dobCandidates(q.Date)
 	limit, budget := maxKeyCandidates, keyRowBudget
 	if db.pool == nil {
-		limit = sqliteKeyCandidates
+		limit, budget = sqliteKeyCandidates, sqliteKeyRowBudget
 	}
 	if len(dobs) > 0 {
 		limit, budget = dobKeyCandidates, dobKeyRowBudget

@@ -23,10 +23,11 @@ type FuzzyMatcher struct{}
 // the exact-name lookups cover common names instead.
 const (
 	maxKeyCandidates = 300 // clients taken from the key index, most keys shared first
-	// SQLite (pure Go) loads and scores candidates about half as fast as
-	// PostgreSQL: it takes fewer, trading a point of typo recall at a
+	// SQLite (pure Go) reads keys and loads candidates about half as fast
+	// as PostgreSQL: it takes fewer, trading a point of typo recall at a
 	// million clients for its latency target (docs/performance.md).
 	sqliteKeyCandidates = 200
+	sqliteKeyRowBudget  = 10000
 	dobKeyCandidates    = 60    // the same when a full date of birth also finds candidates
 	maxKeyPosting       = 5000  // keys with more clients than this are skipped
 	keyRowBudget        = 12000 // index rows read for one query at most
