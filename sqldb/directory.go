@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"patchwork"
@@ -55,41 +56,26 @@ func (tx *Tx) indexAgent(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	areas, err := tx.areaNames(ctx, `SELECT r.name FROM agent_areas x JOIN areas r ON r.id = x.area_id WHERE x.agent_id = $1`, id)
+	areas, err := queryColumn[string](ctx, tx, `SELECT r.name FROM agent_areas x JOIN areas r ON r.id = x.area_id WHERE x.agent_id = $1`, id)
 	if err != nil {
 		return err
 	}
 	return tx.writeWords(ctx, "agent_words", "agent_id", id, agentWords(a, areas))
 }
 
-// indexAgency rewrites the search words of one agency and of its agents,
-// who are found by their agency's name too.
+// indexAgency writes the search words of a new agency. (Changing an
+// agency's name, label or sector must also re-index its agents, who are
+// found by it; no use case changes them yet.)
 func (tx *Tx) indexAgency(ctx context.Context, id int64) error {
 	g, err := scanAgency(tx.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1`, id))
 	if err != nil {
 		return err
 	}
-	areas, err := tx.areaNames(ctx, `SELECT r.name FROM agency_areas x JOIN areas r ON r.id = x.area_id WHERE x.agency_id = $1`, id)
+	areas, err := queryColumn[string](ctx, tx, `SELECT r.name FROM agency_areas x JOIN areas r ON r.id = x.area_id WHERE x.agency_id = $1`, id)
 	if err != nil {
 		return err
 	}
-	if err := tx.writeWords(ctx, "agency_words", "agency_id", id, agencyWords(g, areas)); err != nil {
-		return err
-	}
-	agents, err := queryIDs(ctx, tx, `SELECT id FROM agents WHERE agency_id = $1`, id)
-	if err != nil {
-		return err
-	}
-	for _, a := range agents {
-		if err := tx.indexAgent(ctx, a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (tx *Tx) areaNames(ctx context.Context, q string, id int64) ([]string, error) {
-	return queryColumn[string](ctx, tx, q, id)
+	return tx.writeWords(ctx, "agency_words", "agency_id", id, agencyWords(g, areas))
 }
 
 // writeWords replaces the words of one row of table, keyed by column col.
@@ -98,135 +84,196 @@ func (tx *Tx) writeWords(ctx context.Context, table, col string, id int64, ws wo
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = $1`, id); err != nil {
 		return err
 	}
-	if len(ws) == 0 {
-		return nil
-	}
-	var args sqlArgs
-	vals := make([]string, 0, len(ws))
-	for w, private := range ws {
-		vals = append(vals, "("+args.add(w)+", "+args.add(id)+", "+args.add(b2i(private))+")")
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (word, `+col+`, private) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+	rows := wordRows(id, ws, nil)
+	if err := tx.insertRows(ctx, table, []string{"word", col, "private"}, rows, ""); err != nil {
 		return err
 	}
-	args, vals = args[:0], vals[:0]
-	for w := range ws {
-		vals = append(vals, "("+args.add(w)+")")
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO directory_vocab (word) VALUES `+strings.Join(vals, ", ")+` ON CONFLICT DO NOTHING`, args...)
-	return err
+	return tx.insertRows(ctx, "directory_vocab", []string{"word"}, vocabRows(rows), ` ON CONFLICT DO NOTHING`)
 }
 
-// ReindexDirectory rebuilds the phone book's search index of every agent and
-// agency. Migrate runs it once on databases made before the index existed,
-// and the statewide loader after loading.
-func (db *DB) ReindexDirectory(ctx context.Context) error {
-	agencyAreas, err := db.allAreaNames(ctx, `SELECT x.agency_id, r.name FROM agency_areas x JOIN areas r ON r.id = x.area_id`)
-	if err != nil {
-		return err
+// wordRows appends to rows the rows (word, id, private) of ws.
+func wordRows(id int64, ws wordSet, rows [][]any) [][]any {
+	for w, private := range ws {
+		rows = append(rows, []any{w, id, b2i(private)})
 	}
-	agentAreas, err := db.allAreaNames(ctx, `SELECT x.agent_id, r.name FROM agent_areas x JOIN areas r ON r.id = x.area_id`)
-	if err != nil {
-		return err
-	}
-	agencyRows, err := wordRows(ctx, db, `SELECT `+agencyColumns+` FROM agencies g`, scanAgency,
-		func(g *patchwork.Agency) (int64, wordSet) { return g.ID, agencyWords(g, agencyAreas[g.ID]) })
-	if err != nil {
-		return err
-	}
-	agentRows, err := wordRows(ctx, db, `SELECT `+agentColumns+agentFrom, scanAgent,
-		func(a *patchwork.Agent) (int64, wordSet) { return a.ID, agentWords(a, agentAreas[a.ID]) })
-	if err != nil {
-		return err
-	}
-	vocab := map[string]bool{}
-	for _, rs := range [][][]any{agencyRows, agentRows} {
+	return rows
+}
+
+// vocabRows returns the distinct words of word rows, as rows.
+func vocabRows(rows ...[][]any) [][]any {
+	seen := map[string]bool{}
+	var out [][]any
+	for _, rs := range rows {
 		for _, r := range rs {
-			vocab[r[0].(string)] = true
+			if w := r[0].(string); !seen[w] {
+				seen[w] = true
+				out = append(out, []any{w})
+			}
 		}
 	}
-	var vocabRows [][]any
-	for w := range vocab {
-		vocabRows = append(vocabRows, []any{w})
+	return out
+}
+
+// insertRows inserts rows into table in multi-row statements; suffix ends
+// each statement (an ON CONFLICT clause, or ""). A long run of full
+// statements reuses one prepared on the transaction's own connection.
+func (tx *Tx) insertRows(ctx context.Context, table string, cols []string, rows [][]any, suffix string) error {
+	per := min(500, 30000/len(cols))
+	statement := func(n int) string {
+		vals := make([]string, n)
+		for i := range vals {
+			vals[i] = "(" + placeholders(i*len(cols)+1, len(cols)) + ")"
+		}
+		return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.Join(vals, ", ") + suffix
 	}
-	for _, t := range []string{"agent_words", "agency_words", "directory_vocab"} {
-		if _, err := db.write.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+	var full *sql.Stmt
+	if len(rows) > per {
+		st, err := tx.Tx.PrepareContext(ctx, statement(per))
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		full = st
+	}
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), per)]
+		rows = rows[len(chunk):]
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		var err error
+		if len(chunk) == per && full != nil {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, statement(len(chunk)), args...)
+		}
+		if err != nil {
 			return err
 		}
 	}
-	if _, err := db.BulkInsert(ctx, "directory_vocab", []string{"word"}, sliceRows(vocabRows)); err != nil {
-		return err
+	return nil
+}
+
+// directoryLock serialises rebuilds of the phone book's index by instances
+// starting together on one PostgreSQL database (SQLite has one writer).
+const directoryLock = 7210001
+
+func (tx *Tx) lockDirectory(ctx context.Context) error {
+	if tx.db.pool == nil {
+		return nil
 	}
-	if _, err := db.BulkInsert(ctx, "agency_words", []string{"word", "agency_id", "private"}, sliceRows(agencyRows)); err != nil {
-		return err
-	}
-	_, err = db.BulkInsert(ctx, "agent_words", []string{"word", "agent_id", "private"}, sliceRows(agentRows))
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, directoryLock)
 	return err
 }
 
-func (db *DB) allAreaNames(ctx context.Context, q string) (map[int64][]string, error) {
-	rows, err := db.read.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
+// reindexDirectory rebuilds the phone book's search index of every agent
+// and agency in the caller's transaction, so searches see the old index or
+// the new one, never a half-built one.
+func (tx *Tx) reindexDirectory(ctx context.Context) error {
+	if err := tx.lockDirectory(ctx); err != nil {
+		return err
 	}
-	defer rows.Close()
-	out := map[int64][]string{}
-	for rows.Next() {
-		var id int64
-		var n string
-		if err := rows.Scan(&id, &n); err != nil {
+	areaNames := func(q string) (map[int64][]string, error) {
+		rows, err := tx.QueryContext(ctx, q)
+		if err != nil {
 			return nil, err
 		}
-		out[id] = append(out[id], n)
+		defer rows.Close()
+		out := map[int64][]string{}
+		for rows.Next() {
+			var id int64
+			var n string
+			if err := rows.Scan(&id, &n); err != nil {
+				return nil, err
+			}
+			out[id] = append(out[id], n)
+		}
+		return out, rows.Err()
 	}
-	return out, rows.Err()
+	agencyAreas, err := areaNames(`SELECT x.agency_id, r.name FROM agency_areas x JOIN areas r ON r.id = x.area_id`)
+	if err != nil {
+		return err
+	}
+	agentAreas, err := areaNames(`SELECT x.agent_id, r.name FROM agent_areas x JOIN areas r ON r.id = x.area_id`)
+	if err != nil {
+		return err
+	}
+	agencies, err := scanAll(ctx, tx, `SELECT `+agencyColumns+` FROM agencies g`, scanAgency)
+	if err != nil {
+		return err
+	}
+	agents, err := scanAll(ctx, tx, `SELECT `+agentColumns+agentFrom, scanAgent)
+	if err != nil {
+		return err
+	}
+	var agencyRows, agentRows [][]any
+	for _, g := range agencies {
+		agencyRows = wordRows(g.ID, agencyWords(g, agencyAreas[g.ID]), agencyRows)
+	}
+	for _, a := range agents {
+		agentRows = wordRows(a.ID, agentWords(a, agentAreas[a.ID]), agentRows)
+	}
+	for _, t := range []string{"agent_words", "agency_words", "directory_vocab"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
+			return err
+		}
+	}
+	if err := tx.insertRows(ctx, "directory_vocab", []string{"word"}, vocabRows(agencyRows, agentRows), ""); err != nil {
+		return err
+	}
+	if err := tx.insertRows(ctx, "agency_words", []string{"word", "agency_id", "private"}, agencyRows, ""); err != nil {
+		return err
+	}
+	return tx.insertRows(ctx, "agent_words", []string{"word", "agent_id", "private"}, agentRows, "")
 }
 
-// wordRows reads every row of query and returns the rows (word, id,
-// private) of the search index that words gives for each.
-func wordRows[T any](ctx context.Context, db *DB, query string, scan func(interface{ Scan(...any) error }) (T, error),
-	words func(T) (int64, wordSet)) ([][]any, error) {
-	rows, err := db.read.QueryContext(ctx, query)
+// ReindexDirectory rebuilds the phone book's search index of every agent and
+// agency in one transaction; the statewide loader calls it after loading.
+func (db *DB) ReindexDirectory(ctx context.Context) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.reindexDirectory(ctx) })
+}
+
+// scanAll reads every row of query with scan.
+func scanAll[T any](ctx context.Context, q querier, query string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out [][]any
+	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		id, ws := words(v)
-		for w, private := range ws {
-			out = append(out, []any{w, id, b2i(private)})
-		}
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
 
-// sliceRows feeds BulkInsert from rows held in memory.
-func sliceRows(rows [][]any) RowSource {
-	i := 0
-	return func() ([]any, bool) {
-		if i == len(rows) {
-			return nil, false
-		}
-		i++
-		return rows[i-1], true
-	}
-}
-
 // ensureDirectoryIndex builds the phone book's search index once, for
-// databases made before it existed.
+// databases made before it existed. Instances starting together wait for
+// the one that builds it, then find it built.
 func (db *DB) ensureDirectoryIndex(ctx context.Context) error {
 	if v, err := db.Setting(ctx, "directory_indexed"); err != nil || v == "1" {
 		return err
 	}
-	if err := db.ReindexDirectory(ctx); err != nil {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.lockDirectory(ctx); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = 'directory_indexed' AND value = '1'`).Scan(&n); err != nil || n > 0 {
+			return err
+		}
+		if err := tx.reindexDirectory(ctx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES ('directory_indexed', '1')
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
 		return err
-	}
-	return db.SetSetting(ctx, "directory_indexed", "1")
+	})
 }
 
 // allocateAreas puts an agent in the local areas of a client they work

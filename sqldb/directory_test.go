@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"patchwork/sqldb"
@@ -43,9 +44,43 @@ func TestReindexDirectoryMatchesIncremental(t *testing.T) {
 		if err := db.ReindexDirectory(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if after := snapshot(); after["agent_words"] != before["agent_words"] || after["agency_words"] != before["agency_words"] ||
-			after["private_words"] != before["private_words"] || after["directory_vocab"] != before["directory_vocab"] {
+		if after := snapshot(); !maps.Equal(after, before) {
 			t.Fatalf("reindex differs from incremental index:\nbefore %+v\nafter  %+v", before, after)
+		}
+		if db.Dialect.Name != "postgres" {
+			return
+		}
+		// Two instances starting together on a database whose index was
+		// never built: one builds it, the other waits and finds it built;
+		// both start.
+		var schema string
+		if err := db.QueryRowForTest(`SELECT current_schema()`).Scan(&schema); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`DELETE FROM settings WHERE key = 'directory_indexed'`, `DELETE FROM agent_words`,
+			`DELETE FROM agency_words`, `DELETE FROM directory_vocab`} {
+			if _, err := db.ExecForTest(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				other, err := sqldb.OpenPostgresSchema(ctx, sqldbtest.PostgresDSN(), schema)
+				if err == nil {
+					err = other.Migrate(ctx)
+					other.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("instance starting alongside another: %v", err)
+			}
+		}
+		if after := snapshot(); !maps.Equal(after, before) {
+			t.Fatalf("index built at start differs:\nbefore %+v\nafter  %+v", before, after)
 		}
 	})
 }
