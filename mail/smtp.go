@@ -12,10 +12,9 @@ import (
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 
 	"patchwork"
-
-	"github.com/wneessen/go-mail/smtp"
 )
 
 // TLS modes of an SMTP connection.

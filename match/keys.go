@@ -1,6 +1,9 @@
 package match
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Key kinds stored in the (kind, key) -> client index. Family and given keys
 // are kept apart so a given name never pulls in clients by their surname
@@ -157,4 +160,23 @@ func QueryKeys(names []string) []NameKey {
 		s.family(FoldMac(tokens[i] + tokens[i+1]))
 	}
 	return s.keys
+}
+
+// Near returns a test of whether a word is close to w: one typo away (they
+// share a deletion key) or sounding alike (they share a Double Metaphone
+// key). w's keys are computed once, for testing many words.
+func Near(w string) func(v string) bool {
+	del, sound := DeletionKeys(w), PhoneticKeys(w)
+	return func(v string) bool {
+		return sharesAny(del, DeletionKeys(v)) || sharesAny(sound, PhoneticKeys(v))
+	}
+}
+
+func sharesAny(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
 }

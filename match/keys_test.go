@@ -65,15 +65,17 @@ func allOneEdits(s string) []string {
 	return out
 }
 
-func sharesAny(a, b []string) bool {
-	for _, x := range a {
-		for _, y := range b {
-			if x == y {
-				return true
-			}
+func TestNear(t *testing.T) {
+	near := Near("okafor")
+	for v, want := range map[string]bool{
+		"okafor": true, "okafer": true, "okfor": true, "okaffor": true, "oakfor": true, // one typo
+		"ocafor":  true, // sounds alike
+		"okonkwo": false, "oak": false, "smith": false,
+	} {
+		if got := near(v); got != want {
+			t.Errorf("Near(okafor)(%q) = %v, want %v", v, got, want)
 		}
 	}
-	return false
 }
 
 func TestPhoneticKeys(t *testing.T) {

@@ -21,12 +21,13 @@ func (a *sqlArgs) add(v any) string {
 	return "$" + itoa(len(*a))
 }
 
-func (a *sqlArgs) list(ids []int64) string {
-	ph := make([]string, len(ids))
-	for i, id := range ids {
-		ph[i] = a.add(id)
+// addAll adds each of vs and returns their placeholders.
+func addAll[T any](a *sqlArgs, vs []T) []string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = a.add(v)
 	}
-	return strings.Join(ph, ", ")
+	return ph
 }
 
 // inAreas is an SQL condition that client col is in one of areaIDs, or ""
@@ -36,7 +37,7 @@ func inAreas(args *sqlArgs, col string, areaIDs []int64) string {
 		return ""
 	}
 	return ` AND EXISTS (SELECT 1 FROM client_areas ca WHERE ca.client_id = ` + col +
-		` AND ca.area_id IN (` + args.list(areaIDs) + `))`
+		` AND ca.area_id IN (` + strings.Join(addAll(args, areaIDs), ", ") + `))`
 }
 
 // clientCandidates returns the ids of clients worth scoring, from the key
@@ -97,15 +98,7 @@ func (db *DB) dobCandidateIDs(ctx context.Context, dobs []string, areaIDs []int6
 	}
 	var args sqlArgs
 	return queryIDs(ctx, db.read, `SELECT c.id FROM clients c WHERE c.date_of_birth IN (`+
-		strings.Join(argStrings(&args, dobs), ", ")+`)`+inAreas(&args, "c.id", areaIDs), args...)
-}
-
-func argStrings(args *sqlArgs, vs []string) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = args.add(v)
-	}
-	return out
+		strings.Join(addAll(&args, dobs), ", ")+`)`+inAreas(&args, "c.id", areaIDs), args...)
 }
 
 // dobCandidates returns the stored forms of a full date of birth worth
@@ -153,7 +146,7 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		wanted[k] = true
 	}
 	var args sqlArgs
-	ph := argStrings(&args, padded(distinct))
+	ph := addAll(&args, padded(distinct))
 	rows, err := db.read.QueryContext(ctx, `SELECT key, kind, n FROM client_key_freq WHERE key IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
 		return nil, err
@@ -331,37 +324,17 @@ func (db *DB) correctedCandidates(ctx context.Context, q match.Query, areaIDs []
 		to   string
 	}
 	count := map[fix]int{}
-	closeTo := make([]map[string]bool, len(tokens))
+	near := make([]func(string) bool, len(tokens))
 	for i, t := range tokens {
-		if len(t) < 3 {
-			continue
-		}
-		closeTo[i] = map[string]bool{}
-		for _, k := range match.DeletionKeys(t) {
-			closeTo[i]["d:"+k] = true
-		}
-		for _, k := range match.PhoneticKeys(t) {
-			closeTo[i]["p:"+k] = true
+		if len(t) >= 3 {
+			near[i] = match.Near(t)
 		}
 	}
 	seen := map[string]bool{}
-	near := func(i int, w string) bool {
-		for _, k := range match.PhoneticKeys(w) {
-			if closeTo[i]["p:"+k] {
-				return true
-			}
-		}
-		for _, k := range match.DeletionKeys(w) {
-			if closeTo[i]["d:"+k] {
-				return true
-			}
-		}
-		return false
-	}
 	for _, c := range cands {
 		for _, w := range strings.Fields(foldText(c.Given + " " + c.Family)) {
 			for i, t := range tokens {
-				if closeTo[i] == nil || w == t {
+				if near[i] == nil || w == t {
 					continue
 				}
 				f := fix{i, w}
@@ -371,7 +344,7 @@ func (db *DB) correctedCandidates(ctx context.Context, q match.Query, areaIDs []
 				}
 				if !seen[itoa(i)+w] {
 					seen[itoa(i)+w] = true
-					if near(i, w) {
+					if near[i](w) {
 						count[f] = 1
 					}
 				}

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"patchwork"
@@ -33,10 +32,11 @@ var (
 
 // directoryWords returns the words to look agents and agencies up by: the
 // query's name words. A query with a date of birth or a postcode is about a
-// client, so it looks up none.
+// client, and one too short to search clients shows nobody, so they look up
+// none.
 func (db *DB) directoryWords(text string) []string {
 	q := match.ParseQuery(text, db.now())
-	if q.Date.Known() || q.Postcode != "" || len(q.Other) > 0 {
+	if q.Date.Known() || q.Postcode != "" || len(q.Other) > 0 || !namesEnough(q.Names) {
 		return nil
 	}
 	words := strings.Fields(foldText(strings.Join(q.Names, " ")))
@@ -115,27 +115,18 @@ func (db *DB) vocabularyNear(ctx context.Context, w string) ([]string, error) {
 		return nil, err
 	}
 	defer rows.Close()
-	del, sound := match.DeletionKeys(w), match.PhoneticKeys(w)
+	near := match.Near(w)
 	var out []string
 	for rows.Next() && len(out) < maxCorrectWords {
 		var v string
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(v, w) || sharesAny(del, match.DeletionKeys(v)) || sharesAny(sound, match.PhoneticKeys(v)) {
+		if strings.HasPrefix(v, w) || near(v) {
 			out = append(out, v)
 		}
 	}
 	return out, rows.Err()
-}
-
-func sharesAny(a, b []string) bool {
-	for _, x := range a {
-		if slices.Contains(b, x) {
-			return true
-		}
-	}
-	return false
 }
 
 // searchDirectory finds the agents and the agencies the search box text
