@@ -235,8 +235,9 @@ func (db *DB) ReindexDirectory(ctx context.Context) error {
 }
 
 // scanAll reads every row of query with scan.
-func scanAll[T any](ctx context.Context, q querier, query string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query)
+func scanAll[T any](ctx context.Context, q querier, query string, scan func(interface{ Scan(...any) error }) (T, error),
+	args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -209,20 +209,7 @@ func searchIndex[T any](ctx context.Context, dq *dirQuery, ix wordIndex,
 			return nil, err
 		}
 		ph, idArgs := idList(ids, 1)
-		rows, err := dq.db.read.QueryContext(ctx, query(ph)+` LIMIT `+itoa(directoryLimit), idArgs...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []T
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-		}
-		return out, rows.Err()
+		return scanAll(ctx, dq.db.read, query(ph)+` LIMIT `+itoa(directoryLimit), scan, idArgs...)
 	}
 	out, err := run(false)
 	if err != nil || len(out) > 0 {
