@@ -34,7 +34,8 @@ type Candidate struct {
 // one typo 0.9, same sound 0.85, rescaled Jaro-Winkler otherwise). d is 1 for
 // the same date, 0.8 day/month swapped, 0.5 one digit off or same month and
 // year, 0.4 same day and month, 0.3 same year, -0.5 conflicting. The result is
-// clamped to [0,1] and rounded to three decimals.
+// clamped to [0,1] (and rounded to nine decimals, only to drop floating-point
+// noise: a one-rule tie is broken in the sixth).
 const (
 	// WeightGiven is the share of the given-name similarity in the score.
 	WeightGiven = 0.3
@@ -130,7 +131,7 @@ func Score(q Query, c Candidate) (float64, []string) {
 	case dateKnown:
 		s = d
 	}
-	s = math.Round(math.Max(0, math.Min(1, s))*1000) / 1000
+	s = math.Round(math.Max(0, math.Min(1, s))*1e9) / 1e9
 
 	var reasons []string
 	if r := dm.Reason(); r != "" {

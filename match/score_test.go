@@ -104,6 +104,12 @@ func TestScoreOrdering(t *testing.T) {
 		{"full given name beats initial", "Catherine Smith",
 			Candidate{Given: "Catherine", Family: "Smith"},
 			Candidate{Given: "C", Family: "Smith"}},
+		{"closer spelling wins among typo-and-sound matches", "Olivia Ellso",
+			Candidate{Given: "Olivia", Family: "Elso"},
+			Candidate{Given: "Olivia", Family: "Wellso"}},
+		{"closer spelling wins among sound-alikes", "Sophia Bienadel",
+			Candidate{Given: "Sophia", Family: "Bynadel"},
+			Candidate{Given: "Sophia", Family: "Paindel"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,16 +28,17 @@ const (
 // unrelated names near 0; see docs/search-names.md.
 const (
 	simExact     = 1.0
-	simFolded    = 0.97 // MacDonald / McDonald
-	simNickname  = 0.9  // Kate / Catherine, Steven / Stephen
-	simTypo      = 0.9  // one edit, names of 4+ letters
-	simTypoShort = 0.75 // one edit in a 3-letter name is weaker evidence
-	simSounds    = 0.85 // shared Double Metaphone key
-	simBothBonus = 0.02 // one typo that also sounds the same
-	simPrefix    = 0.8  // Dan / Daniel when not in the nickname list
-	simInitial   = 0.6  // J / John
-	jwFloor      = 0.7  // Jaro-Winkler below this counts as no similarity
-	jwScale      = 0.9  // best similarity reachable through Jaro-Winkler alone
+	simFolded    = 0.97  // MacDonald / McDonald
+	simNickname  = 0.9   // Kate / Catherine, Steven / Stephen
+	simTypo      = 0.9   // one edit, names of 4+ letters
+	simTypoShort = 0.75  // one edit in a 3-letter name is weaker evidence
+	simSounds    = 0.85  // shared Double Metaphone key
+	simBothBonus = 0.02  // one typo that also sounds the same
+	simTieBreak  = 0.002 // times Jaro-Winkler, among matches by one rule
+	simPrefix    = 0.8   // Dan / Daniel when not in the nickname list
+	simInitial   = 0.6   // J / John
+	jwFloor      = 0.7   // Jaro-Winkler below this counts as no similarity
+	jwScale      = 0.9   // best similarity reachable through Jaro-Winkler alone
 )
 
 type tokenMatch struct {
@@ -153,9 +154,12 @@ func jaroMatch(a, b string) tokenMatch {
 	return tokenMatch{sim: jaroSim(a, b), kind: kindSimilar}
 }
 
-// editOrSound adds the one-typo and same-sound rules. When both hold (Smith
-// and Smyth) the evidence is stronger than either alone, and "sounds alike"
-// is the more useful explanation for staff.
+// editOrSound adds the one-typo and same-sound rules to best, the names'
+// Jaro-Winkler similarity. When both hold (Smith and Smyth) the evidence is
+// stronger than either alone, and "sounds alike" is the more useful
+// explanation for staff. Among names alike by the same rule, the closer
+// spelling comes first: a sliver of the similarity breaks the tie ("Ellso"
+// is Elso before Wellso).
 func editOrSound(best tokenMatch, a, b string, sounds bool) tokenMatch {
 	typo := 0.0
 	if withinOneEdit(a, b) {
@@ -164,13 +168,14 @@ func editOrSound(best tokenMatch, a, b string, sounds bool) tokenMatch {
 			typo = simTypo
 		}
 	}
+	tie := simTieBreak * best.sim
 	switch {
 	case typo > 0 && sounds:
-		return better(best, max(typo, simSounds)+simBothBonus, kindSounds)
+		return better(best, max(typo, simSounds)+simBothBonus+tie, kindSounds)
 	case typo > 0:
-		return better(best, typo, kindTypo)
+		return better(best, typo+tie, kindTypo)
 	case sounds:
-		return better(best, simSounds, kindSounds)
+		return better(best, simSounds+tie, kindSounds)
 	}
 	return best
 }
