@@ -12,10 +12,15 @@ import (
 // foldText lowercases s, strips accents and punctuation and collapses spaces,
 // for the simple prefix matching of agent and agency names.
 func foldText(s string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	out := s
+	if !isASCII(s) {
+		// Search folds every candidate's name: the accent-stripping chain,
+		// with its buffers, is built only for the names that need it.
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		var err error
+		if out, _, err = transform.String(t, s); err != nil {
+			out = s
+		}
 	}
 	out = strings.Map(func(r rune) rune {
 		switch {
@@ -28,4 +33,13 @@ func foldText(s string) string {
 		}
 	}, out)
 	return strings.Join(strings.Fields(out), " ")
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
