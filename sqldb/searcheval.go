@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -62,8 +63,8 @@ type EvalOptions struct {
 	// page.
 	QueryLog io.Writer
 	// Misses, when set, receives one line per counted query an engine did
-	// not rank in its first ten: engine, kind, query, and the client
-	// looked for.
+	// not rank first: engine, kind, the rank it gave (1 for second, "-"
+	// when not in its results), query, and the client looked for.
 	Misses io.Writer
 }
 
@@ -288,9 +289,14 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 			}
 			if rank >= 0 && rank < 10 {
 				row.Top10++
-			} else if opt.Misses != nil {
-				if _, err := fmt.Fprintf(opt.Misses, "%s\t%s\t%s\t%s %s %s (%d with this name)\n",
-					e.name, kind, t.text, t.first, t.last, t.dob, t.sameName); err != nil {
+			}
+			if rank != 0 && opt.Misses != nil {
+				r := "-"
+				if rank > 0 {
+					r = strconv.Itoa(rank)
+				}
+				if _, err := fmt.Fprintf(opt.Misses, "%s\t%s\t%s\t%s\t%s %s %s (%d with this name)\n",
+					e.name, kind, r, t.text, t.first, t.last, t.dob, t.sameName); err != nil {
 					return nil, err
 				}
 			}

@@ -25,7 +25,7 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.IntVar(&opt.Warmup, "warmup", 50, "queries run first to warm the caches, not counted")
 	engines := fs.String("engines", "", `run only these engines, comma-separated: "search", "matcher", "baseline"`)
 	queryLog := fs.String("write-queries", "", "write the text of every counted query to this file, one per line (to drive a load test); it holds client names, so evaluate test data only")
-	misses := fs.String("write-misses", "", "write each query an engine did not rank in its first ten, with the client looked for, to this file; it holds client names and dates of birth, so evaluate test data only")
+	misses := fs.String("write-misses", "", "write each query an engine did not rank first, with the rank it gave and the client looked for, to this file; it holds client names and dates of birth, so evaluate test data only")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
