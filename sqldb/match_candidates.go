@@ -97,8 +97,13 @@ func (db *DB) dobCandidateIDs(ctx context.Context, dobs []string, areaIDs []int6
 		return nil, nil
 	}
 	var args sqlArgs
-	return queryIDs(ctx, db.read, `SELECT c.id FROM clients c WHERE c.date_of_birth IN (`+
-		strings.Join(addAll(&args, dobs), ", ")+`)`+inAreas(&args, "c.id", areaIDs), args...)
+	return queryIDs(ctx, db.read, dobCandidatesSQL(&args, dobs, areaIDs), args...)
+}
+
+// dobCandidatesSQL is a query of the ids of the clients born on one of dobs.
+func dobCandidatesSQL(args *sqlArgs, dobs []string, areaIDs []int64) string {
+	return `SELECT c.id FROM clients c WHERE c.date_of_birth IN (` +
+		strings.Join(addAll(args, dobs), ", ") + `)` + inAreas(args, "c.id", areaIDs)
 }
 
 // dobCandidates returns the stored forms of a full date of birth worth
@@ -129,10 +134,19 @@ func queryTokens(names []string) []string {
 	return out
 }
 
-// keyCandidates returns the clients sharing the most with the query: each
-// shared key counts by its rarity (keyWeight), so one rare typo key beats
-// two keys half the network shares. Keys are read rarest first, skipping
-// those shared by too many clients, until budget index rows are read.
+// keyCandidates returns the clients sharing the most with the query, read
+// from the key index. Keys are read rarest first, skipping those shared by
+// too many clients, until budget index rows are read.
+//
+// Each shared key counts by its rarity (keyWeight), so one rare typo key
+// beats two keys half the network shares. A client is ranked by its rarest
+// shared key, three times over, plus the sum of them all: a client whose
+// name matches a query word exactly shares every deletion key and both
+// sound keys of that word, and a plain sum would let such a crowd for a
+// common word bury the one client sharing a rare typo key of the other
+// word ("Rosie Fzenpergil": every Rose and Rosi before Rosie Fenpergil).
+// The sum still puts a client matching more words, or a word more closely,
+// first among equals.
 func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs []int64, limit, budget int) ([]int64, error) {
 	if len(keys) == 0 {
 		return nil, nil
@@ -180,7 +194,7 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		if budget -= f.n; budget < 0 && len(parts) > 0 {
 			break
 		}
-		parts = append(parts, `SELECT client_id, CAST(`+args.add(keyWeight(f.n))+` AS INTEGER) AS w FROM client_keys WHERE key = `+
+		parts = append(parts, `SELECT client_id, CAST(`+args.add(keyWeight(f.k.Kind, f.n))+` AS INTEGER) AS w FROM client_keys WHERE key = `+
 			args.add(f.k.Key)+` AND kind = `+args.add(f.k.Kind))
 	}
 	where := ""
@@ -188,7 +202,7 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		where = " WHERE " + strings.TrimPrefix(inAreas(&args, "k.client_id", areaIDs), " AND ")
 	}
 	return queryIDs(ctx, db.read, `SELECT k.client_id FROM (`+strings.Join(parts, " UNION ALL ")+`) k`+where+
-		` GROUP BY k.client_id ORDER BY SUM(k.w) DESC, k.client_id LIMIT `+args.add(limit), args...)
+		` GROUP BY k.client_id ORDER BY 3 * MAX(k.w) + SUM(k.w) DESC, k.client_id LIMIT `+args.add(limit), args...)
 }
 
 // padded repeats the last value up to a size from a short ladder (8, 16,
@@ -211,10 +225,20 @@ func padded[T any](vs []T) []T {
 // words match as prefixes too, for half-typed names ("harr okon").
 func (db *DB) nameCandidates(ctx context.Context, tokens []string, areaIDs []int64, prefixes bool) ([]int64, error) {
 	var args sqlArgs
+	q := nameCandidatesSQL(&args, tokens, areaIDs, prefixes)
+	if q == "" {
+		return nil, nil
+	}
+	return queryIDs(ctx, db.read, q, args...)
+}
+
+// nameCandidatesSQL is the query of nameCandidates, or "" when the tokens
+// give nothing to look up.
+func nameCandidatesSQL(args *sqlArgs, tokens []string, areaIDs []int64, prefixes bool) string {
 	var parts []string
 	sub := func(cond string) {
 		parts = append(parts, `SELECT client_id FROM (SELECT n.client_id FROM client_names n WHERE `+cond+
-			inAreas(&args, "n.client_id", areaIDs)+` LIMIT `+itoa(nameLookupLimit)+`) p`+itoa(len(parts)))
+			inAreas(args, "n.client_id", areaIDs)+` LIMIT `+itoa(nameLookupLimit)+`) p`+itoa(len(parts)))
 	}
 	prefix := func(col, v string) string {
 		return col + " >= " + args.add(v) + " AND " + col + " < " + args.add(v+"\x7f")
@@ -240,10 +264,7 @@ func (db *DB) nameCandidates(ctx context.Context, tokens []string, areaIDs []int
 		sub(prefix("n.family_norm", tokens[0]))
 		sub(prefix("n.given_norm", tokens[0]))
 	}
-	if len(parts) == 0 {
-		return nil, nil
-	}
-	return queryIDs(ctx, db.read, strings.Join(parts, " UNION ALL "), args...)
+	return strings.Join(parts, " UNION ALL ")
 }
 
 func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
@@ -279,35 +300,40 @@ func (db *DB) loadCandidates(ctx context.Context, ids []int64) (map[int64]*match
 		chunk := ids[:min(len(ids), idChunk)]
 		ids = ids[len(chunk):]
 		ph, args := idList(chunk, 1)
-		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, COALESCE(n.display, '')
-			FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
-			WHERE c.id IN (`+ph+`) ORDER BY c.id, n.id`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var id int64
-			var given, family, dob, alias string
-			if err := rows.Scan(&id, &given, &family, &dob, &alias); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			c := out[id]
-			if c == nil {
-				c = &match.Candidate{Given: given, Family: family, DOB: dob}
-				out[id] = c
-			}
-			if alias != "" {
-				g, f := splitName(alias)
-				c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := db.loadCandidatesIn(ctx, out, ph, args); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// loadCandidatesIn adds to out the candidates whose ids are in the list or
+// subquery ids.
+func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candidate, ids string, args []any) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, COALESCE(n.display, '')
+		FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
+		WHERE c.id IN (`+ids+`) ORDER BY c.id, n.id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var given, family, dob, alias string
+		if err := rows.Scan(&id, &given, &family, &dob, &alias); err != nil {
+			return err
+		}
+		c := out[id]
+		if c == nil {
+			c = &match.Candidate{Given: given, Family: family, DOB: dob}
+			out[id] = c
+		}
+		if alias != "" {
+			g, f := splitName(alias)
+			c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
+		}
+	}
+	return rows.Err()
 }
 
 // maxCorrections is how many corrected spellings of the query are looked up.
@@ -385,9 +411,20 @@ func (db *DB) correctedCandidates(ctx context.Context, q match.Query, areaIDs []
 	return ids, nil
 }
 
-// keyWeight is how much sharing a key shared by n clients says about a
-// candidate: the rarer the key, the more (an inverse document frequency,
-// in hundredths).
-func keyWeight(n int) int64 {
-	return int64(100 * (math.Log(1e7) - math.Log(float64(max(n, 1)))))
+// keyWeight is how much sharing a key of kind shared by n clients says about
+// a candidate: the rarer the key, the more (an inverse document frequency,
+// in hundredths). A sound key counts for less than a spelling key as rare:
+// Double Metaphone keeps four sounds, so long names alike only in their
+// first syllables share one, while a shared deletion key means the whole
+// names are one typo apart ("Woodlpeymore" finds Woodleymore first).
+func keyWeight(kind string, n int) int64 {
+	w := 100 * (math.Log(1e7) - math.Log(float64(max(n, 1))))
+	if kind == match.KindFamilyPhonetic || kind == match.KindGivenPhonetic {
+		w *= phoneticKeyWeight
+	}
+	return int64(w)
 }
+
+// phoneticKeyWeight scales sound keys against spelling keys; 0.5 and 0.7
+// did alike in the evaluation (docs/search-evaluation.md), 1 missed typos.
+const phoneticKeyWeight = 0.7

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -171,26 +172,19 @@ func (db *DB) fuzzyMatches(ctx context.Context, q match.Query, areaIDs []int64, 
 	// With a full date of birth, the exact name and the date alone usually
 	// find the client: when one of them is a likely match, the key index,
 	// which costs most, is not read.
+	// Both lookups and the loading of what they find take one statement.
 	if dobs := dobCandidates(q.Date); len(dobs) > 0 {
-		quick, err := db.nameCandidates(ctx, queryTokens(q.Names), areaIDs, false)
-		if err != nil {
-			return nil, false, err
+		var args sqlArgs
+		sub := dobCandidatesSQL(&args, dobs, areaIDs)
+		if names := nameCandidatesSQL(&args, queryTokens(q.Names), areaIDs, false); names != "" {
+			sub = names + " UNION ALL " + sub
 		}
-		more, err := db.dobCandidateIDs(ctx, dobs, areaIDs)
-		if err != nil {
-			return nil, false, err
-		}
-		for _, id := range more {
-			if !slices.Contains(quick, id) {
-				quick = append(quick, id)
-			}
-		}
-		if cands, err = db.loadCandidates(ctx, quick); err != nil {
+		if err := db.loadCandidatesIn(ctx, cands, sub, args); err != nil {
 			return nil, false, err
 		}
 		for _, c := range cands {
 			if s, _ := match.Score(q, *c); s >= match.LikelyThreshold {
-				ids = quick
+				ids = slices.Sorted(maps.Keys(cands))
 				break
 			}
 		}

@@ -67,24 +67,41 @@ func NewSearchService(db *DB, m ClientMatcher) *SearchService {
 	return &SearchService{db: db, matcher: m, RateLimit: DefaultSearchRateLimit, RateWindow: DefaultSearchRateWindow}
 }
 
-// scopeAreas returns the local areas a search at scope covers for the
-// caller, or nil for the whole network.
-func (db *DB) scopeAreas(ctx context.Context, agentID int64, scope string) ([]int64, error) {
-	var q string
-	switch scope {
-	case patchwork.ScopeNetwork:
-		return nil, nil
-	case patchwork.ScopeDistrict:
-		q = `SELECT l.id FROM areas l WHERE l.kind = 'local' AND l.parent_id IN
+// searchScopes returns the local areas of the caller (the local scope) and
+// of the districts they are in (the district scope), and, when counting,
+// how many client searches the caller has made since since: one round trip
+// for what every search needs first.
+func (db *DB) searchScopes(ctx context.Context, agentID int64, counting bool, since time.Time) (local, district []int64, searches int, err error) {
+	q := `SELECT 1, area_id FROM agent_areas WHERE agent_id = $1
+		UNION ALL SELECT 2, l.id FROM areas l WHERE l.kind = 'local' AND l.parent_id IN
 			(SELECT r.parent_id FROM agent_areas aa JOIN areas r ON r.id = aa.area_id WHERE aa.agent_id = $1)`
-	default:
-		q = `SELECT area_id FROM agent_areas WHERE agent_id = $1`
+	args := []any{agentID}
+	if counting {
+		q += ` UNION ALL SELECT 3, COUNT(*) FROM client_searches WHERE agent_id = $1 AND at > $2`
+		args = append(args, micros(since))
 	}
-	ids, err := queryIDs(ctx, db.read, q, agentID)
-	if ids == nil {
-		ids = []int64{} // no areas is not the whole network
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, 0, err
 	}
-	return ids, err
+	defer rows.Close()
+	// No areas is not the whole network (nil): an empty scope finds nobody.
+	local, district = []int64{}, []int64{}
+	for rows.Next() {
+		var kind, v int64
+		if err := rows.Scan(&kind, &v); err != nil {
+			return nil, nil, 0, err
+		}
+		switch kind {
+		case 1:
+			local = append(local, v)
+		case 2:
+			district = append(district, v)
+		case 3:
+			searches = int(v)
+		}
+	}
+	return local, district, searches, rows.Err()
 }
 
 // Search runs the one search box; see patchwork.SearchService.
@@ -96,7 +113,11 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 	if q.Scope != patchwork.ScopeDistrict && q.Scope != patchwork.ScopeNetwork {
 		q.Scope = patchwork.ScopeLocal
 	}
-	if err := s.checkRate(ctx, c.ID); err != nil {
+	local, district, searches, err := s.db.searchScopes(ctx, c.ID, s.RateLimit > 0, s.db.now().Add(-min(s.RateWindow, SearchCountsKept)))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRate(searches); err != nil {
 		return nil, err
 	}
 	res := &patchwork.SearchResults{}
@@ -112,14 +133,6 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 		d.agents, d.agencies, d.err = s.db.searchDirectory(ctx, c, q.Text)
 		dirc <- d
 	}()
-	local, err := s.db.scopeAreas(ctx, c.ID, patchwork.ScopeLocal)
-	if err != nil {
-		return nil, err
-	}
-	district, err := s.db.scopeAreas(ctx, c.ID, patchwork.ScopeDistrict)
-	if err != nil {
-		return nil, err
-	}
 	levels := map[string][]int64{patchwork.ScopeLocal: local, patchwork.ScopeDistrict: district, patchwork.ScopeNetwork: nil}
 	mr, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Text: q.Text, AreaIDs: levels[q.Scope],
 		Limit: patchwork.MaxClientResults + 1, CountAreas: levels, PreferAreas: local})
@@ -154,17 +167,9 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 }
 
 // checkRate refuses a search once the agent has made RateLimit client
-// searches within RateWindow.
-func (s *SearchService) checkRate(ctx context.Context, agentID int64) error {
-	if s.RateLimit <= 0 {
-		return nil
-	}
-	var n int
-	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_searches WHERE agent_id = $1 AND at > $2`,
-		agentID, micros(s.db.now().Add(-min(s.RateWindow, SearchCountsKept)))).Scan(&n); err != nil {
-		return err
-	}
-	if n >= s.RateLimit {
+// searches within RateWindow; n is how many they have made.
+func (s *SearchService) checkRate(n int) error {
+	if s.RateLimit > 0 && n >= s.RateLimit {
 		return patchwork.Errorf(patchwork.ETOOMANYREQUEST,
 			"You have searched for clients %d times in the last %d minutes. Please wait a few minutes before searching again.",
 			n, int(s.RateWindow.Minutes()))
