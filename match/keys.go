@@ -3,6 +3,8 @@ package match
 import (
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Key kinds stored in the (kind, key) -> client index. Family and given keys
@@ -166,10 +168,37 @@ func QueryKeys(names []string) []NameKey {
 // share a deletion key) or sounding alike (they share a Double Metaphone
 // key). w's keys are computed once, for testing many words.
 func Near(w string) func(v string) bool {
-	del, sound := DeletionKeys(w), PhoneticKeys(w)
+	wk := memoKeys(w)
 	return func(v string) bool {
-		return sharesAny(del, DeletionKeys(v)) || sharesAny(sound, PhoneticKeys(v))
+		vk := memoKeys(v)
+		return sharesAny(wk.del, vk.del) || sharesAny(wk.sound, vk.sound)
 	}
+}
+
+// wordKeys are the DeletionKeys and PhoneticKeys of one word.
+type wordKeys struct{ del, sound []string }
+
+// Near tests the same words again and again (the phone book's vocabulary,
+// the names among search candidates): their keys, pure functions of the
+// word, are kept in a memo, dropped whole when it holds keyMemoMax words.
+var (
+	keyMemo  sync.Map // word → wordKeys
+	keyMemoN atomic.Int64
+)
+
+const keyMemoMax = 1 << 16
+
+func memoKeys(w string) wordKeys {
+	if k, ok := keyMemo.Load(w); ok {
+		return k.(wordKeys)
+	}
+	k := wordKeys{DeletionKeys(w), PhoneticKeys(w)}
+	if keyMemoN.Add(1) > keyMemoMax {
+		keyMemo.Clear()
+		keyMemoN.Store(0)
+	}
+	keyMemo.Store(w, k)
+	return k
 }
 
 func sharesAny(a, b []string) bool {

@@ -1,7 +1,9 @@
 package match
 
 import (
+	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -226,5 +228,25 @@ func TestQueryKeysInitialOnly(t *testing.T) {
 	}
 	if got := QueryKeys(nil); len(got) != 0 {
 		t.Errorf("QueryKeys(nil) = %v", got)
+	}
+}
+
+// TestKeyMemoIsBounded covers the memo behind Near: it answers as the
+// functions it memoises do, and never holds more than keyMemoMax words.
+func TestKeyMemoIsBounded(t *testing.T) {
+	for i := range keyMemoMax + 100 {
+		w := fmt.Sprintf("w%dx", i)
+		k := memoKeys(w)
+		if i%9973 == 0 && (!slices.Equal(k.del, DeletionKeys(w)) || !slices.Equal(k.sound, PhoneticKeys(w))) {
+			t.Fatalf("memoKeys(%q) = %v, want %v and %v", w, k, DeletionKeys(w), PhoneticKeys(w))
+		}
+	}
+	if n := keyMemoN.Load(); n > keyMemoMax {
+		t.Errorf("memo holds %d words, more than %d", n, keyMemoMax)
+	}
+	n := 0
+	keyMemo.Range(func(any, any) bool { n++; return true })
+	if n > keyMemoMax {
+		t.Errorf("memo map holds %d words, more than %d", n, keyMemoMax)
 	}
 }

@@ -28,13 +28,13 @@ const (
 	// as PostgreSQL: it takes fewer, trading a point of typo recall at a
 	// million clients for its latency target (docs/performance.md).
 	sqliteKeyCandidates = 200
-	sqliteKeyRowBudget  = 10000
 	dobKeyCandidates    = 60    // the same when a full date of birth also finds candidates
 	maxKeyPosting       = 5000  // keys with more clients than this are skipped
-	keyRowBudget        = 12000 // index rows read for one query at most
+	keyRowBudget        = 10000 // index rows read for one query at most
 	dobKeyRowBudget     = 2000  // the same when a full date of birth also finds candidates
 	scopedKeyRowBudget  = 3000  // the same for the second look within the caller's areas
 	nameLookupLimit     = 100   // clients per exact or prefix name lookup
+	scopedNameScan      = 1000  // names read per lookup within the caller's areas
 	fewCandidates       = 20    // below this, prefixes of what was typed are tried too
 	maxQueryTokens      = 4     // name words used for name lookups
 )

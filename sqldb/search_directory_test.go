@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -139,4 +140,42 @@ func mustSensitiveAgent(t *testing.T, db *sqldb.DB, w *sqldbtest.World, role str
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestSearchDirectoryShowsTenByName covers a word shared by more agents
+// than are shown: the first ten by name, active ones only.
+func TestSearchDirectoryShowsTenByName(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		w := sqldbtest.MustWorld(t, db)
+		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
+		admin := &patchwork.Agent{Email: "admin@ashford.test", Name: "Ada Admin", AgencyID: w.Council.ID, Admin: true}
+		if err := sqldb.NewAgentService(db).CreateAgent(ctx, admin, sqldbtest.Password); err != nil {
+			t.Fatal(err)
+		}
+		// Created out of name order, so that id order is not name order.
+		var gone *patchwork.Agent
+		for _, i := range []int{7, 2, 11, 0, 13, 5, 9, 3, 12, 1, 8, 10, 4, 6} {
+			a := w.MustAgent(t, fmt.Sprintf("%c Quillfeather", 'A'+i), w.Council)
+			if i == 2 {
+				gone = a
+			}
+		}
+		if err := sqldb.NewAgentService(db).DeactivateAgent(sqldbtest.As(admin), gone.ID); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"A Quillfeather", "B Quillfeather", "D Quillfeather", "E Quillfeather", "F Quillfeather",
+			"G Quillfeather", "H Quillfeather", "I Quillfeather", "J Quillfeather", "K Quillfeather"}
+		res, err := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{}).Search(sqldbtest.As(viewer), patchwork.SearchQuery{Text: "quillfeather"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, a := range res.Agents {
+			got = append(got, a.Name)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("agents shown %q, want %q", got, want)
+		}
+	})
 }
