@@ -59,6 +59,8 @@ type DB struct {
 	auditQueue chan auditRequest
 	auditStop  chan struct{}
 	auditDone  chan struct{}
+
+	vocab vocabCache
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path
@@ -162,6 +164,9 @@ type Tx struct {
 	db     *DB
 	now    time.Time
 	misses []string // statements to prepare once the connection is free
+	// vocabChanged reports a change to the phone book's vocabulary, whose
+	// cache is dropped once the change is committed.
+	vocabChanged bool
 }
 
 // inTx runs fn in one write transaction and commits it if fn returns nil.
@@ -180,6 +185,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqldb: commit: %w", err)
+	}
+	if tx.vocabChanged {
+		db.vocab.clear()
 	}
 	return nil
 }

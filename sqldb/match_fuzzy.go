@@ -23,10 +23,13 @@ type FuzzyMatcher struct{}
 // clients ("smith", "john") say little and cost much, so they are skipped and
 // the exact-name lookups cover common names instead.
 const (
-	maxKeyCandidates = 300 // clients taken from the key index, most keys shared first
+	// Clients taken from the key index, most keys shared first. 300 found
+	// one typo query more in 200 at a million clients than 250, for a
+	// fifth more candidates to load and score (docs/performance.md).
+	maxKeyCandidates = 250
 	// SQLite (pure Go) reads keys and loads candidates about half as fast
 	// as PostgreSQL: it takes fewer, trading a point of typo recall at a
-	// million clients for its latency target (docs/performance.md).
+	// million clients for its latency target.
 	sqliteKeyCandidates = 200
 	dobKeyCandidates    = 60    // the same when a full date of birth also finds candidates
 	maxKeyPosting       = 5000  // keys with more clients than this are skipped

@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"strings"
+	"sync"
+	"time"
 
 	"patchwork"
 	"patchwork/match"
@@ -110,23 +112,75 @@ func (dq *dirQuery) correctedConds(ctx context.Context, args *sqlArgs) (conds []
 // vocabularyNear returns the vocabulary words sharing w's first two letters
 // that start with w, are one typo from it or sound like it.
 func (db *DB) vocabularyNear(ctx context.Context, w string) ([]string, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT word FROM directory_vocab WHERE word >= $1 AND word < $2`, w[:2], w[:2]+"\x7f")
+	bucket, err := db.vocabBucket(ctx, w[:2])
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	near := match.Near(w)
 	var out []string
-	for rows.Next() && len(out) < maxCorrectWords {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
+	for _, v := range bucket {
+		if len(out) == maxCorrectWords {
+			break
 		}
 		if strings.HasPrefix(v, w) || near(v) {
 			out = append(out, v)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// vocabCache holds the phone book's vocabulary by first two letters for
+// vocabTTL. Correcting a misspelt word reads its whole bucket (up to 1,400
+// words at statewide scale) for every search that names no agent, while
+// the vocabulary changes only when agents or agencies are added or
+// renamed: this instance drops the cache when it commits such a change,
+// and another instance's change is seen within vocabTTL (until then only
+// corrections to the new words are missed; typed words are looked up in
+// the index itself).
+type vocabCache struct {
+	mu      sync.Mutex
+	buckets map[string]vocabEntry
+	gen     uint64 // counts clears, so a bucket read before one is not kept
+}
+
+type vocabEntry struct {
+	words []string
+	at    time.Time
+}
+
+const vocabTTL = time.Minute
+
+func (c *vocabCache) clear() {
+	c.mu.Lock()
+	c.buckets = nil
+	c.gen++
+	c.mu.Unlock()
+}
+
+// vocabBucket returns the vocabulary words starting with prefix.
+func (db *DB) vocabBucket(ctx context.Context, prefix string) ([]string, error) {
+	now := time.Now()
+	db.vocab.mu.Lock()
+	e, ok := db.vocab.buckets[prefix]
+	gen := db.vocab.gen
+	db.vocab.mu.Unlock()
+	if ok && now.Sub(e.at) < vocabTTL {
+		return e.words, nil
+	}
+	words, err := queryColumn[string](ctx, db.read, `SELECT word FROM directory_vocab WHERE word >= $1 AND word < $2 ORDER BY word`,
+		prefix, prefix+"\x7f")
+	if err != nil {
+		return nil, err
+	}
+	db.vocab.mu.Lock()
+	if db.vocab.gen == gen {
+		if db.vocab.buckets == nil {
+			db.vocab.buckets = map[string]vocabEntry{}
+		}
+		db.vocab.buckets[prefix] = vocabEntry{words, now}
+	}
+	db.vocab.mu.Unlock()
+	return words, nil
 }
 
 // searchDirectory finds the agents and the agencies the search box text

@@ -179,3 +179,34 @@ func TestSearchDirectoryShowsTenByName(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchDirectoryCorrectsToNewWords covers the cached vocabulary: a
+// word added after a correction was looked up is found misspelt at once.
+func TestSearchDirectoryCorrectsToNewWords(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
+		w.MustAgent(t, "Omar Okoro", w.Council)
+		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		find := func(q string) []string {
+			t.Helper()
+			res, err := svc.Search(sqldbtest.As(viewer), patchwork.SearchQuery{Text: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, a := range res.Agents {
+				names = append(names, a.Name)
+			}
+			return names
+		}
+		// "Okafer" corrects to nothing yet: the "ok" words are read.
+		if got := find("Okafer"); len(got) != 0 {
+			t.Fatalf("Okafer found %q before any Okafor", got)
+		}
+		w.MustAgent(t, "Priya Okafor", w.Council)
+		if got := find("Okafer"); !slices.Equal(got, []string{"Priya Okafor"}) {
+			t.Errorf("Okafer found %q, want the new Priya Okafor", got)
+		}
+	})
+}
