@@ -400,27 +400,32 @@ func (db *DB) correctedCandidates(ctx context.Context, q match.Query, areaIDs []
 		}
 		return fixes[i].to < fixes[j].to
 	})
-	var ids []int64
+	// The corrected spellings are looked up, and what they find loaded, in
+	// one statement.
+	var args sqlArgs
+	var subs []string
 	for _, f := range fixes[:min(len(fixes), maxCorrections)] {
 		fixed := slices.Clone(tokens)
 		fixed[f.word] = f.to
-		more, err := db.nameCandidates(ctx, fixed, areaIDs, false)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range more {
-			if _, ok := cands[id]; !ok && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
+		if sub := nameCandidatesSQL(&args, fixed, areaIDs, false); sub != "" {
+			subs = append(subs, sub)
 		}
 	}
-	loaded, err := db.loadCandidates(ctx, ids)
-	if err != nil {
+	if len(subs) == 0 {
+		return nil, nil
+	}
+	loaded := map[int64]*match.Candidate{}
+	if err := db.loadCandidatesIn(ctx, loaded, strings.Join(subs, " UNION ALL "), args); err != nil {
 		return nil, err
 	}
+	var ids []int64
 	for id, c := range loaded {
-		cands[id] = c
+		if _, ok := cands[id]; !ok {
+			cands[id] = c
+			ids = append(ids, id)
+		}
 	}
+	slices.Sort(ids)
 	return ids, nil
 }
 
