@@ -236,25 +236,6 @@ func (db *DB) ReindexDirectory(ctx context.Context) error {
 	return db.inTx(ctx, func(tx *Tx) error { return tx.reindexDirectory(ctx) })
 }
 
-// scanAll reads every row of query with scan.
-func scanAll[T any](ctx context.Context, q querier, query string, scan func(interface{ Scan(...any) error }) (T, error),
-	args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // ensureDirectoryIndex builds the phone book's search index once, for
 // databases made before it existed. Instances starting together wait for
 // the one that builds it, then find it built.

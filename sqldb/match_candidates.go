@@ -13,30 +13,13 @@ import (
 // Candidate generation for FuzzyMatcher: which clients are worth scoring,
 // read from the key index, exact and prefix names and the date of birth.
 
-// sqlArgs collects numbered arguments while a statement is built.
-type sqlArgs []any
-
-func (a *sqlArgs) add(v any) string {
-	*a = append(*a, v)
-	return "$" + itoa(len(*a))
-}
-
-// addAll adds each of vs and returns their placeholders.
-func addAll[T any](a *sqlArgs, vs []T) []string {
-	ph := make([]string, len(vs))
-	for i, v := range vs {
-		ph[i] = a.add(v)
-	}
-	return ph
-}
-
-// inAreas is an SQL condition that client col is in one of areaIDs, or ""
+// inAreas is the SQL condition that client col is in one of areaIDs, or ""
 // when areaIDs is nil (the whole network).
 func inAreas(args *sqlArgs, col string, areaIDs []int64) string {
 	if areaIDs == nil {
 		return ""
 	}
-	return ` AND EXISTS (SELECT 1 FROM client_areas ca WHERE ca.client_id = ` + col +
+	return `EXISTS (SELECT 1 FROM client_areas ca WHERE ca.client_id = ` + col +
 		` AND ca.area_id IN (` + strings.Join(addAll(args, areaIDs), ", ") + `))`
 }
 
@@ -105,8 +88,11 @@ func (db *DB) dobCandidateIDs(ctx context.Context, dobs []string, areaIDs []int6
 
 // dobCandidatesSQL is a query of the ids of the clients born on one of dobs.
 func dobCandidatesSQL(args *sqlArgs, dobs []string, areaIDs []int64) string {
-	return `SELECT c.id FROM clients c WHERE c.date_of_birth IN (` +
-		strings.Join(addAll(args, dobs), ", ") + `)` + inAreas(args, "c.id", areaIDs)
+	q := `SELECT c.id FROM clients c WHERE c.date_of_birth IN (` + strings.Join(addAll(args, dobs), ", ") + `)`
+	if in := inAreas(args, "c.id", areaIDs); in != "" {
+		q += ` AND ` + in
+	}
+	return q
 }
 
 // dobCandidates returns the stored forms of a full date of birth worth
@@ -164,29 +150,19 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 	}
 	var args sqlArgs
 	ph := addAll(&args, padded(distinct))
-	rows, err := db.read.QueryContext(ctx, `SELECT key, kind, n FROM client_key_freq WHERE key IN (`+strings.Join(ph, ", ")+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
 	type freq struct {
 		k match.NameKey
 		n int
 	}
-	var fs []freq
-	for rows.Next() {
-		var f freq
-		if err := rows.Scan(&f.k.Key, &f.k.Kind, &f.n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if wanted[f.k] && f.n > 0 && f.n <= maxKeyPosting {
-			fs = append(fs, f)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	all, err := scanAll(ctx, db.read, `SELECT key, kind, n FROM client_key_freq WHERE key IN (`+strings.Join(ph, ", ")+`)`,
+		func(sc interface{ Scan(...any) error }) (f freq, err error) {
+			err = sc.Scan(&f.k.Key, &f.k.Kind, &f.n)
+			return f, err
+		}, args...)
+	if err != nil {
 		return nil, err
 	}
+	fs := slices.DeleteFunc(all, func(f freq) bool { return !wanted[f.k] || f.n <= 0 || f.n > maxKeyPosting })
 	if len(fs) == 0 {
 		return nil, nil
 	}
@@ -202,7 +178,7 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 	}
 	where := ""
 	if areaIDs != nil {
-		where = " WHERE " + strings.TrimPrefix(inAreas(&args, "k.client_id", areaIDs), " AND ")
+		where = " WHERE " + inAreas(&args, "k.client_id", areaIDs)
 	}
 	return queryIDs(ctx, db.read, `SELECT k.client_id FROM (`+strings.Join(parts, " UNION ALL ")+`) k`+where+
 		` GROUP BY k.client_id ORDER BY 3 * MAX(k.w) + SUM(k.w) DESC, k.client_id LIMIT `+args.add(limit), args...)
@@ -250,56 +226,31 @@ func nameCandidatesSQL(args *sqlArgs, tokens []string, areaIDs []int64, prefixes
 		// check, and a name held by thousands (Olivia Smith) cannot be told
 		// apart without a date of birth anyway.
 		parts = append(parts, `SELECT client_id FROM (SELECT client_id FROM (SELECT n.client_id FROM client_names n WHERE `+cond+
-			` LIMIT `+itoa(scopedNameScan)+`) s WHERE `+strings.TrimPrefix(inAreas(args, "s.client_id", areaIDs), " AND ")+
+			` LIMIT `+itoa(scopedNameScan)+`) s WHERE `+inAreas(args, "s.client_id", areaIDs)+
 			` LIMIT `+itoa(nameLookupLimit)+`) `+p)
-	}
-	prefix := func(col, v string) string {
-		return col + " >= " + args.add(v) + " AND " + col + " < " + args.add(v+"\x7f")
 	}
 	for i, g := range tokens {
 		for j, f := range tokens {
 			if i == j || len(f) < 2 {
 				continue
 			}
-			sub(`n.family_norm = ` + args.add(f) + ` AND ` + prefix("n.given_norm", g))
+			sub(`n.family_norm = ` + args.add(f) + ` AND ` + prefixCond(args, "n.given_norm", g))
 			if len(g) >= 6 {
 				// A slip late in a long given name beside a surname too
 				// common for its keys to be read ("Lenrave Thomas" for
 				// Lenrava Thomas): the surname and the given name's start.
-				sub(`n.family_norm = ` + args.add(f) + ` AND ` + prefix("n.given_norm", g[:4]))
+				sub(`n.family_norm = ` + args.add(f) + ` AND ` + prefixCond(args, "n.given_norm", g[:4]))
 			}
 			if prefixes && len(f) >= 3 {
-				sub(prefix("n.family_norm", f) + ` AND ` + prefix("n.given_norm", g))
+				sub(prefixCond(args, "n.family_norm", f) + ` AND ` + prefixCond(args, "n.given_norm", g))
 			}
 		}
 	}
 	if len(tokens) == 1 && prefixes && len(tokens[0]) >= 2 {
-		sub(prefix("n.family_norm", tokens[0]))
-		sub(prefix("n.given_norm", tokens[0]))
+		sub(prefixCond(args, "n.family_norm", tokens[0]))
+		sub(prefixCond(args, "n.given_norm", tokens[0]))
 	}
 	return strings.Join(parts, " UNION ALL ")
-}
-
-func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
-	return queryColumn[int64](ctx, q, query, args...)
-}
-
-// queryColumn runs a query of one column and returns its values.
-func queryColumn[T any](ctx context.Context, q querier, query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		var v T
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // idChunk is how many ids one candidate-loading query takes.

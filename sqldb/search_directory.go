@@ -63,7 +63,7 @@ func (ix wordIndex) matchQuery(conds []string, visible string) string {
 func prefixConds(words []string, args *sqlArgs) []string {
 	conds := make([]string, len(words))
 	for i, w := range words {
-		conds[i] = `word >= ` + args.add(w) + ` AND word < ` + args.add(w+"\x7f")
+		conds[i] = prefixCond(args, "word", w)
 	}
 	return conds
 }
@@ -87,7 +87,7 @@ func (dq *dirQuery) correctedConds(ctx context.Context, args *sqlArgs) (conds []
 	}
 	for _, w := range dq.words {
 		if len(w) < 3 {
-			conds = append(conds, `word >= `+args.add(w)+` AND word < `+args.add(w+"\x7f"))
+			conds = append(conds, prefixCond(args, "word", w))
 			continue
 		}
 		near, seen := dq.near[w]
@@ -100,11 +100,7 @@ func (dq *dirQuery) correctedConds(ctx context.Context, args *sqlArgs) (conds []
 		if len(near) == 0 {
 			return nil, false, nil
 		}
-		ph := make([]string, len(near))
-		for i, v := range near {
-			ph[i] = args.add(v)
-		}
-		conds = append(conds, `word IN (`+strings.Join(ph, ", ")+`)`)
+		conds = append(conds, `word IN (`+strings.Join(addAll(args, near), ", ")+`)`)
 	}
 	return conds, true, nil
 }
@@ -167,8 +163,9 @@ func (db *DB) vocabBucket(ctx context.Context, prefix string) ([]string, error) 
 	if ok && now.Sub(e.at) < vocabTTL {
 		return e.words, nil
 	}
-	words, err := queryColumn[string](ctx, db.read, `SELECT word FROM directory_vocab WHERE word >= $1 AND word < $2 ORDER BY word`,
-		prefix, prefix+"\x7f")
+	var args sqlArgs
+	words, err := queryColumn[string](ctx, db.read, `SELECT word FROM directory_vocab WHERE `+prefixCond(&args, "word", prefix)+
+		` ORDER BY word`, args...)
 	if err != nil {
 		return nil, err
 	}
