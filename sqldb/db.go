@@ -164,10 +164,14 @@ type Tx struct {
 	db     *DB
 	now    time.Time
 	misses []string // statements to prepare once the connection is free
-	// vocabChanged reports a change to the phone book's vocabulary, whose
-	// cache is dropped once the change is committed.
-	vocabChanged bool
+	// committed runs once the transaction has committed (see afterCommit).
+	committed []func()
 }
+
+// afterCommit runs fn once tx has committed, and not at all if it rolls
+// back: for what must follow the change only once others can see it, such
+// as dropping a cache of what it changed.
+func (tx *Tx) afterCommit(fn func()) { tx.committed = append(tx.committed, fn) }
 
 // inTx runs fn in one write transaction and commits it if fn returns nil.
 // This is the one-transaction-per-use-case rule: the change, its activity,
@@ -186,8 +190,8 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("sqldb: commit: %w", err)
 	}
-	if tx.vocabChanged {
-		db.vocab.clear()
+	for _, fn := range tx.committed {
+		fn()
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func (tx *Tx) writeWords(ctx context.Context, table, col string, id int64, ws wo
 	if err := tx.insertRows(ctx, table, []string{"word", col, "private"}, rows, ""); err != nil {
 		return err
 	}
-	tx.vocabChanged = true
+	tx.afterCommit(tx.db.vocab.clear)
 	return tx.insertRows(ctx, "directory_vocab", []string{"word"}, vocabRows(rows), ` ON CONFLICT DO NOTHING`)
 }
 
@@ -220,7 +220,7 @@ func (tx *Tx) reindexDirectory(ctx context.Context) error {
 			return err
 		}
 	}
-	tx.vocabChanged = true
+	tx.afterCommit(tx.db.vocab.clear)
 	if err := tx.insertRows(ctx, "directory_vocab", []string{"word"}, vocabRows(agencyRows, agentRows), ""); err != nil {
 		return err
 	}
