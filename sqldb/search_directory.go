@@ -24,12 +24,28 @@ const (
 	maxCorrectWords     = 40 // vocabulary words one query word may stand for
 )
 
-// wordIndex is one of the two word tables: agent_words or agency_words.
-type wordIndex struct{ table, col string }
+// wordIndex is one of the two word tables, agent_words or agency_words,
+// with the statements that read what it finds. In them {agency} stands for
+// the caller's agency and {ids} for a list of ids.
+type wordIndex struct {
+	table, col string
+	// own is the condition under which the caller matches private words
+	// besides admins: the agency's own staff.
+	own string
+	// order puts ids in display order, leaving out those not shown; rows
+	// loads the rows of ids in that order.
+	order, rows string
+}
 
 var (
-	agentIndex  = wordIndex{"agent_words", "agent_id"}
-	agencyIndex = wordIndex{"agency_words", "agency_id"}
+	agentIndex = wordIndex{table: "agent_words", col: "agent_id",
+		own:   `agent_id IN (SELECT id FROM agents WHERE agency_id = {agency})`,
+		order: `SELECT a.id FROM agents a WHERE a.id IN ({ids}) AND a.active = 1 ORDER BY a.name, a.id`,
+		rows:  `SELECT ` + agentColumns + agentFrom + ` WHERE a.id IN ({ids}) ORDER BY a.name, a.id`}
+	agencyIndex = wordIndex{table: "agency_words", col: "agency_id",
+		own:   `agency_id = {agency}`,
+		order: `SELECT g.id FROM agencies g WHERE g.id IN ({ids}) ORDER BY g.name, g.id`,
+		rows:  `SELECT ` + agencyColumns + ` FROM agencies g WHERE g.id IN ({ids}) ORDER BY g.name, g.id`}
 )
 
 // directoryWords returns the words to look agents and agencies up by: the
@@ -197,59 +213,36 @@ func (db *DB) searchDirectory(ctx context.Context, c *patchwork.Agent, text stri
 
 // searchAgents finds active agents by name, role, agency, sector and area.
 func (dq *dirQuery) searchAgents(ctx context.Context, c *patchwork.Agent) ([]*patchwork.Agent, error) {
-	return searchIndex(ctx, dq, agentIndex,
-		func(args *sqlArgs) string {
-			return args.add(b2i(c.Admin)) + ` = 1 OR agent_id IN (SELECT id FROM agents WHERE agency_id = ` + args.add(c.AgencyID) + `)`
-		},
-		func(ids string) string {
-			return `SELECT a.id FROM agents a WHERE a.id IN (` + ids + `) AND a.active = 1 ORDER BY a.name, a.id`
-		},
-		func(ids string) string {
-			return `SELECT ` + agentColumns + agentFrom + ` WHERE a.id IN (` + ids + `) ORDER BY a.name, a.id`
-		},
-		func(sc interface{ Scan(...any) error }) (*patchwork.Agent, error) {
-			a, err := scanAgent(sc)
-			if err != nil {
-				return nil, err
-			}
-			return a.AsSeenBy(c), nil
-		})
+	return searchIndex(ctx, dq, c, agentIndex, func(sc interface{ Scan(...any) error }) (*patchwork.Agent, error) {
+		a, err := scanAgent(sc)
+		if err != nil {
+			return nil, err
+		}
+		return a.AsSeenBy(c), nil
+	})
 }
 
 // searchAgencies finds agencies by name, sector and area. Sensitive
 // agencies are found only by their generic label, except by their own staff
 // and admins.
 func (dq *dirQuery) searchAgencies(ctx context.Context, c *patchwork.Agent) ([]*patchwork.Agency, error) {
-	return searchIndex(ctx, dq, agencyIndex,
-		func(args *sqlArgs) string {
-			return args.add(b2i(c.Admin)) + ` = 1 OR agency_id = ` + args.add(c.AgencyID)
-		},
-		func(ids string) string {
-			return `SELECT g.id FROM agencies g WHERE g.id IN (` + ids + `) ORDER BY g.name, g.id`
-		},
-		func(ids string) string {
-			return `SELECT ` + agencyColumns + ` FROM agencies g WHERE g.id IN (` + ids + `) ORDER BY g.name, g.id`
-		},
-		func(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
-			g, err := scanAgency(sc)
-			if err != nil {
-				return nil, err
-			}
-			return g.AsSeenBy(c), nil
-		})
+	return searchIndex(ctx, dq, c, agencyIndex, func(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
+		g, err := scanAgency(sc)
+		if err != nil {
+			return nil, err
+		}
+		return g.AsSeenBy(c), nil
+	})
 }
 
-// searchIndex looks the query's words up in ix, by prefix and, when that
-// finds nothing, corrected; visible gives the SQL condition under which the
-// caller may match private words, order the statement that puts a list of
-// ids in display order (leaving out those not to be shown), query the one
-// that loads their rows in that order, and scan one row as the caller sees
-// it.
-func searchIndex[T any](ctx context.Context, dq *dirQuery, ix wordIndex, visible func(*sqlArgs) string,
-	order, query func(string) string, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+// searchIndex looks the query's words up in ix for caller c, by prefix and,
+// when that finds nothing, corrected, and reads the rows to show with scan,
+// which returns a row as c may see it.
+func searchIndex[T any](ctx context.Context, dq *dirQuery, c *patchwork.Agent, ix wordIndex,
+	scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	run := func(corrected bool) ([]T, error) {
 		var args sqlArgs
-		vis := visible(&args)
+		visible := args.add(b2i(c.Admin)) + ` = 1 OR ` + strings.ReplaceAll(ix.own, "{agency}", args.add(c.AgencyID))
 		var conds []string
 		if corrected {
 			var ok bool
@@ -262,7 +255,7 @@ func searchIndex[T any](ctx context.Context, dq *dirQuery, ix wordIndex, visible
 		}
 		// The ids first, then the rows: one statement joining the two makes
 		// PostgreSQL's generic plan scan every agent.
-		ids, err := queryIDs(ctx, dq.db.read, `SELECT `+ix.col+` FROM (`+ix.matchQuery(conds, vis)+`) m LIMIT `+
+		ids, err := queryIDs(ctx, dq.db.read, `SELECT `+ix.col+` FROM (`+ix.matchQuery(conds, visible)+`) m LIMIT `+
 			args.add(maxDirectoryMatches), args...)
 		if err != nil || len(ids) == 0 {
 			return nil, err
@@ -271,11 +264,11 @@ func searchIndex[T any](ctx context.Context, dq *dirQuery, ix wordIndex, visible
 		// hundreds, and loading every one to show ten cost 8 ms on SQLite
 		// and 19 on PostgreSQL.
 		ph, idArgs := idList(ids, 1)
-		if ids, err = queryIDs(ctx, dq.db.read, order(ph)+` LIMIT `+itoa(directoryLimit), idArgs...); err != nil || len(ids) == 0 {
+		if ids, err = queryIDs(ctx, dq.db.read, strings.ReplaceAll(ix.order, "{ids}", ph)+` LIMIT `+itoa(directoryLimit), idArgs...); err != nil || len(ids) == 0 {
 			return nil, err
 		}
 		ph, idArgs = idList(ids, 1)
-		return scanAll(ctx, dq.db.read, query(ph), scan, idArgs...)
+		return scanAll(ctx, dq.db.read, strings.ReplaceAll(ix.rows, "{ids}", ph), scan, idArgs...)
 	}
 	out, err := run(false)
 	if err != nil || len(out) > 0 {
