@@ -140,7 +140,7 @@ func queryTokens(names []string) []string {
 // The sum still puts a client matching more words, or a word more closely,
 // first among equals.
 func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs []int64, limit, budget int) ([]int64, error) {
-	if len(keys) == 0 {
+	if len(keys) == 0 || (areaIDs != nil && len(areaIDs) == 0) {
 		return nil, nil
 	}
 	var distinct []string
@@ -181,17 +181,25 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		if read += f.n; read > budget && len(parts) > 0 {
 			break
 		}
-		q := `SELECT ` + itoa(len(parts)) + `, string_agg(CAST(k.client_id AS TEXT), ',') FROM client_keys k WHERE k.key = ` +
-			args.add(f.k.Key) + ` AND k.kind = ` + args.add(f.k.Kind)
-		if areaIDs != nil {
-			q += ` AND ` + inAreas(&args, "k.client_id", areaIDs)
+		if areaIDs == nil {
+			parts = append(parts, `SELECT `+itoa(len(parts))+`, string_agg(CAST(client_id AS TEXT), ',') FROM client_keys WHERE key = `+
+				args.add(f.k.Key)+` AND kind = `+args.add(f.k.Kind))
+		} else {
+			parts = append(parts, `SELECT `+itoa(len(parts))+` AS i, client_id FROM client_keys WHERE key = `+
+				args.add(f.k.Key)+` AND kind = `+args.add(f.k.Kind))
 		}
-		parts = append(parts, q)
 		weights = append(weights, keyWeight(f.k.Kind, f.n))
+	}
+	q := strings.Join(parts, " UNION ALL ")
+	if areaIDs != nil {
+		// The area check is made once, on all the keys' rows: checked in
+		// each key's lookup, PostgreSQL read the areas' clients once a key.
+		q = `SELECT k.i, string_agg(CAST(k.client_id AS TEXT), ',') FROM (` + q + `) k WHERE ` +
+			inAreas(&args, "k.client_id", areaIDs) + ` GROUP BY k.i`
 	}
 	type shared struct{ max, sum int64 }
 	byClient := make(map[int64]shared, min(read, budget))
-	rows, err := db.read.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
+	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

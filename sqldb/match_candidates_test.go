@@ -94,6 +94,42 @@ func TestKeyCandidatesRanking(t *testing.T) {
 	}
 }
 
+// TestKeyCandidatesWithinAreas covers the key index read within the
+// caller's local areas, the second look of a local search: a crowd of
+// namesakes elsewhere, ranked above the local client network-wide, must
+// neither crowd it out nor be returned.
+func TestKeyCandidatesWithinAreas(t *testing.T) {
+	const crowd, limit = 30, 10
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		there := w.MustAgent(t, "Ash Worker", w.Council, w.LocalA)
+		here := w.MustAgent(t, "Bex Worker", w.Council, w.LocalB)
+		for i := range crowd {
+			w.MustClient(t, there, "Olivia", "Woodlape", fmt.Sprintf("19%02d-01-01", 50+i))
+		}
+		local := w.MustClient(t, here, "Olivia", "Woodlap", "1968-08-05")
+		ctx := context.Background()
+		network, err := db.KeyCandidatesIn(ctx, "Olivia Woodlape", nil, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(network) != limit || slices.Contains(network, local.ID) {
+			t.Fatalf("network-wide: %v; the crowd should fill the %d places before the local client %d", network, limit, local.ID)
+		}
+		within, err := db.KeyCandidatesIn(ctx, "Olivia Woodlape", []int64{w.LocalB.ID}, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(within, []int64{local.ID}) {
+			t.Errorf("within Bexley: %v, want only the local client %d", within, local.ID)
+		}
+		none, err := db.KeyCandidatesIn(ctx, "Olivia Woodlape", []int64{}, limit)
+		if err != nil || len(none) != 0 {
+			t.Errorf("within no areas: %v, %v; want nobody", none, err)
+		}
+	})
+}
+
 func shared(a, b []match.NameKey) int {
 	n := 0
 	for _, k := range a {
