@@ -169,30 +169,38 @@ func QueryKeys(names []string) []NameKey {
 // key). w's keys are computed once, for testing many words.
 func Near(w string) func(v string) bool {
 	wk := memoKeys(w)
-	return func(v string) bool {
-		vk := memoKeys(v)
-		return sharesAny(wk.del, vk.del) || sharesAny(wk.sound, vk.sound)
-	}
+	return func(v string) bool { return wk.Near(memoKeys(v)) }
 }
 
-// wordKeys are the DeletionKeys and PhoneticKeys of one word.
-type wordKeys struct{ del, sound []string }
+// WordKeys are the DeletionKeys and PhoneticKeys of one word, for a word
+// tested against many others: a list kept for long, such as the phone
+// book's vocabulary, keeps its words' keys beside them.
+type WordKeys struct{ del, sound []string }
 
-// Near tests the same words again and again (the phone book's vocabulary,
-// the names among search candidates): their keys, pure functions of the
-// word, are kept in a memo, dropped whole when it holds keyMemoMax words.
+// KeysOf returns w's WordKeys.
+func KeysOf(w string) WordKeys { return WordKeys{DeletionKeys(w), PhoneticKeys(w)} }
+
+// Near reports whether the two words are one typo apart or sound alike,
+// as Near does.
+func (k WordKeys) Near(o WordKeys) bool {
+	return sharesAny(k.del, o.del) || sharesAny(k.sound, o.sound)
+}
+
+// Near tests the same words again and again (the names among search
+// candidates): their keys, pure functions of the word, are kept in a memo,
+// dropped whole when it holds keyMemoMax words.
 var (
-	keyMemo  sync.Map // word → wordKeys
+	keyMemo  sync.Map // word → WordKeys
 	keyMemoN atomic.Int64
 )
 
 const keyMemoMax = 1 << 16
 
-func memoKeys(w string) wordKeys {
+func memoKeys(w string) WordKeys {
 	if k, ok := keyMemo.Load(w); ok {
-		return k.(wordKeys)
+		return k.(WordKeys)
 	}
-	k := wordKeys{DeletionKeys(w), PhoneticKeys(w)}
+	k := KeysOf(w)
 	if keyMemoN.Add(1) > keyMemoMax {
 		keyMemo.Clear()
 		keyMemoN.Store(0)

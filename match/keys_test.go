@@ -77,6 +77,10 @@ func TestNear(t *testing.T) {
 		if got := near(v); got != want {
 			t.Errorf("Near(okafor)(%q) = %v, want %v", v, got, want)
 		}
+		// Keys kept beside a word answer alike.
+		if got := KeysOf("okafor").Near(KeysOf(v)); got != want {
+			t.Errorf("KeysOf(okafor).Near(KeysOf(%q)) = %v, want %v", v, got, want)
+		}
 	}
 }
 

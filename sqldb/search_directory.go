@@ -128,13 +128,13 @@ func (db *DB) vocabularyNear(ctx context.Context, w string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	near := match.Near(w)
+	wk := match.KeysOf(w)
 	var out []string
-	for _, v := range bucket {
+	for i, v := range bucket.words {
 		if len(out) == maxCorrectWords {
 			break
 		}
-		if strings.HasPrefix(v, w) || near(v) {
+		if strings.HasPrefix(v, w) || wk.Near(bucket.keys[i]) {
 			out = append(out, v)
 		}
 	}
@@ -157,6 +157,7 @@ type vocabCache struct {
 
 type vocabEntry struct {
 	words []string
+	keys  []match.WordKeys // of each word, computed once for every search
 	at    time.Time
 }
 
@@ -169,31 +170,36 @@ func (c *vocabCache) clear() {
 	c.mu.Unlock()
 }
 
-// vocabBucket returns the vocabulary words starting with prefix.
-func (db *DB) vocabBucket(ctx context.Context, prefix string) ([]string, error) {
+// vocabBucket returns the vocabulary words starting with prefix, and their
+// keys.
+func (db *DB) vocabBucket(ctx context.Context, prefix string) (vocabEntry, error) {
 	now := time.Now()
 	db.vocab.mu.Lock()
 	e, ok := db.vocab.buckets[prefix]
 	gen := db.vocab.gen
 	db.vocab.mu.Unlock()
 	if ok && now.Sub(e.at) < vocabTTL {
-		return e.words, nil
+		return e, nil
 	}
 	var args sqlArgs
 	words, err := queryColumn[string](ctx, db.read, `SELECT word FROM directory_vocab WHERE `+prefixCond(&args, "word", prefix)+
 		` ORDER BY word`, args...)
 	if err != nil {
-		return nil, err
+		return vocabEntry{}, err
+	}
+	e = vocabEntry{words: words, keys: make([]match.WordKeys, len(words)), at: now}
+	for i, w := range words {
+		e.keys[i] = match.KeysOf(w)
 	}
 	db.vocab.mu.Lock()
 	if db.vocab.gen == gen {
 		if db.vocab.buckets == nil {
 			db.vocab.buckets = map[string]vocabEntry{}
 		}
-		db.vocab.buckets[prefix] = vocabEntry{words, now}
+		db.vocab.buckets[prefix] = e
 	}
 	db.vocab.mu.Unlock()
-	return words, nil
+	return e, nil
 }
 
 // searchDirectory finds the agents and the agencies the search box text
