@@ -197,33 +197,44 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 		q = `SELECT k.i, string_agg(CAST(k.client_id AS TEXT), ',') FROM (` + q + `) k WHERE ` +
 			inAreas(&args, "k.client_id", areaIDs) + ` GROUP BY k.i`
 	}
-	type shared struct{ max, sum int64 }
-	byClient := make(map[int64]shared, min(read, budget))
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	shares := make(keyShares, min(read, budget))
 	for rows.Next() {
 		var i int
 		var list sql.NullString
 		if err := rows.Scan(&i, &list); err != nil {
 			return nil, err
 		}
-		w := weights[i]
 		for id := range idsIn(list.String) {
-			s := byClient[id]
-			s.max, s.sum = max(s.max, w), s.sum+w
-			byClient[id] = s
+			shares.add(id, weights[i])
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// Ranked by 3 × the heaviest shared key + the sum, then by id.
+	return shares.top(limit), nil
+}
+
+// keyShares holds, for each client found through the key index, the
+// heaviest key it shares with the query and the sum of them all.
+type keyShares map[int64]struct{ max, sum int64 }
+
+func (ks keyShares) add(id, weight int64) {
+	s := ks[id]
+	s.max, s.sum = max(s.max, weight), s.sum+weight
+	ks[id] = s
+}
+
+// top returns the limit clients ranked first: by three times the heaviest
+// shared key plus the sum, then by id.
+func (ks keyShares) top(limit int) []int64 {
 	type ranked struct{ id, rank int64 }
-	order := make([]ranked, 0, len(byClient))
-	for id, s := range byClient {
+	order := make([]ranked, 0, len(ks))
+	for id, s := range ks {
 		order = append(order, ranked{id, 3*s.max + s.sum})
 	}
 	slices.SortFunc(order, func(a, b ranked) int {
@@ -236,7 +247,7 @@ func (db *DB) keyCandidates(ctx context.Context, keys []match.NameKey, areaIDs [
 	for i := range ids {
 		ids[i] = order[i].id
 	}
-	return ids, nil
+	return ids
 }
 
 // idsIn yields the ids of a comma-separated list of decimal ids.
