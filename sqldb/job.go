@@ -113,19 +113,6 @@ func scanJob(sc interface{ Scan(...any) error }) (*patchwork.Job, error) {
 	return j, nil
 }
 
-func scanJobs(rows *sql.Rows) ([]*patchwork.Job, error) {
-	defer rows.Close()
-	var out []*patchwork.Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
-}
-
 // ClaimJobs locks up to limit due jobs for workerID until now+lease and
 // counts the attempt. A job is due when it is queued, its run_at has come,
 // it has attempts left and nobody holds an unexpired lock on it — so the job
@@ -135,16 +122,12 @@ func scanJobs(rows *sql.Rows) ([]*patchwork.Job, error) {
 // while its lock holds. Jobs come back highest priority first, then oldest.
 func (db *DB) ClaimJobs(ctx context.Context, workerID string, limit int, lease time.Duration) ([]*patchwork.Job, error) {
 	now := db.now()
-	rows, err := db.write.QueryContext(ctx, `UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1
+	jobs, err := scanAll(ctx, db.write, `UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM jobs
 			WHERE status = 'queued' AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
 				AND attempts < max_attempts
 			ORDER BY priority DESC, run_at, id LIMIT $4`+db.Dialect.SkipLocked+`)
-		RETURNING `+jobColumns, micros(now.Add(lease)), workerID, micros(now), limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: claim jobs: %w", err)
-	}
-	jobs, err := scanJobs(rows)
+		RETURNING `+jobColumns, scanJob, micros(now.Add(lease)), workerID, micros(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: claim jobs: %w", err)
 	}
@@ -281,12 +264,8 @@ func (s *JobService) FindFailedJobs(ctx context.Context, limit int) ([]*patchwor
 	if err != nil || !patchwork.CanAdminister(c) {
 		return nil, patchwork.ErrNotFound
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE status = 'failed'
-		ORDER BY done_at DESC, id DESC LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	return scanJobs(rows)
+	return scanAll(ctx, s.db.read, `SELECT `+jobColumns+` FROM jobs WHERE status = 'failed'
+		ORDER BY done_at DESC, id DESC LIMIT $1`, scanJob, limit)
 }
 
 // RetryJob queues a failed job again; see patchwork.JobService.
