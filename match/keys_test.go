@@ -106,15 +106,6 @@ func TestPhoneticKeys(t *testing.T) {
 	}
 }
 
-func hasKey(keys []NameKey, kind, key string) bool {
-	for _, k := range keys {
-		if k.Kind == kind && k.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
 func TestClientKeys(t *testing.T) {
 	tests := []struct {
 		given, family string

@@ -67,15 +67,6 @@ func (m *metaphoneState) init(word string) {
 	m.alt = m.altBuf[:0]
 }
 
-func (m *metaphoneState) contains(sub string) bool {
-	for i := range m.w {
-		if m.at(i, sub) {
-			return true
-		}
-	}
-	return false
-}
-
 // get returns the rune at i, or 0 outside the padded word (the reference's
 // GetAt returns NUL there, which never equals a letter or a space).
 func (m *metaphoneState) get(i int) rune {

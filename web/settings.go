@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"patchwork"
 )
@@ -129,10 +128,4 @@ func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), "flash", "The job will be tried again.")
 	http.Redirect(w, r, "/admin/jobs", http.StatusSeeOther)
-}
-
-// firstLine keeps template output short for the outbox list.
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
 }
