@@ -23,7 +23,7 @@ var letterFolds = map[rune]string{
 // and other punctuation collapsed to one space. Letters from non-Latin
 // scripts are kept (lower-cased) so such names still match exactly.
 func NormalizeName(s string) string {
-	s = stripAccents(s)
+	s = StripAccents(s)
 	var b strings.Builder
 	b.Grow(len(s))
 	sep := false
@@ -70,10 +70,10 @@ func isApostrophe(r rune) bool {
 	return false
 }
 
-// stripAccents removes combining marks after canonical decomposition. The
+// StripAccents removes combining marks after canonical decomposition. The
 // transformer chain is stateful and not safe for concurrent use, so it is
 // built per call; ASCII input (nearly every name) skips it entirely.
-func stripAccents(s string) string {
+func StripAccents(s string) string {
 	if isASCII(s) {
 		return s
 	}
