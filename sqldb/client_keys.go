@@ -3,7 +3,6 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"patchwork"
 	"patchwork/match"
@@ -33,43 +32,21 @@ func ClientNameKeys(first, last string, aliases []string) []match.NameKey {
 	return keys
 }
 
-// keyChunk is how many keys one INSERT writes; statements of each size up to
-// it are prepared once and reused.
-const keyChunk = 32
-
 // writeClientKeys indexes a client's keys and counts them in
 // client_key_freq, in the caller's transaction.
 func (tx *Tx) writeClientKeys(ctx context.Context, clientID int64, keys []match.NameKey) error {
-	for len(keys) > 0 {
-		n := min(len(keys), keyChunk)
-		chunk := keys[:n]
-		keys = keys[n:]
-		args := make([]any, 0, 3*n)
-		var rows strings.Builder
-		for i, k := range chunk {
-			if i > 0 {
-				rows.WriteString(", ")
-			}
-			fmt.Fprintf(&rows, "($%d, $%d, $%d)", 3*i+1, 3*i+2, 3*i+3)
-			args = append(args, k.Key, k.Kind, clientID)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO client_keys (key, kind, client_id) VALUES `+rows.String()+
-			` ON CONFLICT DO NOTHING`, args...); err != nil {
-			return fmt.Errorf("sqldb: insert client keys: %w", err)
-		}
-		fargs := make([]any, 0, 2*n)
-		var fr strings.Builder
-		for i, k := range chunk {
-			if i > 0 {
-				fr.WriteString(", ")
-			}
-			fmt.Fprintf(&fr, "($%d, $%d, 1)", 2*i+1, 2*i+2)
-			fargs = append(fargs, k.Key, k.Kind)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO client_key_freq (key, kind, n) VALUES `+fr.String()+
-			` ON CONFLICT (key, kind) DO UPDATE SET n = client_key_freq.n + 1`, fargs...); err != nil {
-			return fmt.Errorf("sqldb: count client keys: %w", err)
-		}
+	rows := make([][]any, len(keys))
+	counts := make([][]any, len(keys))
+	for i, k := range keys {
+		rows[i] = []any{k.Key, k.Kind, clientID}
+		counts[i] = []any{k.Key, k.Kind, 1}
+	}
+	if err := tx.insertRows(ctx, "client_keys", []string{"key", "kind", "client_id"}, rows, ` ON CONFLICT DO NOTHING`); err != nil {
+		return fmt.Errorf("sqldb: insert client keys: %w", err)
+	}
+	if err := tx.insertRows(ctx, "client_key_freq", []string{"key", "kind", "n"}, counts,
+		` ON CONFLICT (key, kind) DO UPDATE SET n = client_key_freq.n + 1`); err != nil {
+		return fmt.Errorf("sqldb: count client keys: %w", err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 
 	"patchwork"
@@ -113,47 +112,6 @@ func vocabRows(rows ...[][]any) [][]any {
 		}
 	}
 	return out
-}
-
-// insertRows inserts rows into table in multi-row statements; suffix ends
-// each statement (an ON CONFLICT clause, or ""). A long run of full
-// statements reuses one prepared on the transaction's own connection.
-func (tx *Tx) insertRows(ctx context.Context, table string, cols []string, rows [][]any, suffix string) error {
-	per := min(500, 30000/len(cols))
-	statement := func(n int) string {
-		vals := make([]string, n)
-		for i := range vals {
-			vals[i] = "(" + placeholders(i*len(cols)+1, len(cols)) + ")"
-		}
-		return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.Join(vals, ", ") + suffix
-	}
-	var full *sql.Stmt
-	if len(rows) > per {
-		st, err := tx.Tx.PrepareContext(ctx, statement(per))
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		full = st
-	}
-	for len(rows) > 0 {
-		chunk := rows[:min(len(rows), per)]
-		rows = rows[len(chunk):]
-		args := make([]any, 0, len(chunk)*len(cols))
-		for _, r := range chunk {
-			args = append(args, r...)
-		}
-		var err error
-		if len(chunk) == per && full != nil {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, statement(len(chunk)), args...)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // directoryLock serialises rebuilds of the phone book's index by instances
