@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"patchwork"
 )
@@ -164,9 +166,19 @@ func (s *Server) agent(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// safeNext returns next if it is a local path, or "/".
+// safeNext returns next if it is an absolute path on this site, or "/".
+// Browsers drop tabs and newlines from a URL and read a backslash as a
+// slash, so "/<TAB>/evil.example" and "/\evil.example" are
+// "//evil.example" to them, another site: any control character or
+// backslash is refused, and what is left must parse as a path with no
+// scheme or host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') ||
+		!utf8.ValidString(next) || strings.ContainsFunc(next, unicode.IsControl) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
 	return next
