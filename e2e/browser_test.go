@@ -33,9 +33,20 @@ const (
 	// is the common phone width).
 	phoneWidth, phoneHeight = 375, 800
 	// stepTimeout bounds one browser step, so that a missing element fails
-	// fast with a message instead of hanging until the test deadline.
-	stepTimeout = 15 * time.Second
+	// with a message instead of hanging until the test deadline. Steps wait
+	// for conditions, never for a time, so a generous bound costs nothing
+	// when all is well and keeps a busy machine from failing the journey.
+	stepTimeout = 30 * time.Second
+	// pollInterval is how often the browser looks again at a condition.
+	pollInterval = 10 * time.Millisecond
 )
+
+// pageReady holds once the page has loaded and every stylesheet has been
+// parsed (the next style read applies it): axe and the width check must
+// see the page a user sees, not the unstyled HTML.
+const pageReady = `document.readyState === 'complete' &&
+	[...document.querySelectorAll('link[rel="stylesheet"]')].every(l => l.sheet !== null && l.sheet.cssRules.length > 0) &&
+	document.fonts.status === 'loaded'`
 
 // chromiumPath finds the browser, or skips the test (fails it in CI, which
 // must never pass without running the browser journeys).
@@ -168,10 +179,19 @@ func (b *browser) where() string {
 	return "  at " + s
 }
 
-// visit navigates to path and waits for the page's h1.
+// visit navigates to path and waits for the page's h1 and its styles.
 func (b *browser) visit(path, h1 string) {
 	b.t.Helper()
 	b.step("visit "+path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(h1XPath(h1)))
+	b.waitFor("visit "+path+": page loaded and styled", pageReady)
+}
+
+// waitFor waits until the JavaScript condition holds on the current page,
+// looking again every pollInterval, and fails the test after stepTimeout.
+func (b *browser) waitFor(what, condition string) {
+	b.t.Helper()
+	b.step(what, chromedp.Poll[chromedp.Void](condition,
+		chromedp.WithPollingInterval(pollInterval), chromedp.WithPollingTimeout(stepTimeout)))
 }
 
 // path is the path (and query) of the current page.
@@ -226,20 +246,24 @@ func jsString(s string) string {
 // page: axe-core at desktop width, then at phone width together with the
 // check for horizontal scrolling. Failures are reported with t.Errorf, so a
 // journey shows every defect of every page in one run.
+//
+// Each stage waits for the page to be in the state it checks: loaded and
+// styled before axe runs, and the viewport at the emulated width before it
+// is measured (the browser applies an emulation asynchronously).
 func (b *browser) checkPage(name string) {
 	b.t.Helper()
+	b.waitFor(name+": page loaded and styled", pageReady)
 	b.runAxe(name, "desktop")
 	b.step(name+": emulate phone", chromedp.EmulateViewport(phoneWidth, phoneHeight))
+	b.waitFor(fmt.Sprintf("%s: viewport %d px wide", name, phoneWidth), fmt.Sprintf("window.innerWidth === %d", phoneWidth))
 	b.checkReflow(name)
 	b.runAxe(name, fmt.Sprintf("%d px", phoneWidth))
 	b.step(name+": back to desktop", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		_, err := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
 		return err
 	}))
-	w := eval[int](b, name+": read width", `window.innerWidth`)
-	if w != desktopWidth {
-		b.t.Fatalf("%s: window is %d px wide after clearing the phone emulation, want %d", name, w, desktopWidth)
-	}
+	b.waitFor(fmt.Sprintf("%s: window %d px wide again after clearing the phone emulation", name, desktopWidth),
+		fmt.Sprintf("window.innerWidth === %d", desktopWidth))
 }
 
 type axeNode struct {

@@ -13,30 +13,6 @@ import (
 	"patchwork/sqldb/sqldbtest"
 )
 
-// clock is a fake clock tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(db *sqldb.DB) *clock {
-	c := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
-	db.Now = c.Now
-	return c
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func mustAdmin(t *testing.T, w *sqldbtest.World) *patchwork.Agent {
 	t.Helper()
 	a := &patchwork.Agent{Email: fmt.Sprintf("admin%d@ashford.test", time.Now().UnixNano()), Name: "Ada Admin",
@@ -73,7 +49,7 @@ func TestBackoff(t *testing.T) {
 func TestJobLifecycle(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		clk := newClock(db)
+		clk := sqldbtest.NewClock(db)
 		id, created, err := db.EnqueueJob(ctx, sqldb.JobSpec{Kind: "test", UniqueKey: "once"})
 		if err != nil || !created || id == 0 {
 			t.Fatalf("enqueue: %d %v %v", id, created, err)
@@ -146,7 +122,7 @@ func ids(jobs []*patchwork.Job) []int64 {
 func TestJobFailsAfterMaxAttemptsAndAdminRetries(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		clk := newClock(db)
+		clk := sqldbtest.NewClock(db)
 		w := sqldbtest.MustWorld(t, db)
 		admin := mustAdmin(t, w)
 		bob := w.MustAgent(t, "Bob Baker", w.Council, w.LocalA)
@@ -189,7 +165,7 @@ func TestJobFailsAfterMaxAttemptsAndAdminRetries(t *testing.T) {
 func TestExpiredLocks(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		clk := newClock(db)
+		clk := sqldbtest.NewClock(db)
 		again, _, _ := db.EnqueueJob(ctx, sqldb.JobSpec{Kind: "test"})
 		last, _, _ := db.EnqueueJob(ctx, sqldb.JobSpec{Kind: "test", MaxAttempts: 1})
 		if got := claim(t, db, "killed", 10); len(got) != 2 {

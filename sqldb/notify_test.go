@@ -51,7 +51,7 @@ func setPrefs(t *testing.T, db *sqldb.DB, a *patchwork.Agent, mode string) {
 func TestNotificationDeliveryPlan(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		newClock(db)
+		sqldbtest.NewClock(db)
 		w := sqldbtest.MustWorld(t, db)
 		actor := w.MustAgent(t, "Alice Able", w.Council, w.LocalA)
 		dflt := w.MustAgent(t, "Bob Defaults", w.Council, w.LocalA)
@@ -115,14 +115,14 @@ func TestNotificationDeliveryPlan(t *testing.T) {
 		})
 
 		t.Run("a failed event enqueues nothing", func(t *testing.T) {
-			var before int
-			db.QueryRowForTest(`SELECT COUNT(*) FROM jobs`).Scan(&before)
+			before := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM jobs`)
 			svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
 			// Joining twice fails in the transaction: no activity, no job.
-			_ = svc.JoinTeam(sqldbtest.As(dflt), cl.ID, patchwork.JoinRequest{Declaration: true, Basis: patchwork.BasisConsent})
-			var after int
-			db.QueryRowForTest(`SELECT COUNT(*) FROM jobs`).Scan(&after)
-			if after != before {
+			err := svc.JoinTeam(sqldbtest.As(dflt), cl.ID, patchwork.JoinRequest{Declaration: true, Basis: patchwork.BasisConsent})
+			if patchwork.ErrorCode(err) != patchwork.ECONFLICT {
+				t.Fatalf("joining twice: %v, want ECONFLICT", err)
+			}
+			if after := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM jobs`); after != before {
 				t.Fatalf("jobs %d → %d", before, after)
 			}
 		})
@@ -132,7 +132,7 @@ func TestNotificationDeliveryPlan(t *testing.T) {
 func TestNotificationPrefs(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		clk := newClock(db)
+		clk := sqldbtest.NewClock(db)
 		w := sqldbtest.MustWorld(t, db)
 		bob := w.MustAgent(t, "Bob Baker", w.Council, w.LocalA)
 		carol := w.MustAgent(t, "Carol Cole", w.Council, w.LocalA)
@@ -200,10 +200,8 @@ func TestNotificationPrefs(t *testing.T) {
 		if p, _ := svc.FindNotificationPrefs(sqldbtest.As(carol)); p[patchwork.ActivityMemberJoined] != patchwork.NotifyDaily {
 			t.Fatalf("carol changed too: %v", p)
 		}
-		var n int
-		db.QueryRowForTest(`SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor_id = $2`,
-			patchwork.AuditUnsubscribe, bob.ID).Scan(&n)
-		if n != 2 {
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor_id = $2`,
+			patchwork.AuditUnsubscribe, bob.ID); n != 2 {
 			t.Fatalf("unsubscribe audit rows = %d", n)
 		}
 		if _, err := sqldb.NewAuditService(db).VerifyAudit(ctx); err != nil {

@@ -31,16 +31,16 @@ func TestSessionStore(t *testing.T) {
 		if err := s.CommitCtx(ctx, "tok-1", []byte("two"), now.Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
-		if b, _, _ := s.FindCtx(ctx, "tok-1"); string(b) != "two" {
-			t.Fatalf("after update = %q", b)
+		if b, _, err := s.FindCtx(ctx, "tok-1"); err != nil || string(b) != "two" {
+			t.Fatalf("after update = %q, %v", b, err)
 		}
-		if _, ok, _ := s.FindCtx(ctx, "tok-2"); ok {
-			t.Fatal("unknown token found")
+		if _, ok, err := s.FindCtx(ctx, "tok-2"); err != nil || ok {
+			t.Fatalf("unknown token found (%v)", err)
 		}
 		// Expired sessions are not found, and are cleaned up.
 		now = now.Add(2 * time.Hour)
-		if _, ok, _ := s.FindCtx(ctx, "tok-1"); ok {
-			t.Fatal("expired session found")
+		if _, ok, err := s.FindCtx(ctx, "tok-1"); err != nil || ok {
+			t.Fatalf("expired session found (%v)", err)
 		}
 		if n, err := s.DeleteExpired(ctx); err != nil || n != 1 {
 			t.Fatalf("delete expired = %d, %v", n, err)
@@ -51,8 +51,8 @@ func TestSessionStore(t *testing.T) {
 		if err := s.DeleteCtx(ctx, "tok-3"); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok, _ := s.FindCtx(ctx, "tok-3"); ok {
-			t.Fatal("deleted session found")
+		if _, ok, err := s.FindCtx(ctx, "tok-3"); err != nil || ok {
+			t.Fatalf("deleted session found (%v)", err)
 		}
 	})
 }

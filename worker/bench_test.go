@@ -80,10 +80,7 @@ func deliver(b *testing.B, e *env, want, concurrency int) {
 		w := e.newWorker(b, "bench", nil)
 		w.Config.Concurrency = concurrency
 		go func() { w.Run(ctx); close(done) }()
-		deadline := time.Now().Add(5 * time.Minute)
-		for len(e.smtp.Messages()) < want && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
+		e.smtp.WaitFor(want, 5*time.Minute)
 		cancel()
 		<-done
 	}

@@ -10,7 +10,6 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,43 +25,15 @@ var secret = []byte("test deployment secret")
 
 var discardLog = slog.New(slog.DiscardHandler)
 
-// clock is a fake clock shared by the store and the worker.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// Set moves the clock to t (forward only in these tests).
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // env is a database, a fake clock, a real SMTP server and a worker.
 type env struct {
 	db    *sqldb.DB
-	clk   *clock
+	clk   *sqldbtest.Clock
 	smtp  *smtptest.Server
 	w     *worker.Worker
 	world *sqldbtest.World
 	loc   *time.Location
 }
-
-// Sunday 22 November 2026, 10:00 in London (UTC in winter).
-var start = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
 func newEnv(tb testing.TB, db *sqldb.DB) *env {
 	tb.Helper()
@@ -70,8 +41,7 @@ func newEnv(tb testing.TB, db *sqldb.DB) *env {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	e := &env{db: db, clk: &clock{t: start}, smtp: smtptest.Start(tb), loc: loc}
-	db.Now = e.clk.Now
+	e := &env{db: db, clk: sqldbtest.NewClock(db), smtp: smtptest.Start(tb), loc: loc}
 	e.w = e.newWorker(tb, "w1", nil)
 	e.world = sqldbtest.MustWorld(tb, db)
 	return e

@@ -154,7 +154,9 @@ func TestFailedAfterMaxAttempts(t *testing.T) {
 			t.Fatalf("failed jobs = %v, %v", failed, err)
 		}
 		var unhandled int
-		db.QueryRowForTest(`SELECT COUNT(*) FROM notifications WHERE job_id = $1 AND handled_at IS NULL`, j.ID).Scan(&unhandled)
+		if err := db.QueryRowForTest(`SELECT COUNT(*) FROM notifications WHERE job_id = $1 AND handled_at IS NULL`, j.ID).Scan(&unhandled); err != nil {
+			t.Fatal(err)
+		}
 		if unhandled != 1 {
 			t.Fatalf("unhandled notifications of the failed job = %d", unhandled)
 		}
@@ -256,11 +258,20 @@ func TestWorkersSideBySide(t *testing.T) {
 		for i := 0; i < events; i++ {
 			e.event(t, c, alice, patchwork.ActivityAttentionRaised, patchwork.DetailUrgent)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for len(e.smtp.Messages()) < members*events && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
+		if got := e.smtp.WaitFor(members*events, time.Minute); len(got) < members*events {
+			t.Errorf("delivered %d of %d emails within a minute", len(got), members*events)
 		}
-		time.Sleep(100 * time.Millisecond) // room for a duplicate to show
+		// Every email has arrived; the workers stop once no job is left
+		// waiting, so a job claimed twice has been sent twice by the time
+		// Run returns (a job in hand is always finished).
+		sqldbtest.Eventually(t, time.Minute, "every due job to be done", func() bool {
+			var waiting int
+			if err := db.QueryRowForTest(`SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND run_at <= $1`,
+				e.clk.Now().UnixMicro()).Scan(&waiting); err != nil {
+				t.Fatal(err)
+			}
+			return waiting == 0
+		})
 		cancel()
 		wg.Wait()
 		ids := map[string]int{}
@@ -277,24 +288,31 @@ func TestWorkersSideBySide(t *testing.T) {
 				t.Errorf("%s got %d emails, want %d", a.Email, got, events)
 			}
 		}
-		var queued int
-		db.QueryRowForTest(`SELECT COUNT(*) FROM jobs WHERE status = 'queued' AND run_at <= $1`, sqldbtestMicros(e.clk.Now())).Scan(&queued)
-		if queued != 0 {
-			t.Errorf("%d due jobs left", queued)
+		var done int
+		if err := db.QueryRowForTest(`SELECT COUNT(*) FROM jobs WHERE status = 'done' AND unique_key LIKE 'notification:%'`).Scan(&done); err != nil {
+			t.Fatal(err)
+		}
+		if done != members*events {
+			t.Errorf("%d email jobs done, want %d", done, members*events)
 		}
 	})
 }
-
-func sqldbtestMicros(t time.Time) int64 { return t.UnixMicro() }
 
 // TestRunStopsOnCancel: Run returns promptly once its context is cancelled.
 func TestRunStopsOnCancel(t *testing.T) {
 	db := sqldbtest.MustOpen(t, "sqlite")
 	e := newEnv(t, db)
+	c, alice, _ := e.team(t, 1)
+	drain(t, e.w)
+	e.smtp.Reset()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { e.w.Run(ctx); close(done) }()
-	time.Sleep(20 * time.Millisecond)
+	// Run is under way once it has delivered an email.
+	e.event(t, c, alice, patchwork.ActivityAttentionRaised, "")
+	if got := e.smtp.WaitFor(1, time.Minute); len(got) != 1 {
+		t.Fatalf("Run delivered %d emails, want 1", len(got))
+	}
 	cancel()
 	select {
 	case <-done:

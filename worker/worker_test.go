@@ -170,9 +170,7 @@ func TestEmailsForEveryEventAndPreference(t *testing.T) {
 			bob:   {"Your weekly Patchwork summary: 2 updates on 1 client"},
 			frank: {"Your weekly Patchwork summary: 5 updates on 1 client"},
 		})
-		var pending int
-		db.QueryRowForTest(`SELECT COUNT(*) FROM notifications WHERE handled_at IS NULL`).Scan(&pending)
-		if pending != 0 {
+		if pending := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM notifications WHERE handled_at IS NULL`); pending != 0 {
 			t.Errorf("%d notifications never handled", pending)
 		}
 	})
@@ -322,13 +320,10 @@ func TestCleanupDeletesExpiredSessions(t *testing.T) {
 		if _, ok, _ := store.FindCtx(ctx, "live"); !ok {
 			t.Fatal("live session deleted")
 		}
-		var n int
-		db.QueryRowForTest(`SELECT COUNT(*) FROM sessions`).Scan(&n)
-		if n != 1 {
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM sessions`); n != 1 {
 			t.Fatalf("%d sessions left, want 1", n)
 		}
-		db.QueryRowForTest(`SELECT COUNT(*) FROM client_searches WHERE agent_id = $1`, agent.ID).Scan(&n)
-		if n != 1 {
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM client_searches WHERE agent_id = $1`, agent.ID); n != 1 {
 			t.Fatalf("%d search counts left, want the recent one", n)
 		}
 	})

@@ -52,12 +52,15 @@ type Server struct {
 	refuse   bool
 	refused  int
 	conns    []*smtp.Conn
+	// arrived is closed, and replaced, whenever a message is accepted, so
+	// that WaitFor wakes on arrivals instead of polling.
+	arrived chan struct{}
 }
 
 // Start starts a server on 127.0.0.1:0 and stops it when tb ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	s := &Server{}
+	s := &Server{arrived: make(chan struct{})}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("smtptest: listen: %v", err)
@@ -141,6 +144,27 @@ func (s *Server) Messages() []*Message {
 	return append([]*Message(nil), s.msgs...)
 }
 
+// WaitFor waits until at least n messages have been accepted since the
+// last Reset, or timeout has passed, and returns the messages accepted by
+// then: the caller checks how many it got.
+func (s *Server) WaitFor(n int, timeout time.Duration) []*Message {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		msgs, arrived := append([]*Message(nil), s.msgs...), s.arrived
+		s.mu.Unlock()
+		if len(msgs) >= n {
+			return msgs
+		}
+		select {
+		case <-arrived:
+		case <-deadline.C:
+			return s.Messages()
+		}
+	}
+}
+
 // To returns the accepted messages with addr among their recipients.
 func (s *Server) To(addr string) []*Message {
 	var out []*Message
@@ -222,6 +246,8 @@ func (ss *session) Data(r io.Reader) error {
 	ss.msg.Raw = b
 	ss.s.mu.Lock()
 	ss.s.msgs = append(ss.s.msgs, ss.msg)
+	close(ss.s.arrived)
+	ss.s.arrived = make(chan struct{})
 	ss.s.mu.Unlock()
 	ss.msg = nil
 	return nil
