@@ -18,5 +18,7 @@ func CanSearch(caller *Agent) bool { return CanUse(caller) }
 // (rule 3); the declaration and lawful basis are checked by JoinRequest.
 func CanJoin(caller *Agent, isMember bool) bool { return CanUse(caller) && !isMember }
 
-// CanAdminister reports whether the caller may use admin functions.
+// CanAdminister reports whether the caller may use admin functions. The
+// system caller (NewSystemContext) may too; the store checks that from the
+// context, since it is no agent.
 func CanAdminister(caller *Agent) bool { return CanUse(caller) && caller.Admin }

@@ -50,29 +50,46 @@ type AuditEvent struct {
 	Hash     string
 }
 
-// Audit actions.
+// Audit actions: every action the audit log records is named here, so that
+// the log's vocabulary can be read in one place.
 const (
 	AuditClientView   = "client.view"
 	AuditClientCreate = "client.create"
+	AuditClientUpdate = "client.update"
 	AuditClientSearch = "client.search"
-	AuditTeamJoin     = "team.join"
-	AuditTeamLeave    = "team.leave"
-	AuditLogin        = "auth.login"
-	AuditLoginFailed  = "auth.login_failed"
-	AuditLogout       = "auth.logout"
-	AuditAgentCreate  = "admin.agent_create"
-	AuditAgentDeact   = "admin.agent_deactivate"
-	AuditProfile      = "agent.profile_update"
+	// AuditJoinView records that the join page showed who a client is.
+	AuditJoinView          = "client.join_view"
+	AuditTeamJoin          = "team.join"
+	AuditTeamLeave         = "team.leave"
+	AuditAttentionRaise    = "attention.raise"
+	AuditAttentionAck      = "attention.ack"
+	AuditAttentionResolve  = "attention.resolve"
+	AuditLogin             = "auth.login"
+	AuditLoginFailed       = "auth.login_failed"
+	AuditLogout            = "auth.logout"
+	AuditProfile           = "agent.profile_update"
+	AuditNotificationPrefs = "agent.notification_prefs"
+	AuditUnsubscribe       = "agent.unsubscribe"
+	AuditAgentCreate       = "admin.agent_create"
+	AuditAgentDeact        = "admin.agent_deactivate"
+	AuditAgencyCreate      = "admin.agency_create"
+	AuditAreaCreate        = "admin.area_create"
+	AuditJobRetry          = "admin.job_retry"
+	// AuditClientAudit records that an admin read who has looked at a client.
+	AuditClientAudit = "admin.audit_client"
 )
 
 // AuditService reads and checks the audit log.
 type AuditService interface {
 	// VerifyAudit walks the hash chain and returns an error naming the first
-	// row that was edited, deleted or inserted out of order.
+	// row that was edited, deleted or inserted out of order. Only admins and
+	// the system caller (`patchwork audit verify`) may call it; other agents
+	// get ENOTFOUND.
 	VerifyAudit(ctx context.Context) (checked int, err error)
 
-	// FindAuditForClient answers "who has looked at this client?". Only
-	// admins may call it.
+	// FindAuditForClient answers "who has looked at this client?", and is
+	// itself audited. Only admins and the system caller may call it; other
+	// agents get ENOTFOUND. A client without events has an empty list.
 	FindAuditForClient(ctx context.Context, clientID int64) ([]*AuditEvent, error)
 }
 

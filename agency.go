@@ -44,13 +44,17 @@ func (a *Agency) PublicName() string {
 type AgencyService interface {
 	// FindAgencyByID returns an agency for the phone book. Any active agent
 	// may call it; a sensitive agency is returned under its generic label
-	// unless the caller is an admin or works for it.
+	// unless the caller is an admin or works for it. ENOTFOUND only if no
+	// agency has the id; a failing database is an error, never ENOTFOUND.
 	FindAgencyByID(ctx context.Context, id int64) (*Agency, error)
 
-	// FindAgencies returns agencies ordered by name.
+	// FindAgencies returns every agency ordered by name, each as the caller
+	// may see it (a sensitive agency under its generic label unless the
+	// caller is an admin or works for it). Any active agent may call it; it
+	// never returns ENOTFOUND.
 	FindAgencies(ctx context.Context) ([]*Agency, error)
 
-	// CreateAgency adds an agency. Only admins may call it (or setup code
-	// running without a caller, such as the demo seeder).
+	// CreateAgency adds an agency. Only admins and the system caller (the
+	// CLI, the demo loader) may call it; other agents get ENOTFOUND.
 	CreateAgency(ctx context.Context, a *Agency) error
 }

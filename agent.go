@@ -100,27 +100,34 @@ type AgentService interface {
 	Authenticate(ctx context.Context, email, password string) (*Agent, error)
 
 	// FindAgentByID returns an agent for the phone book as the caller may see
-	// them (see Agent.AsSeenBy). Deactivated agents are ENOTFOUND except to
-	// admins.
+	// them (see Agent.AsSeenBy). Any active agent may call it. ENOTFOUND if
+	// no agent has the id, or the agent is deactivated and the caller is not
+	// an admin.
 	FindAgentByID(ctx context.Context, id int64) (*Agent, error)
 
 	// FindCaller loads the active agent with the given id for a session; it
-	// returns ENOTFOUND for a deactivated or missing agent. It needs no caller.
+	// returns ENOTFOUND for a deactivated or missing agent. It needs no
+	// caller: it is how the session's caller is found.
 	FindCaller(ctx context.Context, id int64) (*Agent, error)
 
-	// CreateAgent adds an agent with a password. Only admins (or setup code
-	// running without a caller) may call it.
+	// CreateAgent adds an agent with a password. Only admins and the system
+	// caller may call it; other agents get ENOTFOUND. EINVALID with
+	// per-field messages on bad input, ECONFLICT if the email is taken.
 	CreateAgent(ctx context.Context, a *Agent, password string) error
 
-	// UpdateProfile changes the caller's own profile.
+	// UpdateProfile changes the caller's own profile; any active agent may
+	// call it, for themselves only. EINVALID with per-field messages.
 	UpdateProfile(ctx context.Context, upd AgentUpdate) (*Agent, error)
 
-	// DeactivateAgent ends an agent's access and their team memberships. Only
-	// admins may call it.
+	// DeactivateAgent ends an agent's access and their team memberships;
+	// each team is told. Only admins and the system caller may call it;
+	// other agents get ENOTFOUND. ENOTFOUND also if no active agent has the
+	// id.
 	DeactivateAgent(ctx context.Context, id int64) error
 
 	// FindSharedClients returns the clients whose teams both the caller and
-	// the agent with the given id are currently on — and nothing else.
+	// the agent with the given id are currently on — and nothing else. Any
+	// active agent may call it; an unknown id simply shares nothing.
 	FindSharedClients(ctx context.Context, agentID int64) ([]*ClientSummary, error)
 }
 

@@ -25,6 +25,8 @@ type AreaService interface {
 	// areas, each group ordered by name. Any active agent may call it.
 	FindAreas(ctx context.Context) ([]*Area, error)
 
-	// CreateArea adds an area. Only admins may call it.
+	// CreateArea adds an area under a parent of the level above. Only admins
+	// and the system caller may call it; other agents get ENOTFOUND. EINVALID
+	// for a missing name, an unknown kind or a wrong parent.
 	CreateArea(ctx context.Context, a *Area) error
 }

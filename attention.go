@@ -69,9 +69,9 @@ func (in *AttentionInput) Validate() error {
 	return Invalid(f)
 }
 
-// AttentionService raises and follows attentions. Every method reads the
-// caller from ctx and treats a non-member exactly like a missing client or
-// attention: ENOTFOUND.
+// AttentionService raises and follows attentions. Only current members of
+// the client's team may use them: every method reads the caller from ctx and
+// treats a non-member exactly like a missing client or attention: ENOTFOUND.
 type AttentionService interface {
 	// RaiseAttention adds an attention to a client's team and alerts the
 	// other members.

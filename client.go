@@ -91,7 +91,8 @@ type ClientMatch struct {
 }
 
 // ClientService is the client and team part of Patchwork. Every method reads
-// the caller from ctx.
+// the caller from ctx; any active agent may call each one, and what they
+// may see is decided by team membership (docs/security.md).
 type ClientService interface {
 	// FindClientProfile returns the client with team, agencies and activity.
 	// It returns ENOTFOUND if the client does not exist or the caller is not a
@@ -99,10 +100,11 @@ type ClientService interface {
 	FindClientProfile(ctx context.Context, id int64) (*ClientProfile, error)
 
 	// FindMyClients returns the clients whose teams the caller is on, most
-	// recently active first.
+	// recently active first; nobody else's.
 	FindMyClients(ctx context.Context) ([]*ClientSummary, error)
 
-	// FindMyActivity returns recent activity on the caller's clients.
+	// FindMyActivity returns recent activity on the clients whose teams the
+	// caller is currently on; nobody else's.
 	FindMyActivity(ctx context.Context, limit int) ([]*Activity, error)
 
 	// FindPossibleDuplicates returns existing clients that may be the person
@@ -122,7 +124,7 @@ type ClientService interface {
 
 	// JoinTeam adds the caller to the client's team on a declared lawful
 	// basis. ENOTFOUND if the client does not exist; ECONFLICT if already a
-	// member.
+	// member; EINVALID without the declaration or basis.
 	JoinTeam(ctx context.Context, clientID int64, req JoinRequest) error
 
 	// FindJoinCard returns the details a search result showed for the join
@@ -131,6 +133,7 @@ type ClientService interface {
 	FindJoinCard(ctx context.Context, clientID int64, ticket string) (*ClientMatch, error)
 
 	// LeaveTeam ends the caller's membership with a reason. ENOTFOUND if the
-	// caller is not a member.
+	// client does not exist or the caller is not a member, even when the
+	// reason is missing (EINVALID only for members).
 	LeaveTeam(ctx context.Context, clientID int64, req LeaveRequest) error
 }

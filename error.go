@@ -4,6 +4,15 @@
 //
 // It imports nothing else of this module, so every other package can depend
 // on it without cycles.
+//
+// The service interfaces share one contract about callers, which each
+// method's comment refines. Every method acts for the caller in ctx (see
+// NewContextWithCaller) and returns EUNAUTHORIZED when there is none or the
+// agent is no longer active; only the few methods that run before sign-in
+// say that they need no caller. Admin functions also accept the system
+// caller (NewSystemContext) and return ENOTFOUND to any agent who is not an
+// admin, exactly as for something that does not exist. ENOTFOUND never
+// tells "missing" from "not yours to see".
 package patchwork
 
 import (
@@ -43,6 +52,11 @@ func Errorf(code string, format string, args ...any) *Error {
 // ErrNotFound is returned for anything the caller may not see or that does
 // not exist; the two are deliberately indistinguishable.
 var ErrNotFound = &Error{Code: ENOTFOUND, Message: "Not found."}
+
+// ErrUnauthorized is returned by every service called without a caller (no
+// signed-in agent and not the system): the web layer sends such a visitor to
+// sign in.
+var ErrUnauthorized = &Error{Code: EUNAUTHORIZED, Message: "Sign in to continue."}
 
 // ErrPermanent marks a failure that trying again cannot mend, such as a
 // mail server refusing a recipient for good (SMTP 5xx): a job failing with

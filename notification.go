@@ -103,27 +103,23 @@ func (p NotificationPrefs) Validate() error {
 // never carry a client's name (PRODUCT.md rule 6).
 func ClientRef(id int64) string { return fmt.Sprintf("P-%06d", id) }
 
-// Audit actions about notification preferences.
-const (
-	AuditNotificationPrefs = "agent.notification_prefs"
-	AuditUnsubscribe       = "agent.unsubscribe"
-	AuditJobRetry          = "admin.job_retry"
-)
-
 // NotificationPrefsService reads and changes how agents hear about events.
 type NotificationPrefsService interface {
 	// FindNotificationPrefs returns the caller's mode for every kind in
-	// NotificationKinds, defaults filled in.
+	// NotificationKinds, defaults filled in. Any active agent may call it,
+	// for themselves only.
 	FindNotificationPrefs(ctx context.Context) (NotificationPrefs, error)
 
 	// UpdateNotificationPrefs sets the caller's modes for the given kinds
-	// (kind → mode); kinds left out keep their mode. Returns EINVALID with a
-	// message per wrong kind.
+	// (kind → mode); kinds left out keep their mode. Any active agent may
+	// call it, for themselves only. Returns EINVALID with a message per wrong
+	// kind.
 	UpdateNotificationPrefs(ctx context.Context, prefs map[string]string) error
 
 	// CheckUnsubscribe returns the kinds an unsubscribe token would turn to
-	// never, without changing anything; a page can ask to confirm. Returns
-	// EINVALID for a token that is forged, altered or expired.
+	// never, without changing anything; a page can ask to confirm. It needs
+	// no caller: the signed token is the credential. Returns EINVALID for a
+	// token that is forged, altered or expired.
 	CheckUnsubscribe(ctx context.Context, token string) ([]string, error)
 
 	// Unsubscribe applies a one-click unsubscribe token from an email: it sets
@@ -161,12 +157,14 @@ const (
 
 // JobService lets admins see and retry jobs that failed for good.
 type JobService interface {
-	// FindFailedJobs returns failed jobs, newest first. Only admins may call
-	// it; anyone else gets ENOTFOUND.
+	// FindFailedJobs returns failed jobs, newest first. Only admins and the
+	// system caller may call it; other agents get ENOTFOUND.
 	FindFailedJobs(ctx context.Context, limit int) ([]*Job, error)
 
-	// RetryJob queues a failed job again with a fresh set of attempts. Only
-	// admins may call it; the retry is audited.
+	// RetryJob queues a failed job again with a fresh set of attempts; the
+	// retry is audited. Only admins and the system caller may call it; other
+	// agents get ENOTFOUND. ENOTFOUND also if no job has the id or the job
+	// has not failed.
 	RetryJob(ctx context.Context, id int64) error
 }
 

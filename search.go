@@ -34,7 +34,7 @@ type SearchResults struct {
 	TooShort bool
 }
 
-// SearchService is the one search box.
+// SearchService is the one search box. Any active agent may call it.
 type SearchService interface {
 	// Search finds clients, agents and agencies. Client results carry only
 	// what is needed to recognise the person, best first and those in the

@@ -108,6 +108,9 @@ var agentLast = []string{"Mitchell", "Carter", "Fisher", "Harper", "Lawson", "Be
 // Seed fills an empty database with the demo network and marks it as a demo
 // database (the only kind that accepts the demo password).
 func Seed(ctx context.Context, db *sqldb.DB, size Size) error {
+	// Setup runs as the system (areas, agencies, agents); clients are then
+	// added as the agents who work with them.
+	ctx = patchwork.NewSystemContext(ctx)
 	rng := rand.New(rand.NewPCG(2026, 11))
 	if err := db.SetSetting(ctx, "demo", "true"); err != nil {
 		return err

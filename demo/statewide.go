@@ -56,6 +56,7 @@ var statewideSectors = []string{"Children's social care", "Health", "Education",
 // name-and-birthday twins, aliases and nicknames), their search keys and
 // teams. It writes through sqldb.BulkInsert, so it audits nothing.
 func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress io.Writer) error {
+	ctx = patchwork.NewSystemContext(ctx) // creates areas before any admin exists
 	start := time.Now()
 	step := func(what string, n int64) {
 		fmt.Fprintf(progress, "%-14s %9d rows  %6.1fs\n", what, n, time.Since(start).Seconds())

@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,8 +31,12 @@ func (s *AgencyService) FindAgencyByID(ctx context.Context, id int64) (*patchwor
 		return nil, err
 	}
 	g, err := scanAgency(s.db.read.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1`, id))
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, patchwork.ErrNotFound
+	} else if err != nil {
+		// A failing database is not a missing agency: it must surface as
+		// an error (a 500), not as a 404 that hides the failure.
+		return nil, fmt.Errorf("sqldb: find agency: %w", err)
 	}
 	if g.Areas, err = s.db.areasOf(ctx, s.db.read, "agency_areas", "agency_id", id); err != nil {
 		return nil, err
@@ -62,8 +68,8 @@ func (s *AgencyService) FindAgencies(ctx context.Context) ([]*patchwork.Agency, 
 
 // CreateAgency adds an agency; see patchwork.AgencyService.
 func (s *AgencyService) CreateAgency(ctx context.Context, g *patchwork.Agency) error {
-	if c := patchwork.CallerFromContext(ctx); c != nil && !patchwork.CanAdminister(c) {
-		return patchwork.ErrNotFound
+	if _, err := administrator(ctx); err != nil {
+		return err
 	}
 	g.Name = strings.TrimSpace(g.Name)
 	if g.Name == "" {
@@ -88,5 +94,5 @@ func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
 	if err := tx.indexAgency(ctx, g.ID); err != nil {
 		return err
 	}
-	return tx.audit(ctx, "admin.agency_create", 0, fmt.Sprintf("agency=%d", g.ID))
+	return tx.audit(ctx, patchwork.AuditAgencyCreate, 0, fmt.Sprintf("agency=%d", g.ID))
 }

@@ -158,8 +158,8 @@ func (s *AgentService) FindAgentByID(ctx context.Context, id int64) (*patchwork.
 
 // CreateAgent adds an agent; see patchwork.AgentService.
 func (s *AgentService) CreateAgent(ctx context.Context, a *patchwork.Agent, pw string) error {
-	if c := patchwork.CallerFromContext(ctx); c != nil && !patchwork.CanAdminister(c) {
-		return patchwork.ErrNotFound
+	if _, err := administrator(ctx); err != nil {
+		return err
 	}
 	a.Email = strings.ToLower(strings.TrimSpace(a.Email))
 	f := map[string]string{}
@@ -257,8 +257,8 @@ func (s *AgentService) UpdateProfile(ctx context.Context, u patchwork.AgentUpdat
 
 // DeactivateAgent ends an agent's access and memberships; each team is told.
 func (s *AgentService) DeactivateAgent(ctx context.Context, id int64) error {
-	if c := patchwork.CallerFromContext(ctx); c != nil && !patchwork.CanAdminister(c) {
-		return patchwork.ErrNotFound
+	if _, err := administrator(ctx); err != nil {
+		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 0, deactivated_at = $1 WHERE id = $2 AND active = 1`, micros(tx.now), id)

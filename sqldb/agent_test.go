@@ -43,11 +43,11 @@ func TestAuthenticate(t *testing.T) {
 			t.Fatalf("after window: %v", err)
 		}
 		// The demo password works only in demo mode on a demo database.
-		if err := svc.CreateAgent(context.Background(), &patchwork.Agent{Email: "d@ashford.test", Name: "D", AgencyID: w.Council.ID}, "demo"); patchwork.ErrorCode(err) != patchwork.EINVALID {
+		if err := svc.CreateAgent(sqldbtest.System(), &patchwork.Agent{Email: "d@ashford.test", Name: "D", AgencyID: w.Council.ID}, "demo"); patchwork.ErrorCode(err) != patchwork.EINVALID {
 			t.Fatalf("short password accepted: %v", err)
 		}
 		// A deactivated agent cannot sign in, with the same answer.
-		if err := svc.DeactivateAgent(context.Background(), a.ID); err != nil {
+		if err := svc.DeactivateAgent(sqldbtest.System(), a.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svc.Authenticate(from("10.0.0.3"), a.Email, sqldbtest.Password); patchwork.ErrorCode(err) != patchwork.EUNAUTHORIZED {

@@ -36,11 +36,10 @@ func (s *AreaService) FindAreas(ctx context.Context) ([]*patchwork.Area, error) 
 	return out, rows.Err()
 }
 
-// CreateArea adds an area under its parent; only admins (or setup code
-// without a caller) may call it.
+// CreateArea adds an area under its parent; see patchwork.AreaService.
 func (s *AreaService) CreateArea(ctx context.Context, r *patchwork.Area) error {
-	if c := patchwork.CallerFromContext(ctx); c != nil && !patchwork.CanAdminister(c) {
-		return patchwork.ErrNotFound
+	if _, err := administrator(ctx); err != nil {
+		return err
 	}
 	r.Name = strings.TrimSpace(r.Name)
 	want := map[string]string{patchwork.AreaNetwork: "", patchwork.AreaDistrict: patchwork.AreaNetwork, patchwork.AreaLocal: patchwork.AreaDistrict}
@@ -60,6 +59,6 @@ func (s *AreaService) CreateArea(ctx context.Context, r *patchwork.Area) error {
 		if err != nil {
 			return err
 		}
-		return tx.audit(ctx, "admin.area_create", 0, fmt.Sprintf("area=%d", r.ID))
+		return tx.audit(ctx, patchwork.AuditAreaCreate, 0, fmt.Sprintf("area=%d", r.ID))
 	})
 }

@@ -19,14 +19,9 @@ func NewAttentionService(db *DB) *AttentionService { return &AttentionService{db
 
 // RaiseAttention adds an attention and alerts the rest of the team.
 func (s *AttentionService) RaiseAttention(ctx context.Context, clientID int64, in patchwork.AttentionInput) (*patchwork.Attention, error) {
-	c, err := caller(ctx)
+	c, err := memberCaller(ctx, s.db.read, clientID)
 	if err != nil {
 		return nil, err
-	}
-	if ok, err := isMember(ctx, s.db.read, clientID, c.ID); err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, patchwork.ErrNotFound
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
@@ -36,10 +31,8 @@ func (s *AttentionService) RaiseAttention(ctx context.Context, clientID int64, i
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		// Membership is checked again inside the transaction: the caller may
 		// have left between the check above and now.
-		if ok, err := isMember(ctx, tx, clientID, c.ID); err != nil {
+		if err := requireMember(ctx, tx, c, clientID); err != nil {
 			return err
-		} else if !ok {
-			return patchwork.ErrNotFound
 		}
 		a.CreatedAt = tx.now
 		if err := tx.QueryRowContext(ctx, `INSERT INTO attentions (client_id, raised_by, category, message, urgent, created_at)
@@ -54,7 +47,7 @@ func (s *AttentionService) RaiseAttention(ctx context.Context, clientID int64, i
 		if err := tx.recordTeamEvent(ctx, clientID, c.ID, patchwork.ActivityAttentionRaised, detail); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "attention.raise", clientID, "attention="+strconv.FormatInt(a.ID, 10))
+		return tx.audit(ctx, patchwork.AuditAttentionRaise, clientID, "attention="+strconv.FormatInt(a.ID, 10))
 	})
 	if err != nil {
 		return nil, err
@@ -82,14 +75,9 @@ func scanAttention(sc interface{ Scan(...any) error }, extra ...any) (*patchwork
 
 // FindAttentions returns a client's attentions for a team member.
 func (s *AttentionService) FindAttentions(ctx context.Context, clientID int64) ([]*patchwork.Attention, error) {
-	c, err := caller(ctx)
+	c, err := memberCaller(ctx, s.db.read, clientID)
 	if err != nil {
 		return nil, err
-	}
-	if ok, err := isMember(ctx, s.db.read, clientID, c.ID); err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, patchwork.ErrNotFound
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT `+attentionColumns+attentionFrom+`
 		WHERE t.client_id = $1 ORDER BY CASE WHEN t.resolved_at IS NULL THEN 0 ELSE 1 END, t.id DESC LIMIT 50`, clientID)
@@ -183,7 +171,7 @@ func (s *AttentionService) FindMyOpenAttentions(ctx context.Context) ([]*patchwo
 
 // attentionClient returns the client of an attention the caller may act on:
 // ENOTFOUND if it does not exist or the caller is not on the team.
-func (tx *Tx) attentionClient(ctx context.Context, id, agentID int64) (int64, bool, error) {
+func (tx *Tx) attentionClient(ctx context.Context, id int64, c *patchwork.Agent) (int64, bool, error) {
 	var clientID int64
 	var resolved sql.NullInt64
 	err := tx.QueryRowContext(ctx, `SELECT client_id, resolved_at FROM attentions WHERE id = $1`, id).Scan(&clientID, &resolved)
@@ -192,10 +180,8 @@ func (tx *Tx) attentionClient(ctx context.Context, id, agentID int64) (int64, bo
 	} else if err != nil {
 		return 0, false, err
 	}
-	if ok, err := isMember(ctx, tx, clientID, agentID); err != nil {
+	if err := requireMember(ctx, tx, c, clientID); err != nil {
 		return 0, false, err
-	} else if !ok {
-		return 0, false, patchwork.ErrNotFound
 	}
 	return clientID, resolved.Valid, nil
 }
@@ -210,7 +196,7 @@ func (s *AttentionService) AcknowledgeAttention(ctx context.Context, id int64) (
 	var clientID int64
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if clientID, _, err = tx.attentionClient(ctx, id, c.ID); err != nil {
+		if clientID, _, err = tx.attentionClient(ctx, id, c); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO attention_acks (attention_id, agent_id, at) VALUES ($1, $2, $3)
@@ -224,7 +210,7 @@ func (s *AttentionService) AcknowledgeAttention(ctx context.Context, id int64) (
 		if _, err := tx.addActivity(ctx, clientID, c.ID, patchwork.ActivityAttentionSeen, ""); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "attention.ack", clientID, "attention="+strconv.FormatInt(id, 10))
+		return tx.audit(ctx, patchwork.AuditAttentionAck, clientID, "attention="+strconv.FormatInt(id, 10))
 	})
 	return clientID, err
 }
@@ -240,7 +226,7 @@ func (s *AttentionService) ResolveAttention(ctx context.Context, id int64, note 
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		var resolved bool
 		var err error
-		if clientID, resolved, err = tx.attentionClient(ctx, id, c.ID); err != nil {
+		if clientID, resolved, err = tx.attentionClient(ctx, id, c); err != nil {
 			return err
 		}
 		switch {
@@ -258,7 +244,7 @@ func (s *AttentionService) ResolveAttention(ctx context.Context, id int64, note 
 		if _, err := tx.addActivity(ctx, clientID, c.ID, patchwork.ActivityAttentionResolved, ""); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "attention.resolve", clientID, "attention="+strconv.FormatInt(id, 10))
+		return tx.audit(ctx, patchwork.AuditAttentionResolve, clientID, "attention="+strconv.FormatInt(id, 10))
 	})
 	return clientID, err
 }

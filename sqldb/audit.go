@@ -80,6 +80,9 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
 
 // VerifyAudit walks the chain in id order and reports the first broken row.
 func (s *AuditService) VerifyAudit(ctx context.Context) (int, error) {
+	if _, err := administrator(ctx); err != nil {
+		return 0, err
+	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT id, at, COALESCE(actor_id, 0), action, COALESCE(client_id, 0),
 		detail, ip, prev_hash, hash FROM audit_events ORDER BY id`)
 	if err != nil {
@@ -109,13 +112,12 @@ func (s *AuditService) VerifyAudit(ctx context.Context) (int, error) {
 // FindAuditForClient lists every audit event about a client, oldest first.
 // Reading it is itself an audited admin action.
 func (s *AuditService) FindAuditForClient(ctx context.Context, clientID int64) ([]*patchwork.AuditEvent, error) {
-	a, err := caller(ctx)
-	if err != nil || !patchwork.CanAdminister(a) {
-		return nil, patchwork.ErrNotFound
+	if _, err := administrator(ctx); err != nil {
+		return nil, err
 	}
 	var out []*patchwork.AuditEvent
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.audit(ctx, "admin.audit_client", clientID, ""); err != nil {
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.audit(ctx, patchwork.AuditClientAudit, clientID, ""); err != nil {
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT id, at, COALESCE(actor_id, 0), action, detail, ip FROM audit_events

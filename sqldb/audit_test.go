@@ -20,7 +20,7 @@ func TestAuditChain(t *testing.T) {
 			}
 		}
 		audit := sqldb.NewAuditService(db)
-		n, err := audit.VerifyAudit(sqldbtest.As(nil))
+		n, err := audit.VerifyAudit(sqldbtest.System())
 		if err != nil || n < 8 {
 			t.Fatalf("verify: %d rows, %v", n, err)
 		}
@@ -55,13 +55,13 @@ func TestAuditChain(t *testing.T) {
 		if _, err := db.ExecForTest(`UPDATE audit_events SET detail = 'tampered' WHERE id = 3`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := audit.VerifyAudit(sqldbtest.As(nil)); err == nil || !strings.Contains(err.Error(), "row 3 was altered") {
+		if _, err := audit.VerifyAudit(sqldbtest.System()); err == nil || !strings.Contains(err.Error(), "row 3 was altered") {
 			t.Fatalf("edit not detected: %v", err)
 		}
 		if _, err := db.ExecForTest(`DELETE FROM audit_events WHERE id = 3`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := audit.VerifyAudit(sqldbtest.As(nil)); err == nil || !strings.Contains(err.Error(), "row 3 is missing") {
+		if _, err := audit.VerifyAudit(sqldbtest.System()); err == nil || !strings.Contains(err.Error(), "row 3 is missing") {
 			t.Fatalf("deletion not detected: %v", err)
 		}
 	})
@@ -108,7 +108,7 @@ func TestConcurrentViewsAudited(t *testing.T) {
 		if views != n {
 			t.Fatalf("views audited = %d, want %d", views, n)
 		}
-		if _, err := sqldb.NewAuditService(db).VerifyAudit(sqldbtest.As(nil)); err != nil {
+		if _, err := sqldb.NewAuditService(db).VerifyAudit(sqldbtest.System()); err != nil {
 			t.Fatal(err)
 		}
 	})

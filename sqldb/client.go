@@ -23,14 +23,6 @@ func NewClientService(db *DB, m ClientMatcher) *ClientService {
 	return &ClientService{db: db, matcher: m}
 }
 
-// isMember reports whether agentID is currently on clientID's team.
-func isMember(ctx context.Context, q querier, clientID, agentID int64) (bool, error) {
-	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE client_id = $1 AND agent_id = $2 AND left_at IS NULL`,
-		clientID, agentID).Scan(&n)
-	return n > 0, err
-}
-
 // FindClientProfile returns a client's page for a current team member.
 func (s *ClientService) FindClientProfile(ctx context.Context, id int64) (*patchwork.ClientProfile, error) {
 	c, err := caller(ctx)

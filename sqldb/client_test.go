@@ -38,12 +38,12 @@ func TestClientProfileAccess(t *testing.T) {
 		if _, err := svc.FindClientProfile(sqldbtest.As(alice), cl.ID+1000); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("missing client: %v", err)
 		}
-		if _, err := svc.FindClientProfile(sqldbtest.As(nil), cl.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, err := svc.FindClientProfile(sqldbtest.As(nil), cl.ID); patchwork.ErrorCode(err) != patchwork.EUNAUTHORIZED {
 			t.Fatalf("no caller: %v", err)
 		}
 		inactive := *alice
 		inactive.Active = false
-		if _, err := svc.FindClientProfile(sqldbtest.As(&inactive), cl.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, err := svc.FindClientProfile(sqldbtest.As(&inactive), cl.ID); patchwork.ErrorCode(err) != patchwork.EUNAUTHORIZED {
 			t.Fatalf("inactive caller: %v", err)
 		}
 
@@ -76,7 +76,7 @@ func TestClientProfileAccess(t *testing.T) {
 		if err := svc.LeaveTeam(sqldbtest.As(bob), cl.ID, patchwork.LeaveRequest{Reason: "case_closed"}); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("leave twice: %v", err)
 		}
-		if n, err := sqldb.NewAuditService(db).VerifyAudit(sqldbtest.As(nil)); err != nil || n == 0 {
+		if n, err := sqldb.NewAuditService(db).VerifyAudit(sqldbtest.System()); err != nil || n == 0 {
 			t.Fatalf("audit verify: %d rows, %v", n, err)
 		}
 	})

@@ -13,24 +13,17 @@ import (
 // UpdateClient changes a client's details; see patchwork.ClientService. The
 // team is told which fields changed — never the old or new values.
 func (s *ClientService) UpdateClient(ctx context.Context, id int64, upd *patchwork.Client) ([]string, error) {
-	c, err := caller(ctx)
+	c, err := memberCaller(ctx, s.db.read, id)
 	if err != nil {
 		return nil, err
-	}
-	if ok, err := isMember(ctx, s.db.read, id, c.ID); err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, patchwork.ErrNotFound
 	}
 	if err := upd.Validate(upd.DateOfBirth, s.db.now()); err != nil {
 		return nil, err
 	}
 	var changed []string
 	err = s.db.inTx(ctx, func(tx *Tx) error {
-		if ok, err := isMember(ctx, tx, id, c.ID); err != nil {
+		if err := requireMember(ctx, tx, c, id); err != nil {
 			return err
-		} else if !ok {
-			return patchwork.ErrNotFound
 		}
 		old, err := tx.db.loadClient(ctx, tx, id)
 		if err != nil {
@@ -58,7 +51,7 @@ func (s *ClientService) UpdateClient(ctx context.Context, id int64, upd *patchwo
 		if err := tx.recordTeamEvent(ctx, id, c.ID, patchwork.ActivityClientUpdated, detail); err != nil {
 			return err
 		}
-		return tx.audit(ctx, "client.update", id, "fields="+detail)
+		return tx.audit(ctx, patchwork.AuditClientUpdate, id, "fields="+detail)
 	})
 	return changed, err
 }

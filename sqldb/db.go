@@ -18,8 +18,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
-
-	"patchwork"
 )
 
 // Dialect holds the little SQL that differs between the two databases.
@@ -228,16 +226,6 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-// caller returns the active signed-in agent in ctx or ENOTFOUND: a caller who
-// is not allowed in learns nothing.
-func caller(ctx context.Context) (*patchwork.Agent, error) {
-	a := patchwork.CallerFromContext(ctx)
-	if !patchwork.CanUse(a) {
-		return nil, patchwork.ErrNotFound
-	}
-	return a, nil
 }
 
 // placeholders returns "$start, $start+1, …" for n arguments.

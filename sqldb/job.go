@@ -260,9 +260,8 @@ func NewJobService(db *DB) *JobService { return &JobService{db: db} }
 
 // FindFailedJobs lists failed jobs for admins; see patchwork.JobService.
 func (s *JobService) FindFailedJobs(ctx context.Context, limit int) ([]*patchwork.Job, error) {
-	c, err := caller(ctx)
-	if err != nil || !patchwork.CanAdminister(c) {
-		return nil, patchwork.ErrNotFound
+	if _, err := administrator(ctx); err != nil {
+		return nil, err
 	}
 	return scanAll(ctx, s.db.read, `SELECT `+jobColumns+` FROM jobs WHERE status = 'failed'
 		ORDER BY done_at DESC, id DESC LIMIT $1`, scanJob, limit)
@@ -270,9 +269,8 @@ func (s *JobService) FindFailedJobs(ctx context.Context, limit int) ([]*patchwor
 
 // RetryJob queues a failed job again; see patchwork.JobService.
 func (s *JobService) RetryJob(ctx context.Context, id int64) error {
-	c, err := caller(ctx)
-	if err != nil || !patchwork.CanAdminister(c) {
-		return patchwork.ErrNotFound
+	if _, err := administrator(ctx); err != nil {
+		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE jobs SET status = 'queued', attempts = 0, run_at = $1, locked_until = NULL,

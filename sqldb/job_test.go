@@ -17,7 +17,7 @@ func mustAdmin(t *testing.T, w *sqldbtest.World) *patchwork.Agent {
 	t.Helper()
 	a := &patchwork.Agent{Email: fmt.Sprintf("admin%d@ashford.test", time.Now().UnixNano()), Name: "Ada Admin",
 		Role: "Administrator", AgencyID: w.Council.ID, Admin: true}
-	if err := sqldb.NewAgentService(w.DB).CreateAgent(context.Background(), a, sqldbtest.Password); err != nil {
+	if err := sqldb.NewAgentService(w.DB).CreateAgent(sqldbtest.System(), a, sqldbtest.Password); err != nil {
 		t.Fatal(err)
 	}
 	return a

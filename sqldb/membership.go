@@ -67,8 +67,8 @@ func (s *ClientService) LeaveTeam(ctx context.Context, clientID int64, req patch
 	if err := req.Validate(); err != nil {
 		// A non-member must not learn from a validation message that the
 		// client exists.
-		if ok, _ := isMember(ctx, s.db.read, clientID, c.ID); !ok {
-			return patchwork.ErrNotFound
+		if merr := requireMember(ctx, s.db.read, c, clientID); merr != nil {
+			return merr
 		}
 		return err
 	}

@@ -152,7 +152,7 @@ func TestNotificationPrefs(t *testing.T) {
 				t.Errorf("default for %s = %q, want %q", kind, got[kind], want)
 			}
 		}
-		if _, err := svc.FindNotificationPrefs(sqldbtest.As(nil)); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, err := svc.FindNotificationPrefs(sqldbtest.As(nil)); patchwork.ErrorCode(err) != patchwork.EUNAUTHORIZED {
 			t.Fatalf("no caller: %v", err)
 		}
 		err = svc.UpdateNotificationPrefs(sqldbtest.As(bob), map[string]string{"client.created": "daily",
@@ -204,7 +204,7 @@ func TestNotificationPrefs(t *testing.T) {
 			patchwork.AuditUnsubscribe, bob.ID); n != 2 {
 			t.Fatalf("unsubscribe audit rows = %d", n)
 		}
-		if _, err := sqldb.NewAuditService(db).VerifyAudit(ctx); err != nil {
+		if _, err := sqldb.NewAuditService(db).VerifyAudit(sqldbtest.System()); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -1,7 +1,6 @@
 package sqldb_test
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -16,14 +15,13 @@ import (
 // what a sensitive agent or agency keeps from outsiders.
 func TestSearchDirectory(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		ctx := context.Background()
 		w := sqldbtest.MustWorld(t, db)
 		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
 		priya := w.MustAgent(t, "Priya Okafor", w.Council, w.LocalB)
 		hidden := mustSensitiveAgent(t, db, w, "Domestic abuse outreach worker", w.LocalA)
 		colleague := w.MustAgent(t, "Cora Colleague", w.Sensitive)
 		admin := &patchwork.Agent{Email: "admin@ashford.test", Name: "Ada Admin", AgencyID: w.Council.ID, Admin: true}
-		if err := sqldb.NewAgentService(db).CreateAgent(ctx, admin, sqldbtest.Password); err != nil {
+		if err := sqldb.NewAgentService(db).CreateAgent(sqldbtest.System(), admin, sqldbtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		gone := w.MustAgent(t, "Gus Gone", w.Council)
@@ -136,7 +134,7 @@ func mustSensitiveAgent(t *testing.T, db *sqldb.DB, w *sqldbtest.World, role str
 	t.Helper()
 	a := &patchwork.Agent{Email: "iona@safehaven.test", Name: "Iona Quill", Role: role,
 		SensitiveRole: true, GenericRole: "Support worker", AgencyID: w.Sensitive.ID, Areas: areas}
-	if err := sqldb.NewAgentService(db).CreateAgent(context.Background(), a, sqldbtest.Password); err != nil {
+	if err := sqldb.NewAgentService(db).CreateAgent(sqldbtest.System(), a, sqldbtest.Password); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -146,11 +144,10 @@ func mustSensitiveAgent(t *testing.T, db *sqldb.DB, w *sqldbtest.World, role str
 // than are shown: the first ten by name, active ones only.
 func TestSearchDirectoryShowsTenByName(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
-		ctx := context.Background()
 		w := sqldbtest.MustWorld(t, db)
 		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
 		admin := &patchwork.Agent{Email: "admin@ashford.test", Name: "Ada Admin", AgencyID: w.Council.ID, Admin: true}
-		if err := sqldb.NewAgentService(db).CreateAgent(ctx, admin, sqldbtest.Password); err != nil {
+		if err := sqldb.NewAgentService(db).CreateAgent(sqldbtest.System(), admin, sqldbtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		// Created out of name order, so that id order is not name order.

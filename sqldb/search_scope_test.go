@@ -1,7 +1,6 @@
 package sqldb_test
 
 import (
-	"context"
 	"testing"
 
 	"patchwork"
@@ -14,9 +13,9 @@ func TestSearchLocalFirstAndCounts(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		areas := sqldb.NewAreaService(db)
 		other := &patchwork.Area{Kind: patchwork.AreaDistrict, Name: "South district", ParentID: w.Network.ID}
-		must(t, areas.CreateArea(context.Background(), other))
+		must(t, areas.CreateArea(sqldbtest.System(), other))
 		far := &patchwork.Area{Kind: patchwork.AreaLocal, Name: "Farley", ParentID: other.ID}
-		must(t, areas.CreateArea(context.Background(), far))
+		must(t, areas.CreateArea(sqldbtest.System(), far))
 
 		me := w.MustAgent(t, "Sam Searcher", w.Council, w.LocalA)
 		near := w.MustAgent(t, "Nia Near", w.Council, w.LocalB)

@@ -109,6 +109,6 @@ func (s *ClientService) FindJoinCard(ctx context.Context, clientID int64, ticket
 	if len(ms) == 0 {
 		return nil, patchwork.ErrNotFound
 	}
-	err = s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, "client.join_view", clientID, "") })
+	err = s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, patchwork.AuditJoinView, clientID, "") })
 	return ms[0], err
 }

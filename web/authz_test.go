@@ -38,7 +38,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		memberB.get("/clients/"+strconv.FormatInt(cl.ID, 10)).must(t, http.StatusOK, secretFirst, secretAddress, "Dee Activated")
 
 		deactB := e.signedIn(t, leaver)
-		if err := sqldb.NewAgentService(e.DB).DeactivateAgent(sqldbtest.As(nil), leaver.ID); err != nil {
+		if err := sqldb.NewAgentService(e.DB).DeactivateAgent(sqldbtest.System(), leaver.ID); err != nil {
 			t.Fatal(err)
 		}
 		roles := map[string]*browser{

@@ -142,7 +142,7 @@ func TestFailedAfterMaxAttempts(t *testing.T) {
 			t.Fatalf("job = %+v after %d refusals", j, e.smtp.Refused())
 		}
 		admin := &patchwork.Agent{Email: "admin@ashford.test", Name: "Ada Admin", AgencyID: e.world.Council.ID, Admin: true}
-		if err := sqldb.NewAgentService(db).CreateAgent(context.Background(), admin, sqldbtest.Password); err != nil {
+		if err := sqldb.NewAgentService(db).CreateAgent(sqldbtest.System(), admin, sqldbtest.Password); err != nil {
 			t.Fatal(err)
 		}
 		failed, err := sqldb.NewJobService(db).FindFailedJobs(sqldbtest.As(admin), 10)

@@ -30,7 +30,7 @@ type World struct {
 // MustWorld builds a World in db.
 func MustWorld(tb testing.TB, db *sqldb.DB) *World {
 	tb.Helper()
-	ctx := context.Background()
+	ctx := System()
 	areas := sqldb.NewAreaService(db)
 	w := &World{DB: db,
 		Network:  &patchwork.Area{Kind: patchwork.AreaNetwork, Name: "Test network"},
@@ -61,7 +61,7 @@ func (w *World) MustAgent(tb testing.TB, name string, agency *patchwork.Agency, 
 	n := seq.Add(1)
 	a := &patchwork.Agent{Email: fmt.Sprintf("agent%d@%s", n, agency.EmailDomain), Name: name, Role: "Social worker",
 		AgencyID: agency.ID, Mobile: "07700 900" + fmt.Sprintf("%03d", n%1000), PreferredContact: patchwork.ContactMobile, Areas: areas}
-	must(tb, sqldb.NewAgentService(w.DB).CreateAgent(context.Background(), a, Password))
+	must(tb, sqldb.NewAgentService(w.DB).CreateAgent(System(), a, Password))
 	a.Agency = agency
 	return a
 }
@@ -91,6 +91,13 @@ func (w *World) MustJoin(tb testing.TB, agent *patchwork.Agent, c *patchwork.Cli
 // As returns a context whose caller is a.
 func As(a *patchwork.Agent) context.Context {
 	return patchwork.NewContextWithCaller(context.Background(), a)
+}
+
+// System returns a context whose caller is the system, as the CLI and the
+// demo loader run: for setting up what a test needs (areas, agencies,
+// agents) without an admin.
+func System() context.Context {
+	return patchwork.NewSystemContext(context.Background())
 }
 
 func must(tb testing.TB, err error) {
