@@ -148,24 +148,6 @@ func (s *Server) loadCaller(next http.Handler) http.Handler {
 	})
 }
 
-// agent requires a signed-in active agent; anyone else is sent to sign in,
-// whatever the page, so a logged-out visitor learns nothing about what
-// exists behind it.
-func (s *Server) agent(h http.HandlerFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !patchwork.CanUse(patchwork.CallerFromContext(r.Context())) {
-			target := "/login"
-			if r.Method == http.MethodGet && r.URL.Path != "/" {
-				target += "?next=" + url.QueryEscape(r.URL.Path)
-			}
-			http.Redirect(w, r, target, http.StatusSeeOther)
-			return
-		}
-		w.Header().Set("Cache-Control", "no-store")
-		h(w, r)
-	})
-}
-
 // safeNext returns next if it is an absolute path on this site, or "/".
 // Browsers drop tabs and newlines from a URL and read a backslash as a
 // slash, so "/<TAB>/evil.example" and "/\evil.example" are

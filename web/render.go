@@ -124,18 +124,50 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 	buf.WriteTo(w)
 }
 
-// fail maps a service error to a response: ENOTFOUND is a 404 page that
-// reveals nothing; anything unexpected is a 500.
+// codeStatus maps each error code to the one HTTP status it is answered
+// with. EUNAUTHORIZED is a 401, which a page answers by sending the visitor
+// to sign in.
+var codeStatus = map[string]int{
+	patchwork.ECONFLICT:       http.StatusConflict,
+	patchwork.EINVALID:        http.StatusUnprocessableEntity,
+	patchwork.EUNAUTHORIZED:   http.StatusUnauthorized,
+	patchwork.EFORBIDDEN:      http.StatusForbidden,
+	patchwork.ENOTFOUND:       http.StatusNotFound,
+	patchwork.ETOOMANYREQUEST: http.StatusTooManyRequests,
+	patchwork.EINTERNAL:       http.StatusInternalServerError,
+}
+
+// errorStatus returns the HTTP status of err (500 for an unknown code).
+func errorStatus(err error) int {
+	if status, ok := codeStatus[patchwork.ErrorCode(err)]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
+// errorTitles head the error page of each status that shows the error's
+// own message.
+var errorTitles = map[int]string{
+	http.StatusConflict:            "This could not be done",
+	http.StatusUnprocessableEntity: "This could not be done",
+	http.StatusForbidden:           "Request refused",
+	http.StatusTooManyRequests:     "Too many requests",
+}
+
+// fail answers a service error with its status (codeStatus): ENOTFOUND is
+// the one 404 page that reveals nothing, EUNAUTHORIZED sends the visitor to
+// sign in, anything unexpected is a 500 without details. Forms that show
+// field errors render themselves and call fail only for the rest.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	switch patchwork.ErrorCode(err) {
-	case patchwork.ENOTFOUND:
-		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
-	case patchwork.ECONFLICT, patchwork.EINVALID:
-		s.renderError(w, r, http.StatusConflict, "This could not be done", patchwork.ErrorMessage(err))
-	case patchwork.ETOOMANYREQUEST:
-		s.renderError(w, r, http.StatusTooManyRequests, "Too many requests", patchwork.ErrorMessage(err))
-	default:
+	switch status := errorStatus(err); status {
+	case http.StatusNotFound:
+		s.notFound(w, r)
+	case http.StatusUnauthorized:
+		s.signIn(w, r)
+	case http.StatusInternalServerError:
 		s.serverError(w, r, err)
+	default:
+		s.renderError(w, r, status, errorTitles[status], patchwork.ErrorMessage(err))
 	}
 }
 

@@ -95,47 +95,6 @@ func (s *Server) Handler() http.Handler {
 	return h
 }
 
-func (s *Server) routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /static/", s.views.staticHandler())
-
-	mux.HandleFunc("GET /login", s.loginForm)
-	mux.HandleFunc("POST /login", s.login)
-	mux.HandleFunc("POST /logout", s.logout)
-
-	mux.Handle("GET /{$}", s.agent(s.dashboard))
-	mux.Handle("GET /clients/new", s.agent(s.newClientForm))
-	mux.Handle("POST /clients", s.agent(s.createClient))
-	mux.Handle("GET /clients/{id}", s.agent(s.showClient))
-	mux.Handle("GET /clients/{id}/edit", s.agent(s.editClientForm))
-	mux.Handle("POST /clients/{id}/edit", s.agent(s.updateClient))
-	mux.Handle("GET /clients/{id}/join", s.agent(s.joinForm))
-	mux.Handle("POST /clients/{id}/join", s.agent(s.join))
-	mux.Handle("GET /clients/{id}/leave", s.agent(s.leaveForm))
-	mux.Handle("POST /clients/{id}/leave", s.agent(s.leave))
-	mux.Handle("GET /clients/{id}/attentions/new", s.agent(s.newAttentionForm))
-	mux.Handle("POST /clients/{id}/attentions", s.agent(s.raiseAttention))
-	mux.Handle("POST /attentions/{id}/ack", s.agent(s.ackAttention))
-	mux.Handle("POST /attentions/{id}/resolve", s.agent(s.resolveAttention))
-	mux.Handle("GET /settings/notifications", s.agent(s.notificationsForm))
-	mux.Handle("POST /settings/notifications", s.agent(s.updateNotifications))
-	mux.HandleFunc("GET /unsubscribe", s.unsubscribeForm)
-	mux.HandleFunc("POST /unsubscribe", s.unsubscribe)
-	mux.Handle("GET /dev/mail", s.agent(s.devMail))
-	mux.Handle("GET /admin/jobs", s.agent(s.failedJobs))
-	mux.Handle("POST /admin/jobs/{id}/retry", s.agent(s.retryJob))
-	mux.Handle("GET /search", s.agent(s.search))
-	mux.Handle("GET /agents/{id}", s.agent(s.showAgent))
-	mux.Handle("GET /agencies", s.agent(s.listAgencies))
-	mux.Handle("GET /agencies/{id}", s.agent(s.showAgency))
-	mux.Handle("GET /profile", s.agent(s.profileForm))
-	mux.Handle("POST /profile", s.agent(s.updateProfile))
-
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
-	})
-}
-
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Ping != nil {
 		if err := s.cfg.Ping(r.Context()); err != nil {

@@ -1,0 +1,163 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"patchwork"
+)
+
+// Routes are closed by default: every route in routeList needs an active
+// signed-in agent unless publicRoutes names it, and every route under
+// adminPrefix also needs an admin. A route is added to routeList and nowhere
+// else, so it cannot be registered without its gate.
+
+// route is one pattern the server answers and the handler behind it.
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// publicRoutes are the only routes a signed-out visitor reaches. Listing a
+// route here is a security decision: its handler must show nothing that
+// needs a caller (the unsubscribe pages rely on their signed token alone).
+var publicRoutes = map[string]bool{
+	"GET /healthz":      true,
+	"GET /static/":      true,
+	"GET /login":        true,
+	"POST /login":       true,
+	"POST /logout":      true,
+	"GET /unsubscribe":  true,
+	"POST /unsubscribe": true,
+	"/":                 true, // "page not found" for every other path
+}
+
+// adminPrefix marks the routes behind the admin gate.
+const adminPrefix = "/admin/"
+
+// routeList is every route the server answers.
+func (s *Server) routeList() []route {
+	return []route{
+		{"GET /healthz", s.healthz},
+		{"GET /static/", s.views.staticHandler().ServeHTTP},
+
+		{"GET /login", s.loginForm},
+		{"POST /login", s.login},
+		{"POST /logout", s.logout},
+
+		{"GET /{$}", s.dashboard},
+		{"GET /clients/new", s.newClientForm},
+		{"POST /clients", s.createClient},
+		{"GET /clients/{id}", s.showClient},
+		{"GET /clients/{id}/edit", s.editClientForm},
+		{"POST /clients/{id}/edit", s.updateClient},
+		{"GET /clients/{id}/join", s.joinForm},
+		{"POST /clients/{id}/join", s.join},
+		{"GET /clients/{id}/leave", s.leaveForm},
+		{"POST /clients/{id}/leave", s.leave},
+		{"GET /clients/{id}/attentions/new", s.newAttentionForm},
+		{"POST /clients/{id}/attentions", s.raiseAttention},
+		{"POST /attentions/{id}/ack", s.ackAttention},
+		{"POST /attentions/{id}/resolve", s.resolveAttention},
+		{"GET /settings/notifications", s.notificationsForm},
+		{"POST /settings/notifications", s.updateNotifications},
+		{"GET /unsubscribe", s.unsubscribeForm},
+		{"POST /unsubscribe", s.unsubscribe},
+		{"GET /dev/mail", s.devMail},
+		{"GET /admin/jobs", s.failedJobs},
+		{"POST /admin/jobs/{id}/retry", s.retryJob},
+		{"GET /search", s.search},
+		{"GET /agents/{id}", s.showAgent},
+		{"GET /agencies", s.listAgencies},
+		{"GET /agencies/{id}", s.showAgency},
+		{"GET /profile", s.profileForm},
+		{"POST /profile", s.updateProfile},
+
+		{"/", s.notFound},
+	}
+}
+
+// routes registers every route of routeList behind the gate it needs.
+func (s *Server) routes(mux *http.ServeMux) {
+	for _, rt := range s.routeList() {
+		mux.Handle(rt.pattern, s.gate(rt.pattern, rt.handler))
+	}
+}
+
+// Who may reach a route.
+const (
+	accessAgent  = "agent" // the default: an active signed-in agent
+	accessPublic = "public"
+	accessAdmin  = "admin"
+)
+
+// routeAccess says who may reach the route registered as pattern.
+func routeAccess(pattern string) string {
+	if publicRoutes[pattern] {
+		return accessPublic
+	}
+	path := pattern
+	if _, p, ok := strings.Cut(pattern, " "); ok {
+		path = p
+	}
+	if strings.HasPrefix(path, adminPrefix) {
+		return accessAdmin
+	}
+	return accessAgent
+}
+
+// gate wraps h in what its route's access needs.
+func (s *Server) gate(pattern string, h http.HandlerFunc) http.Handler {
+	switch routeAccess(pattern) {
+	case accessPublic:
+		return h
+	case accessAdmin:
+		return s.requireAgent(s.requireAdmin(h))
+	default:
+		return s.requireAgent(h)
+	}
+}
+
+// requireAgent lets through an active signed-in agent; anyone else is sent
+// to sign in, whatever the page, so a signed-out visitor learns nothing
+// about what exists behind it.
+func (s *Server) requireAgent(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !patchwork.CanUse(patchwork.CallerFromContext(r.Context())) {
+			s.signIn(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r)
+	}
+}
+
+// requireAdmin answers an agent who is not an admin with the same page as a
+// missing one: admin pages do not show that they exist. The services check
+// again below (docs/security.md).
+func (s *Server) requireAdmin(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !patchwork.CanAdminister(patchwork.CallerFromContext(r.Context())) {
+			s.notFound(w, r)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// signIn sends the visitor to the sign-in page, and back to the page they
+// asked for afterwards.
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	target := "/login"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(r.URL.Path)
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// notFound is the one "page not found": for a missing page, a client the
+// caller may not see and an admin page a non-admin asked for alike.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
+}
