@@ -34,7 +34,7 @@ var (
 	sqliteDialect   = Dialect{Name: "sqlite"}
 	postgresDialect = Dialect{
 		Name:       "postgres",
-		LockAudit:  "SELECT pg_advisory_xact_lock(7210001)",
+		LockAudit:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", advisoryAudit),
 		SkipLocked: " FOR UPDATE SKIP LOCKED",
 	}
 )

@@ -80,6 +80,9 @@ func (tx *Tx) indexAgency(ctx context.Context, id int64) error {
 // writeWords replaces the words of one row of table, keyed by column col.
 // table and col are constants of this package.
 func (tx *Tx) writeWords(ctx context.Context, table, col string, id int64, ws wordSet) error {
+	if err := tx.lockDirectory(ctx, false); err != nil {
+		return err
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = $1`, id); err != nil {
 		return err
 	}
@@ -114,15 +117,21 @@ func vocabRows(rows ...[][]any) [][]any {
 	return out
 }
 
-// directoryLock serialises rebuilds of the phone book's index by instances
+// lockDirectory serialises rebuilds of the phone book's index by instances
 // starting together on one PostgreSQL database (SQLite has one writer).
-const directoryLock = 7210001
-
-func (tx *Tx) lockDirectory(ctx context.Context) error {
+// Writers of one agent's or agency's words take it shared: they wait for a
+// rebuild in progress, whose inserts would otherwise collide with theirs,
+// but not for each other. They take it before the audit lock, as every use
+// case writes its words before its audit row.
+func (tx *Tx) lockDirectory(ctx context.Context, exclusive bool) error {
 	if tx.db.pool == nil {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, directoryLock)
+	lock := `SELECT pg_advisory_xact_lock_shared($1)`
+	if exclusive {
+		lock = `SELECT pg_advisory_xact_lock($1)`
+	}
+	_, err := tx.ExecContext(ctx, lock, advisoryDirectory)
 	return err
 }
 
@@ -130,7 +139,7 @@ func (tx *Tx) lockDirectory(ctx context.Context) error {
 // and agency in the caller's transaction, so searches see the old index or
 // the new one, never a half-built one.
 func (tx *Tx) reindexDirectory(ctx context.Context) error {
-	if err := tx.lockDirectory(ctx); err != nil {
+	if err := tx.lockDirectory(ctx, true); err != nil {
 		return err
 	}
 	areaNames := func(q string) (map[int64][]string, error) {
@@ -202,7 +211,7 @@ func (db *DB) ensureDirectoryIndex(ctx context.Context) error {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := tx.lockDirectory(ctx); err != nil {
+		if err := tx.lockDirectory(ctx, true); err != nil {
 			return err
 		}
 		var n int
