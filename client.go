@@ -123,13 +123,17 @@ type ClientService interface {
 	UpdateClient(ctx context.Context, id int64, upd *Client) ([]string, error)
 
 	// JoinTeam adds the caller to the client's team on a declared lawful
-	// basis. ENOTFOUND if the client does not exist; ECONFLICT if already a
-	// member; EINVALID without the declaration or basis.
+	// basis. It needs req.Ticket, a live join ticket issued to the caller
+	// for this client that has not been used to join before: without one
+	// the answer is ENOTFOUND, exactly as for a client that does not
+	// exist. ECONFLICT if already a member (also when two joins race);
+	// ETOOMANYREQUEST once the caller has reached the deployment's join
+	// limit for the last hour; EINVALID without the declaration or basis.
 	JoinTeam(ctx context.Context, clientID int64, req JoinRequest) error
 
 	// FindJoinCard returns the details a search result showed for the join
 	// page, given the ticket that came with that result; ENOTFOUND without a
-	// live ticket.
+	// live ticket, or once the ticket has been used to join.
 	FindJoinCard(ctx context.Context, clientID int64, ticket string) (*ClientMatch, error)
 
 	// LeaveTeam ends the caller's membership with a reason. ENOTFOUND if the

@@ -79,6 +79,9 @@ func (m *Membership) Current() bool { return m.LeftAt.IsZero() }
 
 // JoinRequest is what an agent declares to join a client's team.
 type JoinRequest struct {
+	// Ticket is the join ticket of the search result or duplicate prompt
+	// the agent was shown (the join form's hidden field t).
+	Ticket      string
 	Declaration bool
 	Basis       string
 	BasisNote   string

@@ -36,6 +36,10 @@ type Options struct {
 	// five minutes: 0 means sqldb.DefaultSearchRateLimit, a negative
 	// number no limit (for load tests on a copy of the data only).
 	SearchRateLimit int
+	// JoinLimit is how many teams an agent may join in an hour: 0 means
+	// sqldb.DefaultJoinLimit, a negative number no limit (for load tests
+	// on a copy of the data only).
+	JoinLimit int
 }
 
 func (o *Options) defaults(ctx context.Context, db *sqldb.DB) error {
@@ -70,11 +74,15 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if o.SearchRateLimit != 0 {
 		search.RateLimit = o.SearchRateLimit
 	}
+	clients := sqldb.NewClientService(db, matcher)
+	if o.JoinLimit != 0 {
+		clients.JoinLimit = o.JoinLimit
+	}
 	svc := web.Services{
 		Agents:     agents,
 		Agencies:   sqldb.NewAgencyService(db),
 		Areas:      sqldb.NewAreaService(db),
-		Clients:    sqldb.NewClientService(db, matcher),
+		Clients:    clients,
 		Search:     search,
 		Attentions: sqldb.NewAttentionService(db),
 		Prefs:      sqldb.NewNotificationPrefsService(db, o.Secret),

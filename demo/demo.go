@@ -215,6 +215,9 @@ func lowerDots(name string) string {
 
 func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agents []demoAgent, locals [][]*patchwork.Area) error {
 	svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+	// Seeding is no agent's doing: its joins must not use up the demo
+	// agents' join limit for the first hour.
+	svc.JoinLimit = 0
 	for i := 0; i < n; i++ {
 		creator := agents[rng.IntN(len(agents))]
 		// agent1 gets a full dashboard so the demo shows well from the start.
@@ -254,7 +257,11 @@ func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agent
 			if len(agencySeen) >= 6 && !agencySeen[a.AgencyID] {
 				continue
 			}
-			err := svc.JoinTeam(patchwork.NewContextWithCaller(ctx, a.Agent), c.ID, patchwork.JoinRequest{Declaration: true,
+			ticket, err := db.IssueJoinTicket(ctx, a.ID, c.ID)
+			if err != nil {
+				return err
+			}
+			err = svc.JoinTeam(patchwork.NewContextWithCaller(ctx, a.Agent), c.ID, patchwork.JoinRequest{Ticket: ticket, Declaration: true,
 				Basis: []string{patchwork.BasisConsent, patchwork.BasisSafeguarding, patchwork.BasisStatutoryDuty}[rng.IntN(3)]})
 			if patchwork.ErrorCode(err) == patchwork.ECONFLICT {
 				continue

@@ -15,12 +15,18 @@ import (
 type ClientService struct {
 	db      *DB
 	matcher ClientMatcher
+	// JoinLimit is how many teams an agent may join in JoinWindow; more
+	// are refused with ETOOMANYREQUEST. The count is kept in the database,
+	// so it holds across instances and restarts. 0 or less is no limit and
+	// the joins are not counted: for seeding, never for a deployment that
+	// serves agents.
+	JoinLimit int
 }
 
 // NewClientService returns a ClientService on db that finds possible
-// duplicates with m.
+// duplicates with m, with the default join limit.
 func NewClientService(db *DB, m ClientMatcher) *ClientService {
-	return &ClientService{db: db, matcher: m}
+	return &ClientService{db: db, matcher: m, JoinLimit: DefaultJoinLimit}
 }
 
 // FindClientProfile returns a client's page for a current team member.

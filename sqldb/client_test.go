@@ -48,11 +48,13 @@ func TestClientProfileAccess(t *testing.T) {
 		}
 
 		// Joining makes Bob a member and tells Alice.
-		if err := svc.JoinTeam(sqldbtest.As(bob), cl.ID, patchwork.JoinRequest{Basis: patchwork.BasisSafeguarding}); patchwork.ErrorCode(err) != patchwork.EINVALID {
+		if err := svc.JoinTeam(sqldbtest.As(bob), cl.ID, patchwork.JoinRequest{Ticket: sqldbtest.MustTicket(t, db, bob, cl.ID),
+			Basis: patchwork.BasisSafeguarding}); patchwork.ErrorCode(err) != patchwork.EINVALID {
 			t.Fatalf("join without declaration: %v", err)
 		}
 		w.MustJoin(t, bob, cl)
-		if err := svc.JoinTeam(sqldbtest.As(bob), cl.ID, patchwork.JoinRequest{Declaration: true, Basis: patchwork.BasisConsent}); patchwork.ErrorCode(err) != patchwork.ECONFLICT {
+		if err := svc.JoinTeam(sqldbtest.As(bob), cl.ID, patchwork.JoinRequest{Ticket: sqldbtest.MustTicket(t, db, bob, cl.ID),
+			Declaration: true, Basis: patchwork.BasisConsent}); patchwork.ErrorCode(err) != patchwork.ECONFLICT {
 			t.Fatalf("second join: %v", err)
 		}
 		p, err = svc.FindClientProfile(sqldbtest.As(bob), cl.ID)

@@ -28,6 +28,10 @@ type Dialect struct {
 	LockAudit string
 	// SkipLocked is appended to job-claiming SELECTs.
 	SkipLocked string
+	// LockRow is appended to a SELECT of one row that must stay locked
+	// until the transaction ends. SQLite's single writer already holds
+	// every row a write transaction reads.
+	LockRow string
 }
 
 var (
@@ -36,6 +40,7 @@ var (
 		Name:       "postgres",
 		LockAudit:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", advisoryAudit),
 		SkipLocked: " FOR UPDATE SKIP LOCKED",
+		LockRow:    " FOR NO KEY UPDATE",
 	}
 )
 

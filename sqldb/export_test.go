@@ -17,3 +17,6 @@ func (db *DB) KeyCandidates(ctx context.Context, text string, limit int) ([]int6
 func (db *DB) KeyCandidatesIn(ctx context.Context, text string, areaIDs []int64, limit int) ([]int64, error) {
 	return db.keyCandidates(ctx, match.QueryKeys(match.ParseQuery(text, db.now()).Names), areaIDs, limit, keyRowBudget)
 }
+
+// IsUniqueViolation exposes isUniqueViolation to the black-box tests.
+func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }

@@ -18,16 +18,35 @@ func clientExists(ctx context.Context, q querier, id int64) (bool, error) {
 	return err == nil, err
 }
 
+// errAlreadyMember answers a join by a current member.
+var errAlreadyMember = patchwork.Errorf(patchwork.ECONFLICT, "You are already on this client's team.")
+
 // JoinTeam adds the caller to a client's team; see patchwork.ClientService.
 func (s *ClientService) JoinTeam(ctx context.Context, clientID int64, req patchwork.JoinRequest) error {
 	c, err := caller(ctx)
 	if err != nil {
 		return err
 	}
+	// Without a live ticket for this agent and this client the answer is
+	// the one for a missing client, whatever else the request holds: ids
+	// alone must not let anyone onto a team (docs/security.md).
+	if !s.db.checkJoinTicket(ctx, req.Ticket, c.ID, clientID) {
+		return patchwork.ErrNotFound
+	}
 	if err := req.Validate(); err != nil {
+		// A spent ticket is as good as none, also for a form with mistakes.
+		if spent, serr := spentJoinTicket(ctx, s.db.read, req.Ticket); serr != nil {
+			return serr
+		} else if spent {
+			return patchwork.ErrNotFound
+		}
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
+		joins, err := tx.lockJoins(ctx, c.ID, req.Ticket)
+		if err != nil {
+			return err
+		}
 		if ok, err := clientExists(ctx, tx, clientID); err != nil {
 			return err
 		} else if !ok {
@@ -38,10 +57,24 @@ func (s *ClientService) JoinTeam(ctx context.Context, clientID int64, req patchw
 			return err
 		}
 		if !patchwork.CanJoin(c, member) {
-			return patchwork.Errorf(patchwork.ECONFLICT, "You are already on this client's team.")
+			return errAlreadyMember
+		}
+		// A spent ticket is checked after membership, so that a double
+		// click is told "already a member" rather than "not found".
+		if joins.spent {
+			return patchwork.ErrNotFound
+		}
+		if err := tx.checkJoinLimit(joins, s.JoinLimit); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (client_id, agent_id, joined_at, how_joined, basis, basis_note)
 			VALUES ($1, $2, $3, $4, $5, $6)`, clientID, c.ID, micros(tx.now), patchwork.JoinedDirectly, req.Basis, req.BasisNote); err != nil {
+			if isUniqueViolation(err) {
+				return errAlreadyMember
+			}
+			return err
+		}
+		if err := tx.spendJoinTicket(ctx, c.ID, req.Ticket, s.JoinLimit > 0); err != nil {
 			return err
 		}
 		// Joining a team in an area puts the agent in that area (see

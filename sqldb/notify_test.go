@@ -118,7 +118,8 @@ func TestNotificationDeliveryPlan(t *testing.T) {
 			before := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM jobs`)
 			svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
 			// Joining twice fails in the transaction: no activity, no job.
-			err := svc.JoinTeam(sqldbtest.As(dflt), cl.ID, patchwork.JoinRequest{Declaration: true, Basis: patchwork.BasisConsent})
+			err := svc.JoinTeam(sqldbtest.As(dflt), cl.ID, patchwork.JoinRequest{Ticket: sqldbtest.MustTicket(t, db, dflt, cl.ID),
+				Declaration: true, Basis: patchwork.BasisConsent})
 			if patchwork.ErrorCode(err) != patchwork.ECONFLICT {
 				t.Fatalf("joining twice: %v, want ECONFLICT", err)
 			}

@@ -158,7 +158,8 @@ func TestJoinTicket(t *testing.T) {
 		if r.status != http.StatusNotFound {
 			t.Fatalf("other agent with ticket: %d", r.status)
 		}
-		jb.post("/clients/"+strconv.FormatInt(cl.ID, 10)+"/join", url.Values{"basis": {"safeguarding"}, "declaration": {"yes"}}).
+		u, _ := url.Parse(link)
+		jb.post("/clients/"+strconv.FormatInt(cl.ID, 10)+"/join", url.Values{"t": {u.Query().Get("t")}, "basis": {"safeguarding"}, "declaration": {"yes"}}).
 			must(t, http.StatusSeeOther)
 		jb.get("/clients/"+strconv.FormatInt(cl.ID, 10)).must(t, http.StatusOK, "Jo Joiner", "joined the team (safeguarding)")
 		if n := sqldbtest.CountNotifications(t, e.DB, member.ID); n != 1 {

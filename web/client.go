@@ -131,16 +131,17 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, patchwork.ErrNotFound)
 		return
 	}
+	t := r.PostFormValue("t")
 	req := patchwork.JoinRequest{
+		Ticket:      t,
 		Declaration: r.PostFormValue("declaration") == "yes",
 		Basis:       r.PostFormValue("basis"),
 		BasisNote:   r.PostFormValue("basis_note"),
 	}
 	err := s.svc.Clients.JoinTeam(r.Context(), id, req)
 	if fields := patchwork.ErrorFields(err); fields != nil {
-		// The form comes back without the client's details unless the
-		// ticket is still good: a bad request must not reveal who it is.
-		t := r.PostFormValue("t")
+		// Only a request with a live ticket gets this far; the card is
+		// still loaded through it, so the page shows no more than it did.
 		m, _ := s.svc.Clients.FindJoinCard(r.Context(), id, t)
 		s.render(w, r, http.StatusUnprocessableEntity, "join", &page{Form: r.PostForm, Errors: fields,
 			Data: joinData{ClientID: id, Token: t, Match: m}})

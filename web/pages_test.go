@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"patchwork/sqldb/sqldbtest"
 )
 
 func TestHealthAndHeaders(t *testing.T) {
@@ -157,13 +159,14 @@ func TestJoinAndLeaveValidation(t *testing.T) {
 		cl := e.MustClient(t, m, "Robin", "Ashdown", "2010-06-07")
 		id := strconv.FormatInt(cl.ID, 10)
 		jb := e.signedIn(t, j)
-		r := jb.post("/clients/"+id+"/join", url.Values{"basis": {"other"}})
+		tk := sqldbtest.MustTicket(t, e.DB, j, cl.ID)
+		r := jb.post("/clients/"+id+"/join", url.Values{"t": {tk}, "basis": {"other"}})
 		r.must(t, http.StatusUnprocessableEntity, "Confirm that you are working with this client", "Explain the lawful basis",
-			`value="other" checked`)
-		jb.post("/clients/"+id+"/join", url.Values{"basis": {"other"}, "basis_note": {"Court order"}, "declaration": {"yes"}}).
+			`value="other" checked`, "Robin Ashdown", `name="t" value="`+tk+`"`)
+		jb.post("/clients/"+id+"/join", url.Values{"t": {tk}, "basis": {"other"}, "basis_note": {"Court order"}, "declaration": {"yes"}}).
 			must(t, http.StatusSeeOther)
 		// Joining twice is refused without a second membership.
-		jb.post("/clients/"+id+"/join", url.Values{"basis": {"consent"}, "declaration": {"yes"}}).must(t, http.StatusConflict)
+		jb.post("/clients/"+id+"/join", url.Values{"t": {tk}, "basis": {"consent"}, "declaration": {"yes"}}).must(t, http.StatusConflict)
 
 		// A member of a sensitive agency appears under its generic label
 		// and contact route, and with the generic role.

@@ -139,8 +139,8 @@ func (w *Worker) digest(ctx context.Context, j *patchwork.Job) error {
 	return nil
 }
 
-// cleanup deletes expired sessions, old finished jobs and search counts
-// older than the rate limit needs, and releases the expired locks of stopped
+// cleanup deletes expired sessions, old finished jobs, and search counts
+// and team joins older than the rate limits need, and releases the expired locks of stopped
 // workers.
 func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	sessions, err := sqldb.NewSessionStore(w.DB).DeleteExpired(ctx)
@@ -159,8 +159,12 @@ func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	if err != nil {
 		return err
 	}
+	joins, err := w.DB.PurgeTeamJoins(ctx)
+	if err != nil {
+		return err
+	}
 	w.Log.Info("worker: cleanup", "sessions_deleted", sessions, "jobs_requeued", requeued, "jobs_failed", failed,
-		"jobs_purged", purged, "search_counts_deleted", searches)
+		"jobs_purged", purged, "search_counts_deleted", searches, "team_joins_deleted", joins)
 	return w.DB.CompleteJob(ctx, j.ID)
 }
 

@@ -34,6 +34,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"if set, serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060 (env PATCHWORK_DEBUG_ADDR)")
 	searchRate := fs.Int("search-rate-limit", envInt("PATCHWORK_SEARCH_RATE_LIMIT", sqldb.DefaultSearchRateLimit),
 		"client searches an agent may make in five minutes; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_SEARCH_RATE_LIMIT)")
+	joinLimit := fs.Int("join-limit", envInt("PATCHWORK_JOIN_LIMIT", sqldb.DefaultJoinLimit),
+		"client teams an agent may join in an hour; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_JOIN_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +64,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
-		SearchRateLimit: *searchRate}
+		SearchRateLimit: *searchRate, JoinLimit: *joinLimit}
 	srv, err := app.NewServer(db, opts)
 	if err != nil {
 		return err

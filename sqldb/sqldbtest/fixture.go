@@ -81,11 +81,23 @@ func (w *World) MustCreateClient(tb testing.TB, creator *patchwork.Agent, c *pat
 	return c
 }
 
-// MustJoin puts agent on the client's team.
+// MustJoin puts agent on the client's team, as a join from a search
+// result would. The join does not count towards the agent's join limit.
 func (w *World) MustJoin(tb testing.TB, agent *patchwork.Agent, c *patchwork.Client) {
 	tb.Helper()
-	must(tb, sqldb.NewClientService(w.DB, sqldb.SimpleMatcher{}).JoinTeam(As(agent), c.ID,
-		patchwork.JoinRequest{Declaration: true, Basis: patchwork.BasisConsent}))
+	svc := sqldb.NewClientService(w.DB, sqldb.SimpleMatcher{})
+	svc.JoinLimit = 0
+	must(tb, svc.JoinTeam(As(agent), c.ID,
+		patchwork.JoinRequest{Ticket: MustTicket(tb, w.DB, agent, c.ID), Declaration: true, Basis: patchwork.BasisConsent}))
+}
+
+// MustTicket returns a join ticket for agent and clientID, as a search
+// result shown to agent would carry.
+func MustTicket(tb testing.TB, db *sqldb.DB, agent *patchwork.Agent, clientID int64) string {
+	tb.Helper()
+	t, err := db.IssueJoinTicket(context.Background(), agent.ID, clientID)
+	must(tb, err)
+	return t
 }
 
 // As returns a context whose caller is a.
