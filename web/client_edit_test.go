@@ -14,34 +14,45 @@ func TestChangeClientDetails(t *testing.T) {
 		b := e.MustAgent(t, "Bert Bystander", e.Council, e.LocalA)
 		cl := e.MustClient(t, a, "Nora", "Winterbottom", "2011-07-08")
 		e.MustJoin(t, b, cl)
-		id := strconv.FormatInt(cl.ID, 10)
-		ab := e.signedIn(t, a)
-		ab.get("/clients/"+id+"/edit").must(t, http.StatusOK, `value="Nora"`, `value="08/07/2011"`, "1 Test Street")
-
-		bad := url.Values{"first_name": {"Nora"}, "last_name": {"Winterbottom"}, "date_of_birth": {"32/01/2011"}, "address": {"9 New Road"}}
-		ab.post("/clients/"+id+"/edit", bad).must(t, http.StatusUnprocessableEntity, "Date of birth must be a real date", `value="32/01/2011"`, "9 New Road")
-		ab.get("/clients/"+id).must(t, http.StatusOK, "1 Test Street") // nothing changed
-
+		client := "/clients/" + strconv.FormatInt(cl.ID, 10)
+		ab, bb := e.signedIn(t, a), e.signedIn(t, b)
+		updates := func(want int, who string) func(t *testing.T, r response) {
+			return func(t *testing.T, r response) {
+				t.Helper()
+				if n := count(t, e, `SELECT COUNT(*) FROM notifications WHERE kind = 'client.updated'`+who); n != want {
+					t.Fatalf("%d client.updated notifications%s, want %d", n, who, want)
+				}
+			}
+		}
 		good := url.Values{"first_name": {"Nora"}, "last_name": {"Summerfield"}, "date_of_birth": {"08/07/2011"},
 			"address": {"9 New Road"}, "postcode": {"AB1 2CD"}, "phone": {"01234 567890"}, "aliases": {"Nora Winterbottom"}}
-		ab.post("/clients/"+id+"/edit", good).must(t, http.StatusSeeOther)
-		r := ab.get("/clients/" + id)
-		r.must(t, http.StatusOK, "Nora Summerfield", "9 New Road", "Edna Editor changed name, other names, address")
-		// The trail names fields, never values.
-		if strings.Contains(r.body, "changed name, other names, address (") || strings.Count(r.body, "Winterbottom") != 1 {
-			t.Fatalf("trail shows values:\n%s", r.body)
-		}
-		// The search index follows the new name; the old one is an alias now.
-		bb := e.signedIn(t, b)
-		bb.get("/search?q=Summerfield&scope=network").must(t, http.StatusOK, "Nora Summerfield")
-		bb.get("/search?q=Winterbottom&scope=network").must(t, http.StatusOK, "Nora Summerfield", "Also known as Nora Winterbottom")
-		if n := count(t, e, `SELECT COUNT(*) FROM notifications WHERE kind = 'client.updated' AND agent_id = `+strconv.FormatInt(b.ID, 10)); n != 1 {
-			t.Fatalf("bystander notifications = %d", n)
-		}
-		// Saving without changes tells nobody.
-		ab.post("/clients/"+id+"/edit", good).must(t, http.StatusSeeOther)
-		if n := count(t, e, `SELECT COUNT(*) FROM notifications WHERE kind = 'client.updated'`); n != 1 {
-			t.Fatalf("no-op edit notified: %d", n)
-		}
+		runScenarios(t,
+			scenario{name: "form", as: ab, path: client + "/edit", status: http.StatusOK,
+				contains: []string{`value="Nora"`, `value="08/07/2011"`, "1 Test Street"}},
+			scenario{name: "bad date", as: ab, method: "POST", path: client + "/edit",
+				form:   url.Values{"first_name": {"Nora"}, "last_name": {"Winterbottom"}, "date_of_birth": {"32/01/2011"}, "address": {"9 New Road"}},
+				status: http.StatusUnprocessableEntity, contains: []string{"Date of birth must be a real date", `value="32/01/2011"`, "9 New Road"},
+				after: updates(0, "")},
+			scenario{name: "nothing changed", as: ab, path: client, status: http.StatusOK, contains: []string{"1 Test Street"},
+				notContains: []string{"9 New Road"}},
+			scenario{name: "save", as: ab, method: "POST", path: client + "/edit", form: good, status: http.StatusSeeOther,
+				location: client, after: updates(1, " AND agent_id = "+strconv.FormatInt(b.ID, 10))},
+			scenario{name: "the trail names fields, never values", as: ab, path: client, status: http.StatusOK,
+				contains:    []string{"Nora Summerfield", "9 New Road", "Edna Editor changed name, other names, address"},
+				notContains: []string{"changed name, other names, address ("},
+				after: func(t *testing.T, r response) {
+					if n := strings.Count(r.body, "Winterbottom"); n != 1 {
+						t.Fatalf("Winterbottom shown %d times, want once (as the other name)", n)
+					}
+				}},
+			// The search index follows the new name; the old one is an alias now.
+			scenario{name: "found by the new name", as: bb, path: "/search?q=Summerfield&scope=network", status: http.StatusOK,
+				contains: []string{"Nora Summerfield"}},
+			scenario{name: "found by the old name", as: bb, path: "/search?q=Winterbottom&scope=network", status: http.StatusOK,
+				contains: []string{"Nora Summerfield", "Also known as Nora Winterbottom"}},
+			// Saving without changes tells nobody.
+			scenario{name: "save without changes", as: ab, method: "POST", path: client + "/edit", form: good,
+				status: http.StatusSeeOther, after: updates(1, "")},
+		)
 	})
 }

@@ -32,7 +32,14 @@ func eachEnv(t *testing.T, fn func(t *testing.T, e *env)) {
 
 func newEnv(t *testing.T, db *sqldb.DB) *env {
 	t.Helper()
-	srv, err := app.NewServer(db, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return newEnvWith(t, db, app.Options{})
+}
+
+// newEnvWith is newEnv with the server built from opts (Demo, say).
+func newEnvWith(t *testing.T, db *sqldb.DB, opts app.Options) *env {
+	t.Helper()
+	opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := app.NewServer(db, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

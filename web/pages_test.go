@@ -49,19 +49,21 @@ func TestLogin(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		a := e.MustAgent(t, "Lena Login", e.Council, e.LocalA)
 		b := e.anonymous(t)
-		for _, tc := range []struct{ name, email, pw string }{
-			{"wrong password", a.Email, "not the password"},
-			{"unknown email", "nobody@ashford.test", "whatever it is"},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				r := b.post("/login", url.Values{"email": {tc.email}, "password": {tc.pw}})
-				r.must(t, http.StatusUnauthorized, "Enter a correct email address and password", `value="`+tc.email+`"`)
-				if c := r.header.Get("Set-Cookie"); c != "" {
-					t.Fatalf("failed sign-in set a cookie: %s", c)
-				}
-			})
+		noCookie := func(t *testing.T, r response) {
+			if c := r.header.Get("Set-Cookie"); c != "" {
+				t.Fatalf("failed sign-in set a cookie: %s", c)
+			}
 		}
-		b.get("/").must(t, http.StatusSeeOther)
+		failed := func(name, email, pw string) scenario {
+			return scenario{name: name, as: b, method: "POST", path: "/login", form: url.Values{"email": {email}, "password": {pw}},
+				status:   http.StatusUnauthorized,
+				contains: []string{"Enter a correct email address and password", `value="` + email + `"`}, after: noCookie}
+		}
+		runScenarios(t,
+			failed("wrong password", a.Email, "not the password"),
+			failed("unknown email", "nobody@ashford.test", "whatever it is"),
+			scenario{name: "still signed out", as: b, path: "/", status: http.StatusSeeOther, location: "/login"},
+		)
 
 		r := b.post("/login", url.Values{"email": {strings.ToUpper(a.Email)}, "password": {"correct horse battery"}})
 		r.must(t, http.StatusSeeOther)
@@ -190,34 +192,25 @@ func TestSearchPage(t *testing.T) {
 		e.MustClient(t, a, "Harriet", "Okonkwo", "2009-09-09", "Hattie Okonkwo")
 		e.MustClient(t, far, "Harriet", "Okoro", "2008-08-08")
 		b := e.signedIn(t, a)
-		for _, tc := range []struct {
-			name, q, scope string
-			want, not      []string
-		}{
-			{"name prefix, local first", "harr okon", "", []string{"Harriet Okonkwo", "View team"}, []string{"Okoro"}},
-			{"counts at each level", "Harriet", "", []string{"Harriet Okonkwo", "Show results from the district</a> (2)",
-				"Show results from the whole network</a> (2)"}, []string{"Okoro"}},
-			{"typo and sound-alike", "Hariet Okonkow", "", []string{"Harriet Okonkwo", "Possible match:"}, nil},
-			{"why it matched", "Harriet Okonkwo 9/9/2009", "", []string{"Likely match: same date of birth · exact name"}, nil},
-			{"district widens", "Harriet", "district", []string{"Harriet Okonkwo", "Harriet Okoro", "Join team"}, nil},
-			{"alias matches and says so", "Hattie", "network", []string{"Harriet Okonkwo", "Also known as Hattie Okonkwo"}, nil},
-			{"date of birth narrows", "Harriet 08/08/2008", "network", []string{"Harriet Okoro"}, []string{"Okonkwo"}},
-			{"date of birth alone is not enough", "09/09/2009", "network", []string{"Type at least two letters of a name"}, []string{"Okonkwo"}},
-			{"colleagues and agencies", "fay", "", []string{"Fay Far"}, nil},
-			{"colleague with a typo", "fay farr", "", []string{"Fay Far"}, nil},
-			{"agency by name", "ashford", "", []string{"Ashford Children&#39;s Services"}, nil},
-			{"sensitive agency hidden by name", "safe haven", "", []string{"No agencies found"}, []string{"Safe Haven"}},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				r := b.get("/search?q=" + url.QueryEscape(tc.q) + "&scope=" + tc.scope)
-				r.must(t, http.StatusOK, tc.want...)
-				for _, s := range tc.not {
-					if strings.Contains(r.body, s) {
-						t.Fatalf("results contain %q", s)
-					}
-				}
-			})
+		search := func(name, q, scope string, contains, notContains []string) scenario {
+			return scenario{name: name, as: b, path: "/search?q=" + url.QueryEscape(q) + "&scope=" + scope,
+				status: http.StatusOK, contains: contains, notContains: notContains}
 		}
+		runScenarios(t,
+			search("name prefix, local first", "harr okon", "", []string{"Harriet Okonkwo", "View team"}, []string{"Okoro"}),
+			search("counts at each level", "Harriet", "", []string{"Harriet Okonkwo", "Show results from the district</a> (2)",
+				"Show results from the whole network</a> (2)"}, []string{"Okoro"}),
+			search("typo and sound-alike", "Hariet Okonkow", "", []string{"Harriet Okonkwo", "Possible match:"}, nil),
+			search("why it matched", "Harriet Okonkwo 9/9/2009", "", []string{"Likely match: same date of birth · exact name"}, nil),
+			search("district widens", "Harriet", "district", []string{"Harriet Okonkwo", "Harriet Okoro", "Join team"}, nil),
+			search("alias matches and says so", "Hattie", "network", []string{"Harriet Okonkwo", "Also known as Hattie Okonkwo"}, nil),
+			search("date of birth narrows", "Harriet 08/08/2008", "network", []string{"Harriet Okoro"}, []string{"Okonkwo"}),
+			search("date of birth alone is not enough", "09/09/2009", "network", []string{"Type at least two letters of a name"}, []string{"Okonkwo"}),
+			search("colleagues and agencies", "fay", "", []string{"Fay Far"}, nil),
+			search("colleague with a typo", "fay farr", "", []string{"Fay Far"}, nil),
+			search("agency by name", "ashford", "", []string{"Ashford Children&#39;s Services"}, nil),
+			search("sensitive agency hidden by name", "safe haven", "", []string{"No agencies found"}, []string{"Safe Haven"}),
+		)
 	})
 }
 

@@ -20,15 +20,21 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 		e.MustJoin(t, member, cl)
 		mb := e.signedIn(t, member)
 
-		mb.get("/settings/notifications").must(t, http.StatusOK, "Email settings",
-			`name="attention.raised" type="radio" value="immediate" checked`,
-			`name="member.joined" type="radio" value="daily" checked`,
-			`name="client.updated" type="radio" value="weekly" checked`)
-		mb.post("/settings/notifications", url.Values{"attention.raised": {"hourly"}}).
-			must(t, http.StatusUnprocessableEntity, "Select how often you want these emails")
-		mb.post("/settings/notifications", url.Values{"member.joined": {"never"}}).must(t, http.StatusSeeOther)
-		mb.get("/settings/notifications").must(t, http.StatusOK, "Your email settings have been saved",
-			`name="member.joined" type="radio" value="never" checked`)
+		runScenarios(t,
+			scenario{name: "defaults", as: mb, path: "/settings/notifications", status: http.StatusOK, contains: []string{"Email settings",
+				`name="attention.raised" type="radio" value="immediate" checked`,
+				`name="member.joined" type="radio" value="daily" checked`,
+				`name="client.updated" type="radio" value="weekly" checked`}},
+			scenario{name: "unknown choice", as: mb, method: "POST", path: "/settings/notifications",
+				form: url.Values{"attention.raised": {"hourly"}}, status: http.StatusUnprocessableEntity,
+				contains: []string{"Select how often you want these emails"}},
+			scenario{name: "unknown choice changed nothing", as: mb, path: "/settings/notifications", status: http.StatusOK,
+				contains: []string{`name="attention.raised" type="radio" value="immediate" checked`}},
+			scenario{name: "save", as: mb, method: "POST", path: "/settings/notifications", form: url.Values{"member.joined": {"never"}},
+				status: http.StatusSeeOther},
+			scenario{name: "saved", as: mb, path: "/settings/notifications", status: http.StatusOK,
+				contains: []string{"Your email settings have been saved", `name="member.joined" type="radio" value="never" checked`}},
+		)
 
 		// An attention reaches the member through the worker and the outbox;
 		// the email holds no client data and a working unsubscribe link.
@@ -67,12 +73,21 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 			t.Fatalf("no unsubscribe link in:\n%s", m.Text)
 		}
 		anon := e.anonymous(t)
-		anon.get(link[1]).must(t, http.StatusOK, "Stop these emails?", "Attentions raised on your clients")
-		tok, _ := url.ParseQuery(strings.TrimPrefix(link[1], "/unsubscribe?"))
-		anon.post("/unsubscribe", url.Values{"token": {tok.Get("token")}}).must(t, http.StatusOK, "You have been unsubscribed")
-		mb.get("/settings/notifications").must(t, http.StatusOK, `name="attention.raised" type="radio" value="never" checked`,
-			`name="member.joined" type="radio" value="never" checked`, `name="client.updated" type="radio" value="weekly" checked`)
-		anon.post("/unsubscribe", url.Values{"token": {tok.Get("token") + "x"}}).must(t, http.StatusBadRequest, "not valid")
+		tok, err := url.ParseQuery(strings.TrimPrefix(link[1], "/unsubscribe?"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		runScenarios(t,
+			scenario{name: "unsubscribe page", as: anon, path: link[1], status: http.StatusOK,
+				contains: []string{"Stop these emails?", "Attentions raised on your clients"}},
+			scenario{name: "unsubscribe", as: anon, method: "POST", path: "/unsubscribe", form: url.Values{"token": {tok.Get("token")}},
+				status: http.StatusOK, contains: []string{"You have been unsubscribed"}},
+			scenario{name: "settings after unsubscribing", as: mb, path: "/settings/notifications", status: http.StatusOK,
+				contains: []string{`name="attention.raised" type="radio" value="never" checked`,
+					`name="member.joined" type="radio" value="never" checked`, `name="client.updated" type="radio" value="weekly" checked`}},
+			scenario{name: "altered token", as: anon, method: "POST", path: "/unsubscribe", form: url.Values{"token": {tok.Get("token") + "x"}},
+				status: http.StatusBadRequest, contains: []string{"not valid"}},
+		)
 		// A mail provider's one-click POST (RFC 8058) comes from elsewhere and
 		// still works: the token is the credential.
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, anon.base+link[1],
@@ -82,10 +97,13 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 		req.Header.Set("Sec-Fetch-Site", "cross-site")
 		anon.do(req).must(t, http.StatusOK, "You have been unsubscribed")
 
-		// The outbox page exists only in demo mode.
-		mb.get("/dev/mail").must(t, http.StatusNotFound)
-		// Failed jobs are for admins only.
-		mb.get("/admin/jobs").must(t, http.StatusNotFound)
+		// The outbox page exists only in demo mode; failed jobs are for
+		// admins only (TestAdminRoutes).
+		runScenarios(t,
+			scenario{name: "no outbox outside demo mode", as: mb, path: "/dev/mail", status: http.StatusNotFound,
+				notContains: []string{"Outbox"}},
+			scenario{name: "failed jobs", as: mb, path: "/admin/jobs", status: http.StatusNotFound, notContains: []string{"Failed jobs"}},
+		)
 	})
 }
 
