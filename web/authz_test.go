@@ -190,7 +190,7 @@ func assertNothingLeaks(t *testing.T, r response) {
 func mustAdmin(t *testing.T, e *env) *patchwork.Agent {
 	t.Helper()
 	a := &patchwork.Agent{Email: "admin@ashford.test", Name: "Ada Admin", Role: "Administrator", AgencyID: e.Council.ID, Admin: true}
-	if err := sqldb.NewAgentService(e.DB).CreateAgent(context.Background(), a, sqldbtest.Password); err != nil {
+	if err := sqldb.NewAgentService(e.DB).CreateAgent(sqldbtest.System(), a, sqldbtest.Password); err != nil {
 		t.Fatal(err)
 	}
 	return a
@@ -288,7 +288,7 @@ func TestAgencyPage(t *testing.T) {
 		staff := e.MustAgent(t, "Sam Staff", e.Sensitive, e.LocalA)
 		gone := e.MustAgent(t, "Gus Gone", e.Council, e.LocalA)
 		goneB := e.signedIn(t, gone)
-		if err := sqldb.NewAgentService(e.DB).DeactivateAgent(sqldbtest.As(nil), gone.ID); err != nil {
+		if err := sqldb.NewAgentService(e.DB).DeactivateAgent(sqldbtest.System(), gone.ID); err != nil {
 			t.Fatal(err)
 		}
 		council := "/agencies/" + strconv.FormatInt(e.Council.ID, 10)

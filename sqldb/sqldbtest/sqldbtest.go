@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -47,6 +48,9 @@ func RequirePostgres(tb testing.TB) {
 		db, err := sql.Open("pgx", PostgresDSN())
 		if err == nil {
 			err = db.PingContext(context.Background())
+			if err == nil {
+				sharedExtensions(db)
+			}
 			db.Close()
 		}
 		pgErr = err
@@ -58,6 +62,33 @@ func RequirePostgres(tb testing.TB) {
 		tb.Fatalf("PostgreSQL is required in CI but unreachable at %s: %v", PostgresDSN(), pgErr)
 	}
 	tb.Skipf("skipping PostgreSQL test: no server at %s (%v); set PATCHWORK_TEST_POSTGRES or start PostgreSQL", PostgresDSN(), pgErr)
+}
+
+// extensions are the PostgreSQL extensions tests use (the search
+// evaluation's pg_trgm baseline, the Double Metaphone cross-check).
+var extensions = []string{"pg_trgm", "fuzzystrmatch"}
+
+// sharedExtensions puts the extensions tests use in the public schema,
+// which every test schema's search_path ends with. An extension belongs to
+// one schema of the whole database: created from a test without a schema,
+// it would land in that test's own schema and vanish with it when the test
+// drops it, while another test, finding it "already exists", fails to use
+// it. Failures are left to the tests that need the extension to report.
+func sharedExtensions(db *sql.DB) {
+	ctx := context.Background()
+	for _, ext := range extensions {
+		var schema string
+		err := db.QueryRowContext(ctx, `SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+			WHERE e.extname = $1`, ext).Scan(&schema)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// Another test process may be creating it at the same moment;
+			// then this one fails and the other's stands.
+			_, _ = db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS `+ext+` SCHEMA public`)
+		case err == nil && schema != "public":
+			_, _ = db.ExecContext(ctx, `ALTER EXTENSION `+ext+` SET SCHEMA public`)
+		}
+	}
 }
 
 // Each runs fn as a subtest once per dialect, each with a fresh migrated
