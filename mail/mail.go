@@ -11,27 +11,15 @@ import (
 	"sort"
 	"time"
 
+	"patchwork"
+
 	gomail "github.com/wneessen/go-mail"
 )
 
-// Message is one email to one recipient.
-type Message struct {
-	// ID is the Message-ID without angle brackets. It is derived from the
-	// job that sends the email, so a retry after a crash mid-send carries
-	// the same ID: at most that one email can arrive twice, and mail
-	// systems can tell the copies are one message.
-	ID      string
-	JobID   int64  // the job that sends it; 0 if none (not sent as a header)
-	From    string // set by the Sender when empty
-	To      string
-	Subject string
-	Text    string // the plain-text part
-	HTML    string // the HTML part
-	// Headers holds extra header fields, such as List-Unsubscribe, already
-	// formatted (ASCII only).
-	Headers map[string]string
-	Date    time.Time
-}
+// Message is the mail package's name for patchwork.Email: the type lives
+// in the domain so that the store can keep the outbox without linking the
+// SMTP client.
+type Message = patchwork.Email
 
 // Sender delivers messages. Send returns only once the message is accepted
 // (by the SMTP server, or stored in the outbox); an error means it may not
@@ -47,7 +35,7 @@ type SenderFunc func(ctx context.Context, m *Message) error
 func (f SenderFunc) Send(ctx context.Context, m *Message) error { return f(ctx, m) }
 
 // build turns m into a go-mail message from the given address.
-func (m *Message) build(from string) (*gomail.Msg, error) {
+func build(m *Message, from string) (*gomail.Msg, error) {
 	g := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	if m.From != "" {
 		from = m.From
@@ -87,8 +75,8 @@ func (m *Message) build(from string) (*gomail.Msg, error) {
 // Raw returns the message as it would travel over SMTP (RFC 5322 with MIME
 // parts), sent from the given address unless m.From is set. The outbox page
 // shows it, and tests search it for data that must never be there.
-func (m *Message) Raw(from string) ([]byte, error) {
-	g, err := m.build(from)
+func Raw(m *Message, from string) ([]byte, error) {
+	g, err := build(m, from)
 	if err != nil {
 		return nil, err
 	}

@@ -217,7 +217,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 	if err != nil {
 		return fmt.Errorf("mail: smtp client: %w", err)
 	}
-	msg, err := m.build(s.from)
+	msg, err := build(m, s.from)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (s *SMTPSender) Send(ctx context.Context, m *Message) error {
 			return s.sendError(err)
 		}
 		// The kept connection had gone stale; nothing was sent on it.
-		if msg, err = m.build(s.from); err != nil {
+		if msg, err = build(m, s.from); err != nil {
 			return err
 		}
 	}

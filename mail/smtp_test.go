@@ -202,7 +202,7 @@ func TestOutboxSender(t *testing.T) {
 	if len(store.msgs) != 1 || store.msgs[m.ID].From != "Patchwork <no-reply@patchwork.test>" || m.From != "" {
 		t.Fatalf("outbox = %+v; message from %q", store.msgs, m.From)
 	}
-	raw, err := store.msgs[m.ID].Raw("")
+	raw, err := pwmail.Raw(store.msgs[m.ID], "")
 	if err != nil || !bytes.Contains(raw, []byte("Message-ID: <patchwork.job-7@patchwork.test>")) {
 		t.Fatalf("raw = %s, %v", raw, err)
 	}

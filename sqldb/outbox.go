@@ -5,14 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"patchwork/mail"
+	"patchwork"
 )
 
 // SaveOutboxMessage stores an email in the outbox table, which stands in for
-// an SMTP server when none is configured (it implements mail.OutboxStore).
+// an SMTP server when none is configured (it implements the mail package's
+// OutboxStore).
 // A message whose ID is already stored is not stored again, so a job retried
 // after a crash leaves one copy.
-func (db *DB) SaveOutboxMessage(ctx context.Context, m *mail.Message) error {
+func (db *DB) SaveOutboxMessage(ctx context.Context, m *patchwork.Email) error {
 	h := map[string]string{}
 	for k, v := range m.Headers {
 		h[k] = v
@@ -36,16 +37,16 @@ func (db *DB) SaveOutboxMessage(ctx context.Context, m *mail.Message) error {
 // FindOutbox returns the newest messages of the outbox, newest first. It
 // checks no caller: only demo mode may show the outbox (at /dev/mail), since
 // the messages name agents and link to clients.
-func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*mail.Message, error) {
+func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*patchwork.Email, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(job_id, 0), message_id, to_addr, subject, text_body, html_body,
 		headers, created_at FROM outbox ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*mail.Message
+	var out []*patchwork.Email
 	for rows.Next() {
-		m := &mail.Message{}
+		m := &patchwork.Email{}
 		var headers string
 		var at int64
 		if err := rows.Scan(&m.JobID, &m.ID, &m.To, &m.Subject, &m.Text, &m.HTML, &headers, &at); err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"patchwork"
+	pwmail "patchwork/mail"
 	"patchwork/mail/smtptest"
 	"patchwork/sqldb"
 	"patchwork/sqldb/sqldbtest"
@@ -82,7 +83,7 @@ func TestEmailsForEveryEventAndPreference(t *testing.T) {
 		e.at(t, 2026, 11, 30, 8, 0)
 		e.smtp.Reset()
 
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 		const (
 			attention = "Attention raised on a client in your team"
 			urgent    = "Urgent: attention raised on a client in your team"
@@ -194,7 +195,7 @@ func TestDigestDropsWhatIsNoLongerWanted(t *testing.T) {
 		// Bob and Carol wait for a daily digest of Dan joining and leaving.
 		dan := w.MustAgent(t, "Dan Dare", w.Council, w.LocalA)
 		w.MustJoin(t, dan, c)
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 		if err := svc.LeaveTeam(sqldbtest.As(dan), c.ID, patchwork.LeaveRequest{Reason: "transferred"}); err != nil {
 			t.Fatal(err)
 		}
@@ -283,7 +284,7 @@ func TestOutboxWithoutSMTP(t *testing.T) {
 		if msgs, _ := db.FindOutbox(context.Background(), 10); len(msgs) != 1 {
 			t.Fatalf("outbox after a repeat = %d", len(msgs))
 		}
-		raw, err := m.Raw("")
+		raw, err := pwmail.Raw(m, "")
 		if err != nil {
 			t.Fatal(err)
 		}
