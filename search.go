@@ -27,7 +27,7 @@ type SearchResults struct {
 	Agencies    []*Agency
 	// Counts holds how many clients match at each scope (ScopeLocal,
 	// ScopeDistrict, ScopeNetwork), so the page can offer to widen the
-	// search with a number; nil when the matcher does not count.
+	// search with a number; nil when the engine does not count.
 	Counts map[string]int
 	// TooShort is set when the query does not name anyone well enough to
 	// search clients (PRODUCT.md privacy rules).

@@ -32,7 +32,8 @@ type Options struct {
 	DigestHour int
 	TimeZone   string // IANA name; empty for UTC
 
-	// SearchRateLimit is how many client searches an agent may make in
+	// SearchRateLimit is how many client searches (the search box and the
+	// add-client duplicate check alike) an agent may make in
 	// five minutes: 0 means sqldb.DefaultSearchRateLimit, a negative
 	// number no limit (for load tests on a copy of the data only).
 	SearchRateLimit int
@@ -67,14 +68,12 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if err := o.defaults(context.Background(), db); err != nil {
 		return nil, err
 	}
-	matcher := sqldb.FuzzyMatcher{}
 	agents := sqldb.NewAgentService(db)
 	agents.DemoMode = o.Demo
-	search := sqldb.NewSearchService(db, matcher)
+	search, clients := sqldb.NewSearchService(db), sqldb.NewClientService(db)
 	if o.SearchRateLimit != 0 {
-		search.RateLimit = o.SearchRateLimit
+		search.RateLimit, clients.RateLimit = o.SearchRateLimit, o.SearchRateLimit
 	}
-	clients := sqldb.NewClientService(db, matcher)
 	if o.JoinLimit != 0 {
 		clients.JoinLimit = o.JoinLimit
 	}

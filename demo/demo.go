@@ -214,7 +214,7 @@ func lowerDots(name string) string {
 }
 
 func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agents []demoAgent, locals [][]*patchwork.Area) error {
-	svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+	svc := sqldb.NewClientService(db)
 	// Seeding is no agent's doing: its joins must not use up the demo
 	// agents' join limit for the first hour.
 	svc.JoinLimit = 0

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"patchwork"
+	"patchwork/match"
 	"patchwork/password"
 	"patchwork/sqldb"
 )
@@ -36,13 +37,13 @@ type client struct {
 	area             int64
 }
 
-// foldCache remembers sqldb.FoldName of the few distinct names drawn.
+// foldCache remembers match.Fold of the few distinct names drawn.
 type foldCache map[string]string
 
 func (f foldCache) of(s string) string {
 	v, ok := f[s]
 	if !ok {
-		v = sqldb.FoldName(s)
+		v = match.Fold(s)
 		f[s] = v
 	}
 	return v
@@ -112,7 +113,7 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 			name := fmt.Sprintf("%s %s %d", surnames.draw(rng), statewideSectors[i%len(statewideSectors)], i)
 			dom := fmt.Sprintf("agency%d.test", i)
 			return []any{i, name, statewideSectors[i%len(statewideSectors)], fmt.Sprintf("01632 %06d", i), "enquiries@" + dom, dom,
-				sqldb.FoldName(name), now}, true
+				match.Fold(name), now}, true
 		})
 	if err != nil {
 		return err
@@ -145,7 +146,7 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 		agentArea[i] = agencyArea[g]
 		byArea[agentArea[i]] = append(byArea[agentArea[i]], int64(i))
 		name := given.draw(rng) + " " + surnames.draw(rng)
-		return []any{i, fmt.Sprintf("agent%d@patchwork.test", i), hash, name, sqldb.FoldName(name), "Key worker", g,
+		return []any{i, fmt.Sprintf("agent%d@patchwork.test", i), hash, name, match.Fold(name), "Key worker", g,
 			fmt.Sprintf("07700 %06d", i%1000000), patchwork.ContactMobile, 1, now}, true
 	})
 	if err != nil {
@@ -202,21 +203,19 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 	id, alias := 0, -1
 	if _, err := db.BulkInsert(ctx, "client_names", []string{"client_id", "is_alias", "display", "given_norm", "family_norm"},
 		func() ([]any, bool) {
-			for {
-				if alias < 0 || alias >= len(cs[id].aliases) {
-					if id++; id > size.Clients {
-						return nil, false
-					}
-					alias = -1
-					c := cs[id]
-					alias++
-					return []any{id, 0, c.first + " " + c.last, fold.of(c.first), fold.of(c.last)}, true
+			// Each client's primary name, then its aliases.
+			if alias < 0 || alias >= len(cs[id].aliases) {
+				if id++; id > size.Clients {
+					return nil, false
 				}
-				a := cs[id].aliases[alias]
-				alias++
-				g, f := splitAlias(a)
-				return []any{id, 1, a, fold.of(g), fold.of(f)}, true
+				c := cs[id]
+				alias = 0
+				return []any{id, 0, c.first + " " + c.last, fold.of(c.first), fold.of(c.last)}, true
 			}
+			a := cs[id].aliases[alias]
+			alias++
+			g, f := splitAlias(a)
+			return []any{id, 1, a, fold.of(g), fold.of(f)}, true
 		}); err != nil {
 		return err
 	}

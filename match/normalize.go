@@ -140,3 +140,22 @@ func familyForms(parts []string) []string {
 	}
 	return append(out, FoldMac(strings.Join(parts, "")))
 }
+
+// Fold lowercases s, strips accents, drops apostrophes, turns any other
+// character that is neither letter nor digit into a space and collapses
+// spaces: the form the store keeps names and words in for exact and prefix
+// lookups (client_names' given_norm and family_norm, the phone book's
+// words), and the form search looks them up in.
+func Fold(s string) string {
+	out := strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			return unicode.ToLower(r)
+		case r == '\'' || r == '’':
+			return -1
+		default:
+			return ' '
+		}
+	}, StripAccents(s))
+	return strings.Join(strings.Fields(out), " ")
+}

@@ -117,3 +117,21 @@ func TestFamilyForms(t *testing.T) {
 		})
 	}
 }
+
+// TestFold covers the folding of names and words for lookups, on the
+// plain-ASCII path and the accent-stripping one alike.
+func TestFold(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Smith", "smith"},
+		{"  Mary-Jane   O'Neill ", "mary jane oneill"},
+		{"D’Arcy", "darcy"},
+		{"Zoë Brontë", "zoe bronte"},
+		{"ÉLODIE Müller-Lüdenscheidt", "elodie muller ludenscheidt"},
+		{"Nurse (band 6), A&E", "nurse band 6 a e"},
+		{"", ""},
+	} {
+		if got := Fold(tt.in); got != tt.want {
+			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"patchwork"
+	"patchwork/match"
 )
 
 // AgencyService implements patchwork.AgencyService.
@@ -82,7 +83,7 @@ func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
 	err := tx.QueryRowContext(ctx, `INSERT INTO agencies (name, sector, phone, email, address, contact_route, sensitive,
 		generic_label, email_domain, name_norm, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		g.Name, g.Sector, g.Phone, g.Email, g.Address, g.ContactRoute, b2i(g.Sensitive), g.GenericLabel,
-		strings.ToLower(g.EmailDomain), foldText(g.Name), micros(tx.now)).Scan(&g.ID)
+		strings.ToLower(g.EmailDomain), match.Fold(g.Name), micros(tx.now)).Scan(&g.ID)
 	if err != nil {
 		return fmt.Errorf("sqldb: insert agency: %w", err)
 	}

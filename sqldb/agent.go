@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"patchwork"
+	"patchwork/match"
 	"patchwork/password"
 )
 
@@ -203,7 +204,7 @@ func (tx *Tx) insertAgent(ctx context.Context, a *patchwork.Agent, hash string) 
 	err := tx.QueryRowContext(ctx, `INSERT INTO agents (email, password_hash, name, name_norm, role, sensitive_role,
 		generic_role, agency_id, mobile, landline, contact_email, preferred_contact, working_hours, is_admin, active, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15) RETURNING id`,
-		a.Email, hash, a.Name, foldText(a.Name), a.Role, b2i(a.SensitiveRole), a.GenericRole, a.AgencyID,
+		a.Email, hash, a.Name, match.Fold(a.Name), a.Role, b2i(a.SensitiveRole), a.GenericRole, a.AgencyID,
 		a.Mobile, a.Landline, a.ContactEmail, a.PreferredContact, a.WorkingHours, b2i(a.Admin), micros(tx.now)).Scan(&a.ID)
 	if err != nil {
 		return fmt.Errorf("sqldb: insert agent: %w", err)
@@ -231,7 +232,7 @@ func (s *AgentService) UpdateProfile(ctx context.Context, u patchwork.AgentUpdat
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE agents SET name = $1, name_norm = $2, role = $3, sensitive_role = $4,
 			generic_role = $5, mobile = $6, landline = $7, contact_email = $8, preferred_contact = $9, working_hours = $10
-			WHERE id = $11`, u.Name, foldText(u.Name), u.Role, b2i(u.SensitiveRole), u.GenericRole, u.Mobile, u.Landline,
+			WHERE id = $11`, u.Name, match.Fold(u.Name), u.Role, b2i(u.SensitiveRole), u.GenericRole, u.Mobile, u.Landline,
 			u.ContactEmail, u.PreferredContact, u.WorkingHours, c.ID); err != nil {
 			return err
 		}

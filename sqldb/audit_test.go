@@ -13,7 +13,7 @@ func TestAuditChain(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		a := w.MustAgent(t, "Audrey Audit", w.Council, w.LocalA)
 		cl := w.MustClient(t, a, "Ivo", "Inspect", "2014-01-02")
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 		for i := 0; i < 3; i++ {
 			if _, err := svc.FindClientProfile(sqldbtest.As(a), cl.ID); err != nil {
 				t.Fatal(err)
@@ -87,7 +87,7 @@ func TestConcurrentViewsAudited(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		a := w.MustAgent(t, "Cora Concurrent", w.Council, w.LocalA)
 		cl := w.MustClient(t, a, "Vera", "Viewed", "2015-03-04")
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 		const n = 40
 		errs := make(chan error, n)
 		for i := 0; i < n; i++ {

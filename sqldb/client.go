@@ -7,26 +7,36 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"patchwork"
+	"patchwork/match"
+	"patchwork/search"
 )
 
 // ClientService implements patchwork.ClientService.
 type ClientService struct {
-	db      *DB
-	matcher ClientMatcher
+	db     *DB
+	engine *search.Engine
 	// JoinLimit is how many teams an agent may join in JoinWindow; more
 	// are refused with ETOOMANYREQUEST. The count is kept in the database,
 	// so it holds across instances and restarts. 0 or less is no limit and
 	// the joins are not counted: for seeding, never for a deployment that
 	// serves agents.
 	JoinLimit int
+	// RateLimit and RateWindow bound the duplicate checks of new clients
+	// as SearchService's bound searches: a duplicate check searches the
+	// whole network and returns join tickets, so it counts as a client
+	// search, against the same count.
+	RateLimit  int
+	RateWindow time.Duration
 }
 
-// NewClientService returns a ClientService on db that finds possible
-// duplicates with m, with the default join limit.
-func NewClientService(db *DB, m ClientMatcher) *ClientService {
-	return &ClientService{db: db, matcher: m, JoinLimit: DefaultJoinLimit}
+// NewClientService returns a ClientService on db with the default join
+// and search limits.
+func NewClientService(db *DB) *ClientService {
+	return &ClientService{db: db, engine: db.SearchEngine(), JoinLimit: DefaultJoinLimit,
+		RateLimit: DefaultSearchRateLimit, RateWindow: DefaultSearchRateWindow}
 }
 
 // FindClientProfile returns a client's page for a current team member.
@@ -233,7 +243,7 @@ func (tx *Tx) writeClientNames(ctx context.Context, cl *patchwork.Client) error 
 	}
 	for _, n := range names {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO client_names (client_id, is_alias, display, given_norm, family_norm)
-			VALUES ($1, $2, $3, $4, $5)`, cl.ID, b2i(n.alias), n.display, foldText(n.given), foldText(n.family)); err != nil {
+			VALUES ($1, $2, $3, $4, $5)`, cl.ID, b2i(n.alias), n.display, match.Fold(n.given), match.Fold(n.family)); err != nil {
 			return err
 		}
 	}

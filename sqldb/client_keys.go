@@ -122,14 +122,3 @@ func firstKey(cl *patchwork.Client) match.NameKey {
 func (tx *Tx) aliasesOf(ctx context.Context, clientID int64) ([]string, error) {
 	return queryColumn[string](ctx, tx, `SELECT display FROM client_names WHERE client_id = $1 AND is_alias = 1 ORDER BY id`, clientID)
 }
-
-// idList pads ids to a size from a short ladder so that IN lists of varying
-// length reuse a few prepared statements; repeating an id changes nothing.
-func idList(ids []int64, start int) (string, []any) {
-	ps := padded(ids)
-	args := make([]any, len(ps))
-	for i, id := range ps {
-		args[i] = id
-	}
-	return placeholders(start, len(args)), args
-}

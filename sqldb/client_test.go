@@ -14,7 +14,7 @@ func TestClientProfileAccess(t *testing.T) {
 		alice := w.MustAgent(t, "Alice Able", w.Council, w.LocalA)
 		bob := w.MustAgent(t, "Bob Baker", w.Council, w.LocalA)
 		cl := w.MustClient(t, alice, "Jamie", "Smith", "2012-03-27", "Jay Smith")
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 
 		p, err := svc.FindClientProfile(sqldbtest.As(alice), cl.ID)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"patchwork"
+	"patchwork/match"
 )
 
 // The phone book's search index (agent_words, agency_words) holds the folded
@@ -20,7 +21,7 @@ type wordSet map[string]bool
 // add puts the words of texts in the set; a word already public stays public.
 func (ws wordSet) add(private bool, texts ...string) {
 	for _, t := range texts {
-		for _, w := range strings.Fields(foldText(t)) {
+		for _, w := range strings.Fields(match.Fold(t)) {
 			if was, ok := ws[w]; !ok || was {
 				ws[w] = private
 			}

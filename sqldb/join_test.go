@@ -30,7 +30,7 @@ func TestJoinNeedsTicket(t *testing.T) {
 		other := w.MustAgent(t, "Ora Other", w.Council, w.LocalA)
 		cl := w.MustClient(t, member, "Ivy", "Tennant", "2013-01-02")
 		cl2 := w.MustClient(t, member, "Rex", "Tennant", "2014-01-02")
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 		as := sqldbtest.As(joiner)
 
 		expired := sqldbtest.MustTicket(t, db, joiner, cl.ID)
@@ -102,9 +102,9 @@ func TestSearchAndDuplicateTicketsJoin(t *testing.T) {
 		a := w.MustAgent(t, "Ann Searcher", w.Council, w.LocalA)
 		b := w.MustAgent(t, "Ben Adder", w.Council, w.LocalA)
 		cl := w.MustClient(t, member, "Ottilie", "Brackenbury", "2012-05-06")
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 
-		res, err := sqldb.NewSearchService(db, sqldb.SimpleMatcher{}).Search(sqldbtest.As(a),
+		res, err := sqldb.NewSearchService(db).Search(sqldbtest.As(a),
 			patchwork.SearchQuery{Text: "Ottilie Brackenbury", Scope: patchwork.ScopeNetwork})
 		if err != nil || len(res.Clients) != 1 || res.Clients[0].JoinTicket == "" {
 			t.Fatalf("search: %v %+v", err, res)
@@ -136,7 +136,7 @@ func TestJoinLimit(t *testing.T) {
 		for i := range clients {
 			clients[i] = w.MustClient(t, member, "Client", "Number", "2010-01-01")
 		}
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 		svc.JoinLimit = limit
 		as := sqldbtest.As(joiner)
 
@@ -209,7 +209,7 @@ func TestConcurrentJoinSameTeam(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		member := w.MustAgent(t, "Mia Member", w.Council, w.LocalA)
 		joiner := w.MustAgent(t, "Jon Joiner", w.Council, w.LocalA)
-		svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+		svc := sqldb.NewClientService(db)
 		svc.JoinLimit = 0
 		as := sqldbtest.As(joiner)
 		for round := 0; round < 8; round++ {

@@ -116,7 +116,7 @@ func TestNotificationDeliveryPlan(t *testing.T) {
 
 		t.Run("a failed event enqueues nothing", func(t *testing.T) {
 			before := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM jobs`)
-			svc := sqldb.NewClientService(db, sqldb.SimpleMatcher{})
+			svc := sqldb.NewClientService(db)
 			// Joining twice fails in the transaction: no activity, no job.
 			err := svc.JoinTeam(sqldbtest.As(dflt), cl.ID, patchwork.JoinRequest{Ticket: sqldbtest.MustTicket(t, db, dflt, cl.ID),
 				Declaration: true, Basis: patchwork.BasisConsent})

@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 )
 
@@ -15,6 +16,8 @@ func (a *sqlArgs) add(v any) string {
 	*a = append(*a, v)
 	return "$" + itoa(len(*a))
 }
+
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // addAll adds each of vs and returns their placeholders.
 func addAll[T any](a *sqlArgs, vs []T) []string {

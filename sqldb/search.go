@@ -2,52 +2,18 @@ package sqldb
 
 import (
 	"context"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"patchwork"
+	"patchwork/search"
 )
-
-// MatchQuery is what a ClientMatcher looks for: either the free text of the
-// search box or the details of a client about to be added.
-type MatchQuery struct {
-	Text    string            // search box text, when searching
-	Client  *patchwork.Client // a new client's details, when checking duplicates
-	AreaIDs []int64           // restrict to clients in these local areas; nil for all
-	Limit   int
-	// CountAreas, when set, asks for the number of matches at each named
-	// scope (such as patchwork.ScopeDistrict), each given by its local areas
-	// (nil for the whole network).
-	CountAreas map[string][]int64
-	// PreferAreas lists the caller's own local areas: among matches of the
-	// same level, clients there come first.
-	PreferAreas []int64
-}
-
-// MatchResult is what a ClientMatcher found.
-type MatchResult struct {
-	// Matches are the best matches first, at most Limit, with only ID,
-	// MatchedAlias, Score, Reasons and Level filled; the caller loads what
-	// may be shown.
-	Matches []*patchwork.ClientMatch
-	// Counts holds the number of matches at each scope of CountAreas.
-	Counts map[string]int
-	// TooShort reports a query that does not name anyone well enough to be
-	// allowed (PRODUCT.md privacy rules); nothing was searched.
-	TooShort bool
-}
-
-// ClientMatcher finds clients matching a query, best first.
-type ClientMatcher interface {
-	MatchClients(ctx context.Context, db *DB, q MatchQuery) (*MatchResult, error)
-}
 
 // SearchService implements patchwork.SearchService.
 type SearchService struct {
-	db      *DB
-	matcher ClientMatcher
+	db     *DB
+	engine *search.Engine
 	// RateLimit client searches are allowed per agent in each RateWindow;
 	// more are refused with ETOOMANYREQUEST. The count is kept in the
 	// database, so it holds across instances and restarts.
@@ -62,9 +28,9 @@ const (
 	DefaultSearchRateWindow = 5 * time.Minute
 )
 
-// NewSearchService returns a SearchService on db using m for clients.
-func NewSearchService(db *DB, m ClientMatcher) *SearchService {
-	return &SearchService{db: db, matcher: m, RateLimit: DefaultSearchRateLimit, RateWindow: DefaultSearchRateWindow}
+// NewSearchService returns a SearchService on db.
+func NewSearchService(db *DB) *SearchService {
+	return &SearchService{db: db, engine: db.SearchEngine(), RateLimit: DefaultSearchRateLimit, RateWindow: DefaultSearchRateWindow}
 }
 
 // searchScopes returns the local areas of the caller (the local scope) and
@@ -117,7 +83,7 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRate(searches); err != nil {
+	if err := checkSearchRate(s.RateLimit, s.RateWindow, searches); err != nil {
 		return nil, err
 	}
 	res := &patchwork.SearchResults{}
@@ -134,7 +100,7 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 		dirc <- d
 	}()
 	levels := map[string][]int64{patchwork.ScopeLocal: local, patchwork.ScopeDistrict: district, patchwork.ScopeNetwork: nil}
-	mr, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Text: q.Text, AreaIDs: levels[q.Scope],
+	mr, err := s.engine.Match(ctx, search.Query{Text: q.Text, Now: s.db.now(), AreaIDs: levels[q.Scope],
 		Limit: patchwork.MaxClientResults + 1, CountAreas: levels, PreferAreas: local})
 	if err != nil {
 		return nil, err
@@ -166,13 +132,14 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 	return res, err
 }
 
-// checkRate refuses a search once the agent has made RateLimit client
-// searches within RateWindow; n is how many they have made.
-func (s *SearchService) checkRate(n int) error {
-	if s.RateLimit > 0 && n >= s.RateLimit {
+// checkSearchRate refuses a client search once the agent has made limit
+// of them within window (none when limit is 0 or less); n is how many they
+// have made. Searches and duplicate checks count alike.
+func checkSearchRate(limit int, window time.Duration, n int) error {
+	if limit > 0 && n >= limit {
 		return patchwork.Errorf(patchwork.ETOOMANYREQUEST,
 			"You have searched for clients %d times in the last %d minutes. Please wait a few minutes before searching again.",
-			n, int(s.RateWindow.Minutes()))
+			n, int(window.Minutes()))
 	}
 	return nil
 }
@@ -267,13 +234,25 @@ func (db *DB) describeMatches(ctx context.Context, c *patchwork.Agent, ms []*pat
 }
 
 // FindPossibleDuplicates lists existing clients that may be the person in
-// cl, across the whole network. The check is audited as a search.
+// cl, across the whole network. The check is audited as a search and
+// counts against the caller's search rate limit (ETOOMANYREQUEST once it is
+// reached): it searches the whole network and returns join tickets.
 func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwork.Client) ([]*patchwork.ClientMatch, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	mr, err := s.matcher.MatchClients(ctx, s.db, MatchQuery{Client: cl, Limit: 10})
+	if s.RateLimit > 0 {
+		var n int
+		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_searches WHERE agent_id = $1 AND at > $2`,
+			c.ID, micros(s.db.now().Add(-min(s.RateWindow, SearchCountsKept)))).Scan(&n); err != nil {
+			return nil, err
+		}
+		if err := checkSearchRate(s.RateLimit, s.RateWindow, n); err != nil {
+			return nil, err
+		}
+	}
+	mr, err := s.engine.Match(ctx, search.Query{Client: cl, Now: s.db.now(), Limit: 10})
 	if err != nil {
 		return nil, err
 	}
@@ -282,17 +261,12 @@ func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwor
 		return nil, err
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
+		if !mr.TooShort {
+			if err := tx.countSearch(ctx, c.ID); err != nil {
+				return err
+			}
+		}
 		return tx.audit(ctx, patchwork.AuditClientSearch, 0, "duplicate_check "+searchAuditDetail(patchwork.ScopeNetwork, out))
 	})
 	return out, err
-}
-
-// sortMatches orders matches by score, then id for stability.
-func sortMatches(ms []*patchwork.ClientMatch) {
-	sort.SliceStable(ms, func(i, j int) bool {
-		if ms[i].Score != ms[j].Score {
-			return ms[i].Score > ms[j].Score
-		}
-		return ms[i].ID < ms[j].ID
-	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"patchwork"
 	"patchwork/match"
+	"patchwork/search"
 )
 
 // Agents and agencies are found from the search box through the phone
@@ -54,12 +55,12 @@ var (
 // none.
 func (db *DB) directoryWords(text string) []string {
 	q := match.ParseQuery(text, db.now())
-	if q.Date.Known() || q.Postcode != "" || len(q.Other) > 0 || !namesEnough(q.Names) {
+	if q.Date.Known() || q.Postcode != "" || len(q.Other) > 0 || !search.NamesEnough(q.Names) {
 		return nil
 	}
-	words := strings.Fields(foldText(strings.Join(q.Names, " ")))
-	if len(words) > maxQueryTokens {
-		words = words[:maxQueryTokens]
+	words := strings.Fields(match.Fold(strings.Join(q.Names, " ")))
+	if len(words) > search.MaxQueryWords {
+		words = words[:search.MaxQueryWords]
 	}
 	return words
 }

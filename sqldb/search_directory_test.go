@@ -28,7 +28,7 @@ func TestSearchDirectory(t *testing.T) {
 		if err := sqldb.NewAgentService(db).DeactivateAgent(sqldbtest.As(admin), gone.ID); err != nil {
 			t.Fatal(err)
 		}
-		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		svc := sqldb.NewSearchService(db)
 		agentIDs := func(res *patchwork.SearchResults) []int64 {
 			var ids []int64
 			for _, a := range res.Agents {
@@ -163,7 +163,7 @@ func TestSearchDirectoryShowsTenByName(t *testing.T) {
 		}
 		want := []string{"A Quillfeather", "B Quillfeather", "D Quillfeather", "E Quillfeather", "F Quillfeather",
 			"G Quillfeather", "H Quillfeather", "I Quillfeather", "J Quillfeather", "K Quillfeather"}
-		res, err := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{}).Search(sqldbtest.As(viewer), patchwork.SearchQuery{Text: "quillfeather"})
+		res, err := sqldb.NewSearchService(db).Search(sqldbtest.As(viewer), patchwork.SearchQuery{Text: "quillfeather"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +184,7 @@ func TestSearchDirectoryCorrectsToNewWords(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
 		w.MustAgent(t, "Omar Okoro", w.Council)
-		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		svc := sqldb.NewSearchService(db)
 		find := func(q string) []string {
 			t.Helper()
 			res, err := svc.Search(sqldbtest.As(viewer), patchwork.SearchQuery{Text: q})

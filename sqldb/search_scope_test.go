@@ -23,7 +23,7 @@ func TestSearchLocalFirstAndCounts(t *testing.T) {
 		local := w.MustClient(t, me, "Orla", "Penhaligon", "2010-05-05")
 		district := w.MustClient(t, near, "Orla", "Penhaligon", "2011-06-06")
 		network := w.MustClient(t, distant, "Orla", "Penhaligan", "2010-05-05")
-		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		svc := sqldb.NewSearchService(db)
 
 		for _, tc := range []struct {
 			scope string
@@ -78,7 +78,7 @@ func TestDuplicateCheckLevels(t *testing.T) {
 		same := w.MustClient(t, a, "Catherine", "Whitlock", "1984-03-09")
 		sibling := w.MustClient(t, a, "Rebecca", "Whitlock", "1984-03-09")
 		w.MustClient(t, a, "Tobias", "Fenwick", "1950-01-01")
-		svc := sqldb.NewClientService(db, sqldb.FuzzyMatcher{})
+		svc := sqldb.NewClientService(db)
 		for _, tc := range []struct {
 			name string
 			cl   patchwork.Client

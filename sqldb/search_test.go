@@ -38,7 +38,7 @@ func TestFuzzySearchMatching(t *testing.T) {
 			clients[c.key] = w.MustClient(t, a, c.first, c.last, c.dob)
 		}
 		clients["mary"] = w.MustClient(t, a, "Mary", "Brown", "1970-01-20", "Mary Greenwood")
-		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		svc := sqldb.NewSearchService(db)
 		for _, tc := range []struct {
 			name, q, want, reason, alias string
 		}{
@@ -86,7 +86,7 @@ func TestSearchPrivacy(t *testing.T) {
 		for i := range patchwork.MaxClientResults + 2 {
 			w.MustClient(t, a, "Zed", "Quillfeather", fmt.Sprintf("%d-%02d-%02d", 1960+i, i%12+1, i%28+1))
 		}
-		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		svc := sqldb.NewSearchService(db)
 		auditRows := func() int {
 			var n int
 			if err := db.QueryRowForTest(`SELECT COUNT(*) FROM audit_events WHERE action = $1`, patchwork.AuditClientSearch).Scan(&n); err != nil {
@@ -136,7 +136,7 @@ func TestSearchRateLimit(t *testing.T) {
 		w := sqldbtest.MustWorld(t, db)
 		a := w.MustAgent(t, "Sam Searcher", w.Council, w.LocalA)
 		b := w.MustAgent(t, "Bea Other", w.Council, w.LocalA)
-		svc := sqldb.NewSearchService(db, sqldb.FuzzyMatcher{})
+		svc := sqldb.NewSearchService(db)
 		svc.RateLimit = 3
 		// Refused queries cost nothing: they did not search clients.
 		search(t, svc, a, "01/01/2000", "")
@@ -152,5 +152,43 @@ func TestSearchRateLimit(t *testing.T) {
 		db.Now = func() time.Time { return now().Add(sqldb.DefaultSearchRateWindow + time.Second) }
 		defer func() { db.Now = now }()
 		search(t, svc, a, "Someone else", "")
+	})
+}
+
+// TestDuplicateCheckRateLimit covers the duplicate check of a new client
+// counting against the search rate limit: it searches the whole network
+// and returns join tickets, so checks alone, or checks and searches
+// together, reach the limit, per agent.
+func TestDuplicateCheckRateLimit(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		a := w.MustAgent(t, "Sam Searcher", w.Council, w.LocalA)
+		b := w.MustAgent(t, "Bea Other", w.Council, w.LocalA)
+		w.MustClient(t, a, "Catherine", "Whitlock", "1984-03-09")
+		clients, searches := sqldb.NewClientService(db), sqldb.NewSearchService(db)
+		clients.RateLimit, searches.RateLimit = 3, 3
+		check := func(who *patchwork.Agent) error {
+			ms, err := clients.FindPossibleDuplicates(sqldbtest.As(who),
+				&patchwork.Client{FirstName: "Katherine", LastName: "Whitlock", DateOfBirth: "09/03/1984"})
+			if err == nil && len(ms) == 0 {
+				t.Fatal("the duplicate check found nobody")
+			}
+			return err
+		}
+		for i := range 2 {
+			if err := check(a); err != nil {
+				t.Fatalf("check %d: %v", i+1, err)
+			}
+		}
+		search(t, searches, a, "Someone", "")
+		if err := check(a); patchwork.ErrorCode(err) != patchwork.ETOOMANYREQUEST || !strings.Contains(patchwork.ErrorMessage(err), "wait") {
+			t.Fatalf("check after two checks and a search: %v; want ETOOMANYREQUEST asking to wait", err)
+		}
+		if _, err := searches.Search(sqldbtest.As(a), patchwork.SearchQuery{Text: "Someone"}); patchwork.ErrorCode(err) != patchwork.ETOOMANYREQUEST {
+			t.Fatalf("search after three duplicate checks and searches: %v; want ETOOMANYREQUEST", err)
+		}
+		if err := check(b); err != nil { // counted per agent
+			t.Fatalf("another agent's check: %v", err)
+		}
 	})
 }

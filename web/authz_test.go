@@ -59,7 +59,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			DateOfBirth: "05/04/2011", Aliases: []string{secretAlias}, Address: secretAddress, Phone: secretPhone})
 		e.MustJoin(t, leaver, cl)
 		e.MustJoin(t, former, cl)
-		if err := sqldb.NewClientService(e.DB, sqldb.SimpleMatcher{}).LeaveTeam(sqldbtest.As(former), cl.ID,
+		if err := sqldb.NewClientService(e.DB).LeaveTeam(sqldbtest.As(former), cl.ID,
 			patchwork.LeaveRequest{Reason: "case_closed"}); err != nil {
 			t.Fatal(err)
 		}

@@ -107,7 +107,7 @@ func (e *env) mustSecretClient(tb testing.TB, creator *patchwork.Agent, first st
 	tb.Helper()
 	c := secretClient
 	c.FirstName = first
-	if err := sqldb.NewClientService(e.db, sqldb.SimpleMatcher{}).CreateClient(sqldbtest.As(creator), &c); err != nil {
+	if err := sqldb.NewClientService(e.db).CreateClient(sqldbtest.As(creator), &c); err != nil {
 		tb.Fatal(err)
 	}
 	return &c

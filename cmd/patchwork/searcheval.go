@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,7 +10,7 @@ import (
 	"runtime/pprof"
 	"strings"
 
-	"patchwork/sqldb"
+	"patchwork/searcheval"
 )
 
 // cmdSearchEval measures client search on an already loaded database (see
@@ -19,16 +20,26 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("search-eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
-	var opt sqldb.EvalOptions
+	var opt searcheval.Options
 	fs.IntVar(&opt.Queries, "queries", 1000, "queries in all, shared evenly by the query kinds")
 	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: picks the clients and their corruptions")
 	fs.IntVar(&opt.Warmup, "warmup", 50, "queries run first to warm the caches, not counted")
 	engines := fs.String("engines", "", `run only these engines, comma-separated: "search", "matcher", "baseline"`)
 	queryLog := fs.String("write-queries", "", "write the text of every counted query to this file, one per line (to drive a load test); it holds client names, so evaluate test data only")
 	misses := fs.String("write-misses", "", "write each query an engine did not rank first, with the rank it gave and the client looked for, to this file; it holds client names and dates of birth, so evaluate test data only")
+	fs.BoolVar(&opt.CreateBaseline, "create-baseline", false, "create the baseline's tables (pg_trgm index or FTS5 table of every client name) if they are missing; only in a database loaded for evaluation")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the evaluation to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// The evaluation writes to the database it measures (audit rows,
+	// search counts, perhaps the baseline's tables): it runs only on one
+	// named on the command line, never on the deployment's from the
+	// environment.
+	named := false
+	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "db" })
+	if !named {
+		return errors.New("search-eval: name the database loaded for evaluation with --db (PATCHWORK_DATABASE is not used)")
 	}
 	db, err := openMigrated(ctx, *dsn)
 	if err != nil {
@@ -49,11 +60,11 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	for _, e := range strings.Split(*engines, ",") {
 		switch strings.TrimSpace(e) {
 		case "search":
-			opt.Engines = append(opt.Engines, sqldb.EngineSearch)
+			opt.Engines = append(opt.Engines, searcheval.EngineSearch)
 		case "matcher":
-			opt.Engines = append(opt.Engines, sqldb.EngineMatcher)
+			opt.Engines = append(opt.Engines, searcheval.EngineMatcher)
 		case "baseline":
-			opt.Engines = append(opt.Engines, sqldb.EngineTrgm, sqldb.EngineFTS)
+			opt.Engines = append(opt.Engines, searcheval.EngineTrgm, searcheval.EngineFTS)
 		case "":
 		default:
 			return fmt.Errorf("unknown engine %q", e)
@@ -74,7 +85,7 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 		*out.w = f
 	}
 	opt.Progress = stderr
-	rep, err := db.EvaluateSearch(ctx, opt)
+	rep, err := searcheval.Run(ctx, db, opt)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func (w *World) MustClient(tb testing.TB, creator *patchwork.Agent, first, last,
 // first team member.
 func (w *World) MustCreateClient(tb testing.TB, creator *patchwork.Agent, c *patchwork.Client) *patchwork.Client {
 	tb.Helper()
-	must(tb, sqldb.NewClientService(w.DB, sqldb.SimpleMatcher{}).CreateClient(As(creator), c))
+	must(tb, sqldb.NewClientService(w.DB).CreateClient(As(creator), c))
 	return c
 }
 
@@ -85,7 +85,7 @@ func (w *World) MustCreateClient(tb testing.TB, creator *patchwork.Agent, c *pat
 // result would. The join does not count towards the agent's join limit.
 func (w *World) MustJoin(tb testing.TB, agent *patchwork.Agent, c *patchwork.Client) {
 	tb.Helper()
-	svc := sqldb.NewClientService(w.DB, sqldb.SimpleMatcher{})
+	svc := sqldb.NewClientService(w.DB)
 	svc.JoinLimit = 0
 	must(tb, svc.JoinTeam(As(agent), c.ID,
 		patchwork.JoinRequest{Ticket: MustTicket(tb, w.DB, agent, c.ID), Declaration: true, Basis: patchwork.BasisConsent}))

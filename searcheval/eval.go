@@ -1,4 +1,11 @@
-package sqldb
+// Package searcheval measures client search on a database loaded for it
+// (`patchwork search-eval`, docs/search-evaluation.md): it picks clients at
+// random, turns each into the kind of query a worker would type with one
+// realistic corruption, and measures how often and how fast the client
+// comes back from Patchwork's search and from a baseline a developer might
+// build instead: pg_trgm on PostgreSQL, FTS5 trigram on SQLite. It is a
+// tool of the CLI, never compiled into the store.
+package searcheval
 
 import (
 	"context"
@@ -14,42 +21,37 @@ import (
 
 	"patchwork"
 	"patchwork/match"
+	"patchwork/search"
+	"patchwork/sqldb"
 )
-
-// The search evaluation (`patchwork search-eval`, docs/search-evaluation.md)
-// picks clients of a loaded database at random, turns each into the kind of
-// query a worker would type with one realistic corruption, and measures how
-// often and how fast the client comes back from Patchwork's search and from
-// a baseline a developer might build instead: pg_trgm on PostgreSQL, FTS5
-// trigram on SQLite.
 
 // Query kinds of the evaluation, in report order.
 const (
-	EvalExact      = "name + DOB"
-	EvalTypo       = "surname typo + DOB"
-	EvalPhonetic   = "phonetic variant + DOB"
-	EvalNickname   = "nickname + DOB"
-	EvalSwapped    = "first/last swapped + DOB"
-	EvalDOBSwapped = "name + DOB day/month swapped"
-	EvalNoDOB      = "name only"
-	EvalTypoNoDOB  = "surname typo, name only"
-	EvalPhonNoDOB  = "phonetic variant, name only"
+	Exact         = "name + DOB"
+	Typo          = "surname typo + DOB"
+	Phonetic      = "phonetic variant + DOB"
+	Nickname      = "nickname + DOB"
+	Swapped       = "first/last swapped + DOB"
+	DOBSwapped    = "name + DOB day/month swapped"
+	NoDOB         = "name only"
+	TypoNoDOB     = "surname typo, name only"
+	PhoneticNoDOB = "phonetic variant, name only"
 )
 
-// EvalKinds lists the query kinds in report order.
-var EvalKinds = []string{EvalExact, EvalTypo, EvalPhonetic, EvalNickname, EvalSwapped, EvalDOBSwapped, EvalNoDOB,
-	EvalTypoNoDOB, EvalPhonNoDOB}
+// Kinds lists the query kinds in report order.
+var Kinds = []string{Exact, Typo, Phonetic, Nickname, Swapped, DOBSwapped, NoDOB,
+	TypoNoDOB, PhoneticNoDOB}
 
 // Engines compared by the evaluation.
 const (
 	EngineSearch  = "Patchwork search (SearchService.Search)"
-	EngineMatcher = "FuzzyMatcher alone"
+	EngineMatcher = "search.Engine alone"
 	EngineTrgm    = "pg_trgm baseline"
 	EngineFTS     = "FTS5 trigram baseline"
 )
 
-// EvalOptions sets up an evaluation.
-type EvalOptions struct {
+// Options sets up an evaluation.
+type Options struct {
 	Queries int    // in all, shared evenly by the query kinds
 	Seed    uint64 // picks the clients and corruptions
 	Warmup  int    // queries run first and not counted
@@ -62,14 +64,18 @@ type EvalOptions struct {
 	// per line: the same queries can then drive a load test of the search
 	// page.
 	QueryLog io.Writer
+	// CreateBaseline allows the baseline's structures (a pg_trgm index or an
+	// FTS5 table of every client name) to be created when the baseline
+	// runs and they are missing: only in a database loaded for evaluation.
+	CreateBaseline bool
 	// Misses, when set, receives one line per counted query an engine did
 	// not rank first: engine, kind, the rank it gave (1 for second, "-"
 	// when not in its results), query, and the client looked for.
 	Misses io.Writer
 }
 
-// EvalRow holds the results of one engine on one query kind.
-type EvalRow struct {
+// Row holds the results of one engine on one query kind.
+type Row struct {
 	Engine, Kind string
 	N            int // queries
 	Top1, Top10  int // queries whose client came first, or in the first ten
@@ -81,16 +87,16 @@ type EvalRow struct {
 }
 
 // Recall1 is the share of queries whose client came first.
-func (r *EvalRow) Recall1() float64 { return ratio(r.Top1, r.N) }
+func (r *Row) Recall1() float64 { return ratio(r.Top1, r.N) }
 
 // Recall10 is the share of queries whose client was in the first ten.
-func (r *EvalRow) Recall10() float64 { return ratio(r.Top10, r.N) }
+func (r *Row) Recall10() float64 { return ratio(r.Top10, r.N) }
 
 // RareRecall10 is Recall10 over queries for rare enough names.
-func (r *EvalRow) RareRecall10() float64 { return ratio(r.RareTop10, r.Rare) }
+func (r *Row) RareRecall10() float64 { return ratio(r.RareTop10, r.Rare) }
 
 // Percentile returns the p-th percentile (0 < p ≤ 100) latency.
-func (r *EvalRow) Percentile(p float64) time.Duration {
+func (r *Row) Percentile(p float64) time.Duration {
 	if len(r.Latencies) == 0 {
 		return 0
 	}
@@ -107,20 +113,21 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// EvalReport is the outcome of an evaluation.
-type EvalReport struct {
+// Report is the outcome of an evaluation.
+type Report struct {
 	Dialect         string
 	Clients         int
 	Queries         int
 	Baseline        string
+	BaselineRun     bool          // the baseline was among the engines run
 	BaselineBuild   time.Duration // building the baseline's structures this run
 	BaselineExisted bool          // they were there already
 	Elapsed         time.Duration
-	Rows            []*EvalRow
+	Rows            []*Row
 }
 
 // Row returns the row of engine on kind, or nil.
-func (r *EvalReport) Row(engine, kind string) *EvalRow {
+func (r *Report) Row(engine, kind string) *Row {
 	for _, row := range r.Rows {
 		if row.Engine == engine && row.Kind == kind {
 			return row
@@ -130,11 +137,14 @@ func (r *EvalReport) Row(engine, kind string) *EvalRow {
 }
 
 // Markdown writes the report as a Markdown table.
-func (r *EvalReport) Markdown(w io.Writer) {
+func (r *Report) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "Database: %s, %d clients, %d queries (%s).\n", r.Dialect, r.Clients, r.Queries, r.Elapsed.Round(time.Second))
-	if r.BaselineExisted {
+	switch {
+	case !r.BaselineRun:
+		fmt.Fprintf(w, "Baseline %s: not run.\n\n", r.Baseline)
+	case r.BaselineExisted:
 		fmt.Fprintf(w, "Baseline %s: structures already built.\n\n", r.Baseline)
-	} else {
+	default:
 		fmt.Fprintf(w, "Baseline %s: structures built in %s.\n\n", r.Baseline, r.BaselineBuild.Round(100*time.Millisecond))
 	}
 	fmt.Fprintln(w, "| Query | Engine | n | recall@1 | recall@10 | recall@10, name in ≤ 10 clients (n) | p50 ms | p95 ms | p99 ms |")
@@ -148,8 +158,8 @@ func (r *EvalReport) Markdown(w io.Writer) {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
 
-// evalTarget is a client the evaluation looks for.
-type evalTarget struct {
+// target is a client the evaluation looks for.
+type target struct {
 	id                 int64
 	first, last, dob   string
 	givenNorm, famNorm string
@@ -159,11 +169,27 @@ type evalTarget struct {
 	baselineName, bDOB string
 }
 
-// EvaluateSearch runs the evaluation on db, which must hold clients and at
-// least one active agent. It writes to db: the baseline's structures (kept
-// for the next run), and the audit rows and rate-limit counts of the
-// searches, as the search page would.
-func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport, error) {
+// engineRun is an engine compared: its name and how it answers a query.
+type engineRun struct {
+	name string
+	run  func(t *target) ([]int64, error)
+}
+
+// evaluation is one run of Run on a database.
+type evaluation struct {
+	db          *sqldb.DB
+	read, write *sql.DB
+	postgres    bool
+}
+
+// Run runs the evaluation on db, which must hold clients and at least one
+// active agent: a database loaded for evaluation, never one holding real
+// clients. It writes to db the audit rows and rate-limit counts of the
+// searches, as the search page would, and, when the baseline runs, the
+// baseline's structures (kept for the next run) — only if
+// opt.CreateBaseline allows it: without it, missing structures are an
+// error and nothing is created.
+func Run(ctx context.Context, db *sqldb.DB, opt Options) (*Report, error) {
 	start := time.Now()
 	if opt.Queries <= 0 {
 		opt.Queries = 1000
@@ -172,60 +198,48 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 	if progress == nil {
 		progress = io.Discard
 	}
-	rep := &EvalReport{Dialect: db.Dialect.Name, Baseline: EngineFTS}
-	if db.pool != nil {
+	ev := &evaluation{db: db, postgres: db.Dialect.Name == "postgres"}
+	ev.read, ev.write = db.SQL()
+	rep := &Report{Dialect: db.Dialect.Name, Baseline: EngineFTS}
+	if ev.postgres {
 		rep.Baseline = EngineTrgm
 	}
 	var maxID int64
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM clients`).Scan(&rep.Clients, &maxID); err != nil {
+	if err := ev.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM clients`).Scan(&rep.Clients, &maxID); err != nil {
 		return nil, err
 	}
 	if rep.Clients == 0 {
-		return nil, errors.New("sqldb: the database holds no clients to look for")
+		return nil, errors.New("searcheval: the database holds no clients to look for")
 	}
 	var agentID int64
-	if err := db.read.QueryRowContext(ctx, `SELECT MIN(id) FROM agents WHERE active = 1`).Scan(&agentID); err != nil {
-		return nil, fmt.Errorf("sqldb: the evaluation needs an active agent: %w", err)
+	if err := ev.read.QueryRowContext(ctx, `SELECT MIN(id) FROM agents WHERE active = 1`).Scan(&agentID); err != nil {
+		return nil, fmt.Errorf("searcheval: the evaluation needs an active agent: %w", err)
 	}
-	agent, err := NewAgentService(db).FindCaller(ctx, agentID)
+	agent, err := sqldb.NewAgentService(db).FindCaller(ctx, agentID)
 	if err != nil {
 		return nil, err
 	}
 	ctx = patchwork.NewContextWithCaller(ctx, agent)
 
-	t0 := time.Now()
-	existed, err := db.buildBaseline(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: build baseline: %w", err)
-	}
-	rep.BaselineBuild, rep.BaselineExisted = time.Since(t0), existed
-	fmt.Fprintf(progress, "baseline %s ready in %s\n", rep.Baseline, rep.BaselineBuild.Round(time.Millisecond))
-
-	search := NewSearchService(db, FuzzyMatcher{})
-	search.RateLimit = 0
-	engines := []struct {
-		name string
-		run  func(t *evalTarget) ([]int64, error)
-	}{
-		{EngineSearch, func(t *evalTarget) ([]int64, error) {
-			res, err := search.Search(ctx, patchwork.SearchQuery{Text: t.text, Scope: patchwork.ScopeNetwork})
+	searchSvc := sqldb.NewSearchService(db)
+	searchSvc.RateLimit = 0
+	engine := db.SearchEngine()
+	engines := []engineRun{
+		{EngineSearch, func(t *target) ([]int64, error) {
+			res, err := searchSvc.Search(ctx, patchwork.SearchQuery{Text: t.text, Scope: patchwork.ScopeNetwork})
 			if err != nil {
 				return nil, err
 			}
-			ids := make([]int64, len(res.Clients))
-			for i, m := range res.Clients {
-				ids[i] = m.ID
-			}
-			return ids, nil
+			return matchIDs(res.Clients), nil
 		}},
-		{EngineMatcher, func(t *evalTarget) ([]int64, error) {
-			mr, err := FuzzyMatcher{}.MatchClients(ctx, db, MatchQuery{Text: t.text, Limit: 10})
+		{EngineMatcher, func(t *target) ([]int64, error) {
+			mr, err := engine.Match(ctx, search.Query{Text: t.text, Now: db.Now(), Limit: 10})
 			if err != nil {
 				return nil, err
 			}
 			return matchIDs(mr.Matches), nil
 		}},
-		{rep.Baseline, func(t *evalTarget) ([]int64, error) { return db.baselineSearch(ctx, t) }},
+		{rep.Baseline, func(t *target) ([]int64, error) { return ev.baselineSearch(ctx, t) }},
 	}
 	if len(opt.Engines) > 0 {
 		kept := engines[:0]
@@ -235,16 +249,27 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 			}
 		}
 		if len(kept) == 0 {
-			return nil, fmt.Errorf("sqldb: no engine named %q", opt.Engines)
+			return nil, fmt.Errorf("searcheval: no engine named %q", opt.Engines)
 		}
 		engines = kept
 	}
+	// The baseline's structures are looked at only when it runs.
+	if slices.ContainsFunc(engines, func(e engineRun) bool { return e.name == rep.Baseline }) {
+		rep.BaselineRun = true
+		t0 := time.Now()
+		existed, err := ev.buildBaseline(ctx, opt.CreateBaseline)
+		if err != nil {
+			return nil, fmt.Errorf("searcheval: baseline: %w", err)
+		}
+		rep.BaselineBuild, rep.BaselineExisted = time.Since(t0), existed
+		fmt.Fprintf(progress, "baseline %s ready in %s\n", rep.Baseline, rep.BaselineBuild.Round(time.Millisecond))
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5ea7c4))
-	perKind := max(1, (opt.Queries+len(EvalKinds)-1)/len(EvalKinds))
-	rows := map[string]*EvalRow{}
-	for _, kind := range EvalKinds {
+	perKind := max(1, (opt.Queries+len(Kinds)-1)/len(Kinds))
+	rows := map[string]*Row{}
+	for _, kind := range Kinds {
 		for _, e := range engines {
-			row := &EvalRow{Engine: e.name, Kind: kind}
+			row := &Row{Engine: e.name, Kind: kind}
 			rows[e.name+"\x00"+kind] = row
 			rep.Rows = append(rep.Rows, row)
 		}
@@ -256,14 +281,14 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 		plan = append(plan, "")
 	}
 	for range perKind {
-		plan = append(plan, EvalKinds...)
+		plan = append(plan, Kinds...)
 	}
 	for n, kind := range plan {
 		k := kind
 		if k == "" {
-			k = EvalKinds[n%len(EvalKinds)]
+			k = Kinds[n%len(Kinds)]
 		}
-		t, err := db.evalTarget(ctx, rng, maxID, k)
+		t, err := ev.target(ctx, rng, maxID, k)
 		if err != nil {
 			return nil, err
 		}
@@ -272,12 +297,12 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 			ids, err := e.run(t)
 			took := time.Since(t1)
 			if err != nil {
-				return nil, fmt.Errorf("sqldb: %s on %q: %w", e.name, k, err)
+				return nil, fmt.Errorf("searcheval: %s on %q: %w", e.name, k, err)
 			}
 			if kind == "" {
 				continue
 			}
-			rank, err := db.evalRank(ctx, t, ids)
+			rank, err := ev.rank(ctx, t, ids)
 			if err != nil {
 				return nil, err
 			}
@@ -323,10 +348,10 @@ func (db *DB) EvaluateSearch(ctx context.Context, opt EvalOptions) (*EvalReport,
 	return rep, nil
 }
 
-// evalRank returns where t's client is in ids (at most the first ten), or
+// rank returns where t's client is in ids (at most the first ten), or
 // -1. A client with exactly the same name and date of birth as t's is
 // indistinguishable from it and counts as found.
-func (db *DB) evalRank(ctx context.Context, t *evalTarget, ids []int64) (int, error) {
+func (ev *evaluation) rank(ctx context.Context, t *target, ids []int64) (int, error) {
 	ids = ids[:min(len(ids), 10)]
 	if i := slices.Index(ids, t.id); i >= 0 {
 		return i, nil
@@ -334,8 +359,8 @@ func (db *DB) evalRank(ctx context.Context, t *evalTarget, ids []int64) (int, er
 	if len(ids) == 0 {
 		return -1, nil
 	}
-	ph, args := idList(ids, 1)
-	rows, err := db.read.QueryContext(ctx, `SELECT id, first_name, last_name, date_of_birth FROM clients WHERE id IN (`+ph+`)`, args...)
+	ph, args := idArgs(ids)
+	rows, err := ev.read.QueryContext(ctx, `SELECT id, first_name, last_name, date_of_birth FROM clients WHERE id IN (`+ph+`)`, args...)
 	if err != nil {
 		return -1, err
 	}
@@ -362,12 +387,12 @@ func (db *DB) evalRank(ctx context.Context, t *evalTarget, ids []int64) (int, er
 	return -1, nil
 }
 
-// evalTarget picks a random client to which kind applies and writes its
+// target picks a random client to which kind applies and writes its
 // query.
-func (db *DB) evalTarget(ctx context.Context, rng *rand.Rand, maxID int64, kind string) (*evalTarget, error) {
+func (ev *evaluation) target(ctx context.Context, rng *rand.Rand, maxID int64, kind string) (*target, error) {
 	for range 10000 {
-		t := &evalTarget{id: 1 + rng.Int64N(maxID)}
-		err := db.read.QueryRowContext(ctx, `SELECT c.first_name, c.last_name, c.date_of_birth, n.given_norm, n.family_norm
+		t := &target{id: 1 + rng.Int64N(maxID)}
+		err := ev.read.QueryRowContext(ctx, `SELECT c.first_name, c.last_name, c.date_of_birth, n.given_norm, n.family_norm
 			FROM clients c JOIN client_names n ON n.client_id = c.id AND n.is_alias = 0 WHERE c.id = $1`, t.id).
 			Scan(&t.first, &t.last, &t.dob, &t.givenNorm, &t.famNorm)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -384,9 +409,9 @@ func (db *DB) evalTarget(ctx context.Context, rng *rand.Rand, maxID int64, kind 
 		date := fmt.Sprintf("%02d/%02d/%04d", d, m, y)
 		ok := true
 		switch kind {
-		case EvalTypo, EvalTypoNoDOB:
+		case Typo, TypoNoDOB:
 			family, ok = typo(rng, family)
-		case EvalPhonetic, EvalPhonNoDOB:
+		case Phonetic, PhoneticNoDOB:
 			if rng.IntN(2) == 0 {
 				if family, ok = phoneticVariant(rng, family); !ok {
 					family, given = t.last, t.first
@@ -396,11 +421,11 @@ func (db *DB) evalTarget(ctx context.Context, rng *rand.Rand, maxID int64, kind 
 				given = t.first
 				family, ok = phoneticVariant(rng, family)
 			}
-		case EvalNickname:
+		case Nickname:
 			given, ok = nicknameOf(rng, given)
-		case EvalSwapped:
+		case Swapped:
 			given, family = family, given
-		case EvalDOBSwapped:
+		case DOBSwapped:
 			ok = d <= 12 && d != m
 			date = fmt.Sprintf("%02d/%02d/%04d", m, d, y)
 		}
@@ -408,20 +433,38 @@ func (db *DB) evalTarget(ctx context.Context, rng *rand.Rand, maxID int64, kind 
 			continue
 		}
 		switch kind {
-		case EvalNoDOB, EvalTypoNoDOB, EvalPhonNoDOB:
+		case NoDOB, TypoNoDOB, PhoneticNoDOB:
 			date = ""
 		}
 		t.text = strings.TrimSpace(given + " " + family + " " + date)
-		t.query = match.ParseQuery(t.text, db.now())
-		t.baselineName = foldText(strings.Join(t.query.Names, " "))
+		t.query = match.ParseQuery(t.text, ev.db.Now())
+		t.baselineName = match.Fold(strings.Join(t.query.Names, " "))
 		if t.query.Date.Day != 0 {
 			t.bDOB = t.query.Date.String()
 		}
-		if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_names
+		if err := ev.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_names
 			WHERE family_norm = $1 AND given_norm = $2 AND is_alias = 0`, t.famNorm, t.givenNorm).Scan(&t.sameName); err != nil {
 			return nil, err
 		}
 		return t, nil
 	}
-	return nil, fmt.Errorf("sqldb: found no client for a %q query", kind)
+	return nil, fmt.Errorf("searcheval: found no client for a %q query", kind)
+}
+
+// idArgs returns the placeholders and arguments of an IN list of ids.
+func idArgs(ids []int64) (string, []any) {
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		ph[i], args[i] = "$"+strconv.Itoa(i+1), id
+	}
+	return strings.Join(ph, ", "), args
+}
+
+func matchIDs(ms []*patchwork.ClientMatch) []int64 {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	return ids
 }

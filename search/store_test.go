@@ -1,4 +1,4 @@
-package sqldb_test
+package search_test
 
 import (
 	"context"
@@ -11,6 +11,9 @@ import (
 	"patchwork/sqldb"
 	"patchwork/sqldb/sqldbtest"
 )
+
+// The engine on the store's real indexes, on both databases; engine_test.go
+// drives it through an index in memory.
 
 // TestKeyCandidatesRanking covers the first stage of client search at
 // scale, where the key index yields more clients than are scored and its
@@ -73,7 +76,7 @@ func TestKeyCandidatesRanking(t *testing.T) {
 				if slices.Contains(match.ClientKeys(tc.target[0], tc.target[1]), tc.sharedByCrowd) {
 					t.Fatalf("target shares %v", tc.sharedByCrowd)
 				}
-				ids, err := db.KeyCandidates(context.Background(), tc.query, limit)
+				ids, err := db.SearchEngine().KeyStage(context.Background(), tc.query, nil, limit)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -85,7 +88,10 @@ func TestKeyCandidatesRanking(t *testing.T) {
 						tc.query, ids[0], slices.Index(ids, target.ID), tc.target[0], tc.target[1], target.ID)
 				}
 				// And the whole search finds the target first.
-				res := search(t, sqldb.NewSearchService(db, sqldb.FuzzyMatcher{}), a, tc.query, patchwork.ScopeNetwork)
+				res, err := sqldb.NewSearchService(db).Search(sqldbtest.As(a), patchwork.SearchQuery{Text: tc.query, Scope: patchwork.ScopeNetwork})
+				if err != nil {
+					t.Fatal(err)
+				}
 				if len(res.Clients) == 0 || res.Clients[0].ID != target.ID {
 					t.Errorf("%q: search did not put %s %s first", tc.query, tc.target[0], tc.target[1])
 				}
@@ -109,21 +115,21 @@ func TestKeyCandidatesWithinAreas(t *testing.T) {
 		}
 		local := w.MustClient(t, here, "Olivia", "Woodlap", "1968-08-05")
 		ctx := context.Background()
-		network, err := db.KeyCandidatesIn(ctx, "Olivia Woodlape", nil, limit)
+		network, err := db.SearchEngine().KeyStage(ctx, "Olivia Woodlape", nil, limit)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(network) != limit || slices.Contains(network, local.ID) {
 			t.Fatalf("network-wide: %v; the crowd should fill the %d places before the local client %d", network, limit, local.ID)
 		}
-		within, err := db.KeyCandidatesIn(ctx, "Olivia Woodlape", []int64{w.LocalB.ID}, limit)
+		within, err := db.SearchEngine().KeyStage(ctx, "Olivia Woodlape", []int64{w.LocalB.ID}, limit)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(within, []int64{local.ID}) {
 			t.Errorf("within Bexley: %v, want only the local client %d", within, local.ID)
 		}
-		none, err := db.KeyCandidatesIn(ctx, "Olivia Woodlape", []int64{}, limit)
+		none, err := db.SearchEngine().KeyStage(ctx, "Olivia Woodlape", []int64{}, limit)
 		if err != nil || len(none) != 0 {
 			t.Errorf("within no areas: %v, %v; want nobody", none, err)
 		}

@@ -1,4 +1,4 @@
-package sqldb
+package searcheval
 
 import (
 	"math/rand/v2"
