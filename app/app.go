@@ -41,6 +41,11 @@ type Options struct {
 	// sqldb.DefaultJoinLimit, a negative number no limit (for load tests
 	// on a copy of the data only).
 	JoinLimit int
+
+	// SessionIdle and SessionLifetime are the session timeouts (see
+	// web.Config); zero means the defaults, 30 minutes and 12 hours.
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
 }
 
 func (o *Options) defaults(ctx context.Context, db *sqldb.DB) error {
@@ -86,9 +91,12 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Attentions: sqldb.NewAttentionService(db),
 		Prefs:      sqldb.NewNotificationPrefsService(db, o.Secret),
 		Jobs:       sqldb.NewJobService(db),
+		Passwords:  sqldb.NewPasswordService(db, o.Secret),
+		Sessions:   sqldb.NewSessionService(db),
 		Outbox:     db.FindOutbox,
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ping: db.Ping},
+	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ping: db.Ping,
+		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }
 

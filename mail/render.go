@@ -45,11 +45,11 @@ func NewRenderer(baseURL string, loc *time.Location) (*Renderer, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	h, err := htmltemplate.ParseFS(templatesFS, "templates/notification.html")
+	h, err := htmltemplate.ParseFS(templatesFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("mail: parse templates: %w", err)
 	}
-	t, err := texttemplate.ParseFS(templatesFS, "templates/notification.txt")
+	t, err := texttemplate.ParseFS(templatesFS, "templates/*.txt")
 	if err != nil {
 		return nil, fmt.Errorf("mail: parse templates: %w", err)
 	}

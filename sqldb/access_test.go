@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"patchwork"
 	"patchwork/sqldb"
@@ -28,11 +29,18 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 	prefs := sqldb.NewNotificationPrefsService(db, []byte("test secret"))
 	jobs := sqldb.NewJobService(db)
 	audit := sqldb.NewAuditService(db)
+	passwords := sqldb.NewPasswordService(db, []byte("test secret"))
+	sessions := sqldb.NewSessionService(db)
 	cl := func() *patchwork.Client {
 		return &patchwork.Client{FirstName: "Nia", LastName: "Newcome", DateOfBirth: "01/02/2015"}
 	}
 	return map[string]call{
-		"AgentService.FindAgentByID": func(ctx context.Context) error { _, err := agents.FindAgentByID(ctx, member.ID); return err },
+		"PasswordService.ChangePassword": func(ctx context.Context) error {
+			return passwords.ChangePassword(ctx, sqldbtest.Password, "lantern marigold tractor", "token")
+		},
+		"SessionService.FindSessions":     func(ctx context.Context) error { _, err := sessions.FindSessions(ctx, "token", time.Hour); return err },
+		"SessionService.EndOtherSessions": func(ctx context.Context) error { _, err := sessions.EndOtherSessions(ctx, "token"); return err },
+		"AgentService.FindAgentByID":      func(ctx context.Context) error { _, err := agents.FindAgentByID(ctx, member.ID); return err },
 		"AgentService.CreateAgent": func(ctx context.Context) error {
 			return agents.CreateAgent(ctx, &patchwork.Agent{Email: "new@ashford.test", Name: "New", AgencyID: w.Council.ID}, sqldbtest.Password)
 		},
@@ -103,6 +111,9 @@ var noCaller = map[string]string{
 	"AgentService.FindCaller":                   "the session, for which it loads the caller",
 	"NotificationPrefsService.CheckUnsubscribe": "the signed token",
 	"NotificationPrefsService.Unsubscribe":      "the signed token",
+	"PasswordService.RequestPasswordReset":      "nothing: the same answer for every address, and an email only to its owner",
+	"PasswordService.CheckPasswordReset":        "the emailed reset token",
+	"PasswordService.ResetPassword":             "the emailed reset token",
 }
 
 // adminOnly lists the methods only admins and the system may call.
@@ -135,7 +146,8 @@ func TestNoCallerIsRefused(t *testing.T) {
 		for _, iface := range []any{(*patchwork.AgentService)(nil), (*patchwork.AgencyService)(nil),
 			(*patchwork.AreaService)(nil), (*patchwork.ClientService)(nil), (*patchwork.SearchService)(nil),
 			(*patchwork.AttentionService)(nil), (*patchwork.NotificationPrefsService)(nil),
-			(*patchwork.JobService)(nil), (*patchwork.AuditService)(nil)} {
+			(*patchwork.JobService)(nil), (*patchwork.AuditService)(nil), (*patchwork.PasswordService)(nil),
+			(*patchwork.SessionService)(nil)} {
 			it := reflect.TypeOf(iface).Elem()
 			for i := range it.NumMethod() {
 				name := it.Name() + "." + it.Method(i).Name

@@ -18,7 +18,11 @@ const (
 	// advisoryDirectory is a transaction lock: one rebuild of the phone
 	// book's search index at a time.
 	advisoryDirectory int64 = 7210002
+	// advisoryPasswordReset is a transaction lock: one password reset
+	// request counted at a time, so parallel ones cannot all pass a limit.
+	advisoryPasswordReset int64 = 7210003
 )
 
 // advisoryKeys lists every key above, for the test that they are distinct.
-var advisoryKeys = map[string]int64{"migrate": advisoryMigrate, "audit": advisoryAudit, "directory": advisoryDirectory}
+var advisoryKeys = map[string]int64{"migrate": advisoryMigrate, "audit": advisoryAudit, "directory": advisoryDirectory,
+	"password reset": advisoryPasswordReset}

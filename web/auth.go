@@ -50,6 +50,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if err := s.bindSession(r, a); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.sessions.Put(r.Context(), sessionAgentKey, a.ID)
 	s.sessions.Put(r.Context(), sessionSeenKey, s.now().Unix())
 	if next == "" {

@@ -14,11 +14,10 @@ import (
 	"patchwork"
 )
 
-// Session keys and idle timeout.
+// Session keys.
 const (
 	sessionAgentKey = "agent_id"
 	sessionSeenKey  = "seen" // unix seconds of the last request, give or take seenGranularity
-	idleTimeout     = 30 * time.Minute
 	// seenGranularity is how stale "seen" may get before it is rewritten:
 	// without it every page view would also be a session write.
 	seenGranularity = time.Minute
@@ -114,8 +113,8 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // loadCaller puts the signed-in, still active agent into the context. A
-// session idle for longer than idleTimeout, or of a deactivated agent, is
-// destroyed.
+// session idle for longer than the deployment's SessionIdle, or of a
+// deactivated agent, is destroyed.
 func (s *Server) loadCaller(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -126,7 +125,7 @@ func (s *Server) loadCaller(next http.Handler) http.Handler {
 		}
 		now := s.now()
 		seen := time.Unix(s.sessions.GetInt64(ctx, sessionSeenKey), 0)
-		if now.Sub(seen) > idleTimeout {
+		if now.Sub(seen) > s.cfg.SessionIdle {
 			_ = s.sessions.Destroy(ctx)
 			next.ServeHTTP(w, r)
 			return

@@ -30,7 +30,13 @@ var publicRoutes = map[string]bool{
 	"POST /logout":      true,
 	"GET /unsubscribe":  true,
 	"POST /unsubscribe": true,
-	"/":                 true, // "page not found" for every other path
+	// Password reset: the emailed token is the only credential, and the
+	// answer to a request is the same whether or not the address is known.
+	"GET /password/forgot":  true,
+	"POST /password/forgot": true,
+	"GET /password/reset":   true,
+	"POST /password/reset":  true,
+	"/":                     true, // "page not found" for every other path
 }
 
 // adminPrefix marks the routes behind the admin gate.
@@ -45,6 +51,10 @@ func (s *Server) routeList() []route {
 		{"GET /login", s.loginForm},
 		{"POST /login", s.login},
 		{"POST /logout", s.logout},
+		{"GET /password/forgot", s.forgotPasswordForm},
+		{"POST /password/forgot", s.forgotPassword},
+		{"GET /password/reset", s.resetPasswordForm},
+		{"POST /password/reset", s.resetPassword},
 
 		{"GET /{$}", s.dashboard},
 		{"GET /clients/new", s.newClientForm},
@@ -73,6 +83,10 @@ func (s *Server) routeList() []route {
 		{"GET /agencies/{id}", s.showAgency},
 		{"GET /profile", s.profileForm},
 		{"POST /profile", s.updateProfile},
+		{"GET /settings/password", s.changePasswordForm},
+		{"POST /settings/password", s.changePassword},
+		{"GET /settings/sessions", s.sessionsPage},
+		{"POST /settings/sessions/sign-out-others", s.endOtherSessions},
 
 		{"/", s.notFound},
 	}

@@ -25,6 +25,8 @@ type Services struct {
 	Attentions patchwork.AttentionService
 	Prefs      patchwork.NotificationPrefsService
 	Jobs       patchwork.JobService
+	Passwords  patchwork.PasswordService
+	Sessions   patchwork.SessionService
 	// Outbox lists the local outbox; demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
 }
@@ -37,6 +39,28 @@ type Config struct {
 	SecureCookies bool
 	// Ping checks the database for /healthz.
 	Ping func(ctx context.Context) error
+	// SessionIdle signs out a session unused for this long
+	// (PATCHWORK_SESSION_IDLE); zero means DefaultSessionIdle.
+	SessionIdle time.Duration
+	// SessionLifetime signs out every session this long after sign-in,
+	// used or not (PATCHWORK_SESSION_LIFETIME); zero means
+	// DefaultSessionLifetime.
+	SessionLifetime time.Duration
+}
+
+// Default session timeouts.
+const (
+	DefaultSessionIdle     = 30 * time.Minute
+	DefaultSessionLifetime = 12 * time.Hour
+)
+
+// SessionStore keeps sessions (in the database, so that any instance can
+// serve any request) and records whose each one is.
+type SessionStore interface {
+	scs.CtxStore
+	// Bind ties the session with token to the agent who has just signed
+	// in; only bound sessions are ever loaded.
+	Bind(ctx context.Context, token string, info patchwork.SessionInfo, expiry time.Time) error
 }
 
 // Server holds the web layer's dependencies.
@@ -44,6 +68,7 @@ type Server struct {
 	cfg      Config
 	svc      Services
 	sessions *scs.SessionManager
+	store    SessionStore
 	views    *views
 	log      *slog.Logger
 	now      func() time.Time
@@ -51,7 +76,13 @@ type Server struct {
 
 // NewServer builds a Server. store keeps sessions (in the database, so that
 // any instance can serve any request).
-func NewServer(cfg Config, svc Services, store scs.CtxStore, log *slog.Logger, now func() time.Time) (*Server, error) {
+func NewServer(cfg Config, svc Services, store SessionStore, log *slog.Logger, now func() time.Time) (*Server, error) {
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = DefaultSessionIdle
+	}
+	if cfg.SessionLifetime <= 0 {
+		cfg.SessionLifetime = DefaultSessionLifetime
+	}
 	v, err := newViews(cfg.Demo, now)
 	if err != nil {
 		return nil, err
@@ -61,7 +92,7 @@ func NewServer(cfg Config, svc Services, store scs.CtxStore, log *slog.Logger, n
 	sm.Codec = sessionCodec{}
 	// The absolute lifetime is scs's; the idle timeout is ours (see
 	// loadCaller), because scs's rewrites the session on every request.
-	sm.Lifetime = 12 * time.Hour
+	sm.Lifetime = cfg.SessionLifetime
 	sm.Cookie.Name = "patchwork_session"
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
@@ -71,7 +102,7 @@ func NewServer(cfg Config, svc Services, store scs.CtxStore, log *slog.Logger, n
 		log.Error("session error", "err", err)
 		http.Error(w, "Something went wrong. Please try again.", http.StatusInternalServerError)
 	}
-	return &Server{cfg: cfg, svc: svc, sessions: sm, views: v, log: log, now: now}, nil
+	return &Server{cfg: cfg, svc: svc, sessions: sm, store: store, views: v, log: log, now: now}, nil
 }
 
 // Handler returns the complete HTTP handler with every middleware applied.

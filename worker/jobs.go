@@ -34,6 +34,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.digest(ctx, j)
 	case sqldb.JobCleanup:
 		err = w.cleanup(ctx, j)
+	case sqldb.JobAccountEmail:
+		err = w.sendAccountEmail(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}

@@ -309,11 +309,13 @@ func TestCleanupDeletesExpiredSessions(t *testing.T) {
 			}
 		}
 		store := sqldb.NewSessionStore(db)
-		if err := store.CommitCtx(ctx, "old", []byte("x"), e.clk.Now().Add(30*time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-		if err := store.CommitCtx(ctx, "live", []byte("x"), e.clk.Now().Add(3*time.Hour)); err != nil {
-			t.Fatal(err)
+		for tok, expiry := range map[string]time.Time{"old": e.clk.Now().Add(30 * time.Minute), "live": e.clk.Now().Add(3 * time.Hour)} {
+			if err := store.Bind(ctx, tok, patchwork.SessionInfo{AgentID: agent.ID}, expiry); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.CommitCtx(ctx, tok, []byte("x"), expiry); err != nil {
+				t.Fatal(err)
+			}
 		}
 		drain(t, e.w)
 		e.clk.Add(time.Hour)

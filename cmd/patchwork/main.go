@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -90,6 +91,21 @@ func envInt(key string, def int) int {
 		return v
 	}
 	return def
+}
+
+// envDuration reads a duration such as 30m from the environment. A value
+// that does not parse gives 0, which the timeouts refuse, rather than
+// silently falling back to the default.
+func envDuration(key string, def time.Duration) time.Duration {
+	v := os.Getenv(key)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0
+	}
+	return d
 }
 
 // dbFlag registers the --db flag shared by every command.

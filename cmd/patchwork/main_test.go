@@ -94,8 +94,16 @@ func TestAdminCreateAgent(t *testing.T) {
 	t.Setenv("PATCHWORK_PASSWORD", "short")
 	err = run(context.Background(), []string{"admin", "create-agent", "--db", dbPath, "--email", "b@council.test",
 		"--name", "B", "--agency-id", "1"}, &stdout, &stderr)
-	if err == nil || !strings.Contains(stderr.String(), "Password must be 10 characters or more") {
+	if err == nil || !strings.Contains(stderr.String(), "Password must be 12 characters or more") {
 		t.Fatalf("short password: %v\n%s", err, stderr.String())
+	}
+	// Long enough, but on the list of common passwords (in another case).
+	stderr.Reset()
+	t.Setenv("PATCHWORK_PASSWORD", "1QAZ2WSX3EDC")
+	err = run(context.Background(), []string{"admin", "create-agent", "--db", dbPath, "--email", "c@council.test",
+		"--name", "C", "--agency-id", "1"}, &stdout, &stderr)
+	if err == nil || !strings.Contains(stderr.String(), "too common") {
+		t.Fatalf("common password: %v\n%s", err, stderr.String())
 	}
 }
 

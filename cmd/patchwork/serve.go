@@ -15,6 +15,7 @@ import (
 	"patchwork/app"
 	"patchwork/demo"
 	"patchwork/sqldb"
+	"patchwork/web"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,8 +37,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"client searches an agent may make in five minutes; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_SEARCH_RATE_LIMIT)")
 	joinLimit := fs.Int("join-limit", envInt("PATCHWORK_JOIN_LIMIT", sqldb.DefaultJoinLimit),
 		"client teams an agent may join in an hour; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_JOIN_LIMIT)")
+	sessionIdle := fs.Duration("session-idle", envDuration("PATCHWORK_SESSION_IDLE", web.DefaultSessionIdle),
+		"sign a session out after this long without a request, such as 30m (env PATCHWORK_SESSION_IDLE)")
+	sessionLifetime := fs.Duration("session-lifetime", envDuration("PATCHWORK_SESSION_LIFETIME", web.DefaultSessionLifetime),
+		"sign every session out this long after sign-in, such as 12h (env PATCHWORK_SESSION_LIFETIME)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *sessionIdle <= 0 || *sessionLifetime <= 0 || *sessionIdle > *sessionLifetime {
+		return fmt.Errorf("--session-idle (%s) and --session-lifetime (%s) must be positive, the idle timeout no longer than the lifetime",
+			*sessionIdle, *sessionLifetime)
 	}
 	log := newLogger(stderr)
 	if *debugAddr != "" {
@@ -64,7 +73,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
-		SearchRateLimit: *searchRate, JoinLimit: *joinLimit}
+		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime}
 	srv, err := app.NewServer(db, opts)
 	if err != nil {
 		return err

@@ -1,0 +1,87 @@
+package mail
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+)
+
+// Paths of the pages account emails link to; they work signed out.
+const (
+	ForgotPasswordPath = "/password/forgot"
+	ResetPasswordPath  = "/password/reset"
+)
+
+// Kinds of AccountNotice (the same words as the store's account email kinds).
+const (
+	AccountReset           = "password_reset"
+	AccountPasswordChanged = "password_changed"
+	AccountLockout         = "lockout"
+)
+
+// AccountNotice is an email about the recipient's own account. It names
+// the recipient and nothing else: no client, no other agent.
+type AccountNotice struct {
+	Kind          string
+	To            string
+	RecipientName string
+	ResetToken    string        // for AccountReset: the token the link carries
+	Expires       time.Time     // for AccountReset: when the link stops working
+	At            time.Time     // when it happened (the password changed, sign-in was paused)
+	LockedFor     time.Duration // for AccountLockout: how long sign-in is paused
+}
+
+type accountView struct {
+	Subject, Heading, Name string
+	Paras                  []string
+	LinkURL, LinkText      string
+	After                  []string
+}
+
+// RenderAccount builds the message for an account notice, with a plain-text
+// and an HTML part. It carries no unsubscribe link: these emails are about
+// the account's security and cannot be turned off. The caller sets the ID.
+func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
+	v := &accountView{Name: n.RecipientName}
+	when := func(t time.Time) string { return t.In(r.loc).Format("15:04 on Monday 2 January") }
+	forgot := r.baseURL + ForgotPasswordPath
+	switch n.Kind {
+	case AccountReset:
+		if n.ResetToken == "" {
+			return nil, fmt.Errorf("mail: reset notice without a token")
+		}
+		v.Subject = "Reset your Patchwork password"
+		v.Paras = []string{"Someone asked to reset the password of your Patchwork account, " + n.To + ".",
+			"Use this link to choose a new password. It works once, until " + when(n.Expires) + "."}
+		v.LinkURL, v.LinkText = r.baseURL+ResetPasswordPath+"?token="+n.ResetToken, "Choose a new password"
+		v.After = []string{"If you did not ask to reset your password, ignore this email. Your password has not changed, " +
+			"and nobody can change it without this link."}
+	case AccountPasswordChanged:
+		v.Subject = "Your Patchwork password was changed"
+		v.Paras = []string{"The password of your Patchwork account, " + n.To + ", was changed at " + when(n.At) + ".",
+			"Everywhere else you were signed in has been signed out."}
+		v.After = []string{"If you did not change it, reset your password now and tell your Patchwork administrator: " + forgot}
+	case AccountLockout:
+		v.Subject = "Sign-in to your Patchwork account was paused"
+		v.Paras = []string{fmt.Sprintf("Someone tried to sign in to your Patchwork account, %s, with a wrong password "+
+			"several times, so sign-in was paused for %d minutes at %s.", n.To, int(n.LockedFor.Minutes()), when(n.At)),
+			"If it was you, wait and try again, or reset your password."}
+		v.LinkURL, v.LinkText = forgot, "Reset your password"
+		v.After = []string{"If it was not you, nobody has signed in: your password is still needed for that. " +
+			"Reset it if you think someone may know it, and tell your Patchwork administrator."}
+	default:
+		return nil, fmt.Errorf("mail: unknown account notice %q", n.Kind)
+	}
+	v.Heading = v.Subject
+	var h, t bytes.Buffer
+	if err := r.html.ExecuteTemplate(&h, "account.html", v); err != nil {
+		return nil, fmt.Errorf("mail: render html: %w", err)
+	}
+	if err := r.text.ExecuteTemplate(&t, "account.txt", v); err != nil {
+		return nil, fmt.Errorf("mail: render text: %w", err)
+	}
+	return &Message{To: n.To, Subject: v.Subject, Text: t.String(), HTML: h.String(), Headers: map[string]string{
+		"Auto-Submitted":           "auto-generated",
+		"X-Auto-Response-Suppress": "All",
+	}}, nil
+}

@@ -1,0 +1,43 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"patchwork"
+)
+
+// noticeLockout emails the owner of an account whose failed sign-ins have
+// just reached the lockout limit, at most once per lockout window however
+// many instances and requests race: the conditional upsert of
+// lockout_notices lets exactly one transaction a window through. Call it in
+// the transaction that recorded the failure. A deactivated agent is not
+// emailed.
+func (tx *Tx) noticeLockout(ctx context.Context, a *patchwork.Agent, email string) error {
+	if !a.Active {
+		return nil
+	}
+	var failures int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2`,
+		accountKey(email), micros(tx.now.Add(-throttleWindow))).Scan(&failures); err != nil {
+		return err
+	}
+	if failures < maxAccountFailures {
+		return nil
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO lockout_notices (agent_id, notified_at) VALUES ($1, $2)
+		ON CONFLICT (agent_id) DO UPDATE SET notified_at = excluded.notified_at
+		WHERE lockout_notices.notified_at <= $3 RETURNING agent_id`,
+		a.ID, micros(tx.now), micros(tx.now.Add(-throttleWindow))).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // already told during this window
+	} else if err != nil {
+		return err
+	}
+	if err := tx.enqueueAccountEmail(ctx, AccountEmailLockout, a.ID, 0); err != nil {
+		return err
+	}
+	return tx.auditAs(ctx, a.ID, patchwork.AuditLockout, 0, "")
+}

@@ -1,0 +1,52 @@
+package sqldb
+
+import (
+	"context"
+	"errors"
+
+	"patchwork"
+	"patchwork/password"
+)
+
+// ChangePassword sets the caller's password; see patchwork.PasswordService.
+// A wrong current password counts as a failed sign-in, so a stolen session
+// cannot be used to guess it faster than the sign-in page allows.
+func (s *PasswordService) ChangePassword(ctx context.Context, currentPassword, newPassword, current string) error {
+	c, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	ip := patchwork.RequestMetaFromContext(ctx).IP
+	if limited, err := s.db.throttled(ctx, c.Email, ip); err != nil {
+		return err
+	} else if limited {
+		return patchwork.Errorf(patchwork.ETOOMANYREQUEST,
+			"Too many wrong passwords. Wait 15 minutes and try again.")
+	}
+	var hash string
+	if err := s.db.read.QueryRowContext(ctx, `SELECT password_hash FROM agents WHERE id = $1`, c.ID).Scan(&hash); err != nil {
+		return err
+	}
+	if err := password.Verify(ctx, currentPassword, hash); err != nil {
+		if !errors.Is(err, password.ErrMismatch) {
+			return err
+		}
+		if err := s.db.inTx(ctx, func(tx *Tx) error { return tx.recordFailure(ctx, c.Email, ip) }); err != nil {
+			return err
+		}
+		return patchwork.Invalid(map[string]string{"current_password": "Your current password is not correct"})
+	}
+	if err := password.Check(newPassword, c.Email); err != nil {
+		return patchwork.Invalid(map[string]string{"password": password.Message(err)})
+	}
+	newHash, err := password.Hash(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.setPassword(ctx, c.ID, newHash, tokenHash(current)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, patchwork.AuditPasswordChange, 0, "")
+	})
+}

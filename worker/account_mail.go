@@ -1,0 +1,50 @@
+package worker
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"patchwork"
+	"patchwork/mail"
+	"patchwork/sqldb"
+)
+
+// lockoutWindow is how long sign-in stays paused after repeated failures, as
+// the email tells it (sqldb counts failures over the same window).
+const lockoutWindow = 15 * time.Minute
+
+// sendAccountEmail sends one email about an agent's own account. A reset
+// link that is no longer live by the time the job runs (used, expired, its
+// agent deactivated) is not sent, nor is anything to a deactivated agent.
+// The reset token is derived here from the reset's nonce and the secret: it
+// is stored nowhere, not even in the job.
+func (w *Worker) sendAccountEmail(ctx context.Context, j *patchwork.Job) error {
+	e, err := w.DB.LoadAccountEmail(ctx, j.Payload)
+	if err != nil {
+		return err
+	}
+	send := e.Active
+	n := &mail.AccountNotice{Kind: e.Kind, To: e.To, RecipientName: e.Name, At: j.CreatedAt,
+		LockedFor: lockoutWindow}
+	if e.Kind == sqldb.AccountEmailReset {
+		send = e.ResetLive
+		n.ResetToken, n.Expires = sqldb.ResetToken(w.Config.Secret, e.Nonce), e.ExpiresAt
+	}
+	if send {
+		m, err := w.Renderer.RenderAccount(n)
+		if err != nil {
+			return fmt.Errorf("worker: %w: %w", err, patchwork.ErrPermanent)
+		}
+		m.ID, m.JobID, m.Date = w.messageID(j.ID), j.ID, w.Now()
+		if err := w.Sender.Send(ctx, m); err != nil {
+			return err
+		}
+	}
+	if err := w.DB.CompleteJob(ctx, j.ID); err != nil {
+		return err
+	}
+	// Ids and kinds only: never the address, never the token.
+	w.Log.Info("worker: account email job done", "job", j.ID, "agent", e.AgentID, "kind", e.Kind, "sent", send)
+	return nil
+}
