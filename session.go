@@ -33,8 +33,8 @@ type SessionInfo struct {
 // returns EUNAUTHORIZED without one (the system caller included); it only
 // ever touches the caller's own sessions, so ENOTFOUND never arises.
 type SessionService interface {
-	// FindSessions returns the caller's live sessions, most recently seen
-	// first, the current one marked. A session idle for longer than idle
+	// FindSessions returns the caller's live sessions: the current one
+	// first and marked, then the others, most recently seen first. A session idle for longer than idle
 	// is not live.
 	FindSessions(ctx context.Context, current string, idle time.Duration) ([]*Session, error)
 

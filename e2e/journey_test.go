@@ -313,6 +313,15 @@ func runJourney(t *testing.T, b *browser, w world) {
 	b.visit("/profile", "My profile")
 	b.checkPage("profile page")
 
+	b.visit("/settings/password", "Change your password")
+	b.checkPage("change password")
+	b.visit("/settings/sessions", "Your sessions")
+	b.checkPage("your sessions")
+	b.visit("/password/forgot", "Reset your password")
+	b.checkPage("forgotten password")
+	b.visit("/password/reset?token=not-a-live-token", "This link no longer works")
+	b.checkPage("reset link that no longer works")
+
 	b.visit("/agencies", "Phone book")
 	b.checkPage("phone book")
 	agency := eval[string](b, "read the first agency", `document.querySelector('main table a[href^="/agencies/"]').textContent.trim()`)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"patchwork"
@@ -125,7 +126,7 @@ func (s *SessionService) FindSessions(ctx context.Context, current string, idle 
 	}
 	now := s.db.now()
 	cur := tokenHash(current)
-	return scanAll(ctx, s.db.read, `SELECT token_hash, device, browser, area, created_at, last_seen FROM sessions
+	list, err := scanAll(ctx, s.db.read, `SELECT token_hash, device, browser, area, created_at, last_seen FROM sessions
 		WHERE agent_id = $1 AND expiry > $2 AND last_seen > $3 ORDER BY last_seen DESC, created_at DESC`,
 		func(sc interface{ Scan(...any) error }) (*patchwork.Session, error) {
 			var hash string
@@ -138,6 +139,12 @@ func (s *SessionService) FindSessions(ctx context.Context, current string, idle 
 			x.SignedInAt, x.LastSeen = fromMicros(created), fromMicros(seen)
 			return x, nil
 		}, c.ID, micros(now), micros(now.Add(-idle)))
+	if err != nil {
+		return nil, err
+	}
+	// The current session comes first, whatever its last request.
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Current && !list[j].Current })
+	return list, nil
 }
 
 // EndOtherSessions signs the caller out everywhere else; see
