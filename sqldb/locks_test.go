@@ -6,7 +6,7 @@ import "testing"
 // database, across schemas and features, so two uses sharing a key wait
 // for each other (see locks.go).
 func TestAdvisoryLocksAreDistinct(t *testing.T) {
-	if len(advisoryKeys) != 3 {
+	if len(advisoryKeys) != 4 {
 		t.Fatalf("advisoryKeys lists %d keys; list every key of locks.go", len(advisoryKeys))
 	}
 	seen := map[int64]string{}
