@@ -44,24 +44,25 @@ func (tx *Tx) recordTeamEvent(ctx context.Context, clientID, actorID int64, kind
 // loadActivity returns activity rows matching where, newest first. The
 // caller must restrict where to clients the viewer may see.
 func (db *DB) loadActivity(ctx context.Context, q querier, where string, limit int, args ...any) ([]*patchwork.Activity, error) {
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.client_id, t.agent_id, a.name, t.kind, t.detail, t.created_at
-		FROM activities t JOIN agents a ON a.id = t.agent_id WHERE `+where+
-		fmt.Sprintf(` ORDER BY t.id DESC LIMIT %d`, limit), args...)
-	if err != nil {
+	return scanAll(ctx, q, `SELECT `+activityColumns+activityFrom+` WHERE `+where+
+		fmt.Sprintf(` ORDER BY t.id DESC LIMIT %d`, limit), func(sc interface{ Scan(...any) error }) (*patchwork.Activity, error) {
+		return scanActivity(sc)
+	}, args...)
+}
+
+const activityColumns = `t.id, t.client_id, t.agent_id, a.name, t.kind, t.detail, t.created_at`
+
+const activityFrom = ` FROM activities t JOIN agents a ON a.id = t.agent_id`
+
+// scanActivity reads the activityColumns of one row, then extra.
+func scanActivity(sc interface{ Scan(...any) error }, extra ...any) (*patchwork.Activity, error) {
+	t := &patchwork.Activity{}
+	var at int64
+	if err := sc.Scan(append([]any{&t.ID, &t.ClientID, &t.AgentID, &t.AgentName, &t.Kind, &t.Detail, &at}, extra...)...); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*patchwork.Activity
-	for rows.Next() {
-		t := &patchwork.Activity{}
-		var at int64
-		if err := rows.Scan(&t.ID, &t.ClientID, &t.AgentID, &t.AgentName, &t.Kind, &t.Detail, &at); err != nil {
-			return nil, err
-		}
-		t.CreatedAt = fromMicros(at)
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	t.CreatedAt = fromMicros(at)
+	return t, nil
 }
 
 // FindMyActivity returns recent activity on the caller's current clients,
@@ -71,29 +72,19 @@ func (s *ClientService) FindMyActivity(ctx context.Context, limit int) ([]*patch
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT t.id, t.client_id, t.agent_id, a.name, t.kind, t.detail, t.created_at,
-		cl.first_name, cl.last_name
+	return scanAll(ctx, s.db.read, `SELECT `+activityColumns+`, cl.first_name, cl.last_name
 		FROM memberships mine
 		JOIN activities t ON t.client_id = mine.client_id
 		JOIN agents a ON a.id = t.agent_id
 		JOIN clients cl ON cl.id = t.client_id
 		WHERE mine.agent_id = $1 AND mine.left_at IS NULL
-		ORDER BY t.id DESC LIMIT $2`, c.ID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.Activity
-	for rows.Next() {
-		t := &patchwork.Activity{}
-		var at int64
+		ORDER BY t.id DESC LIMIT $2`, func(sc interface{ Scan(...any) error }) (*patchwork.Activity, error) {
 		var first, last string
-		if err := rows.Scan(&t.ID, &t.ClientID, &t.AgentID, &t.AgentName, &t.Kind, &t.Detail, &at, &first, &last); err != nil {
+		t, err := scanActivity(sc, &first, &last)
+		if err != nil {
 			return nil, err
 		}
-		t.CreatedAt = fromMicros(at)
 		t.ClientName = first + " " + last
-		out = append(out, t)
-	}
-	return out, rows.Err()
+		return t, nil
+	}, c.ID, limit)
 }

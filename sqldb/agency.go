@@ -51,20 +51,14 @@ func (s *AgencyService) FindAgencies(ctx context.Context) ([]*patchwork.Agency, 
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies g ORDER BY g.name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.Agency
-	for rows.Next() {
-		g, err := scanAgency(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, g.AsSeenBy(c))
-	}
-	return out, rows.Err()
+	return scanAll(ctx, s.db.read, `SELECT `+agencyColumns+` FROM agencies g ORDER BY g.name`,
+		func(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
+			g, err := scanAgency(sc)
+			if err != nil {
+				return nil, err
+			}
+			return g.AsSeenBy(c), nil
+		})
 }
 
 // CreateAgency adds an agency; see patchwork.AgencyService.

@@ -58,21 +58,8 @@ func (db *DB) findAgent(ctx context.Context, q querier, where string, args ...an
 // areasOf loads the areas linked to owner ids through a link table such as
 // agent_areas(agent_id, area_id).
 func (db *DB) areasOf(ctx context.Context, q querier, table, col string, id int64) ([]*patchwork.Area, error) {
-	rows, err := q.QueryContext(ctx, `SELECT r.id, COALESCE(r.parent_id, 0), r.kind, r.name FROM `+table+` l
-		JOIN areas r ON r.id = l.area_id WHERE l.`+col+` = $1 ORDER BY r.name`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.Area
-	for rows.Next() {
-		r := &patchwork.Area{}
-		if err := rows.Scan(&r.ID, &r.ParentID, &r.Kind, &r.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(ctx, q, `SELECT `+areaColumns+` FROM `+table+` l
+		JOIN areas r ON r.id = l.area_id WHERE l.`+col+` = $1 ORDER BY r.name`, scanArea, id)
 }
 
 // Authenticate checks credentials; see patchwork.AgentService.
@@ -275,20 +262,10 @@ func (s *AgentService) DeactivateAgent(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return patchwork.ErrNotFound
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT client_id FROM memberships WHERE agent_id = $1 AND left_at IS NULL`, id)
+		clients, err := queryIDs(ctx, tx, `SELECT client_id FROM memberships WHERE agent_id = $1 AND left_at IS NULL`, id)
 		if err != nil {
 			return err
 		}
-		var clients []int64
-		for rows.Next() {
-			var cid int64
-			if err := rows.Scan(&cid); err != nil {
-				rows.Close()
-				return err
-			}
-			clients = append(clients, cid)
-		}
-		rows.Close()
 		for _, cid := range clients {
 			if err := tx.endMembership(ctx, cid, id, patchwork.LeaveRequest{Reason: "deactivated"}); err != nil {
 				return err

@@ -19,21 +19,16 @@ func (s *AreaService) FindAreas(ctx context.Context) ([]*patchwork.Area, error) 
 	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, COALESCE(parent_id, 0), kind, name FROM areas
-		ORDER BY CASE kind WHEN 'network' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.Area
-	for rows.Next() {
-		r := &patchwork.Area{}
-		if err := rows.Scan(&r.ID, &r.ParentID, &r.Kind, &r.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scanAll(ctx, s.db.read, `SELECT `+areaColumns+` FROM areas r
+		ORDER BY CASE r.kind WHEN 'network' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, r.name`, scanArea)
+}
+
+const areaColumns = `r.id, COALESCE(r.parent_id, 0), r.kind, r.name`
+
+// scanArea reads the areaColumns of one row.
+func scanArea(sc interface{ Scan(...any) error }) (*patchwork.Area, error) {
+	r := &patchwork.Area{}
+	return r, sc.Scan(&r.ID, &r.ParentID, &r.Kind, &r.Name)
 }
 
 // CreateArea adds an area under its parent; see patchwork.AreaService.

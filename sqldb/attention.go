@@ -79,22 +79,10 @@ func (s *AttentionService) FindAttentions(ctx context.Context, clientID int64) (
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+attentionColumns+attentionFrom+`
-		WHERE t.client_id = $1 ORDER BY CASE WHEN t.resolved_at IS NULL THEN 0 ELSE 1 END, t.id DESC LIMIT 50`, clientID)
-	if err != nil {
-		return nil, err
-	}
-	var out []*patchwork.Attention
-	for rows.Next() {
-		a, err := scanAttention(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
+	out, err := scanAll(ctx, s.db.read, `SELECT `+attentionColumns+attentionFrom+`
+		WHERE t.client_id = $1 ORDER BY CASE WHEN t.resolved_at IS NULL THEN 0 ELSE 1 END, t.id DESC LIMIT 50`,
+		func(sc interface{ Scan(...any) error }) (*patchwork.Attention, error) { return scanAttention(sc) }, clientID)
+	if err != nil || len(out) == 0 {
 		return out, err
 	}
 	return out, s.fillSeen(ctx, clientID, c.ID, out)
@@ -144,29 +132,23 @@ func (s *AttentionService) FindMyOpenAttentions(ctx context.Context) ([]*patchwo
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT `+attentionColumns+`, cl.first_name, cl.last_name,
+	out, err := scanAll(ctx, s.db.read, `SELECT `+attentionColumns+`, cl.first_name, cl.last_name,
 		(SELECT COUNT(*) FROM attention_acks k WHERE k.attention_id = t.id AND k.agent_id = $1)`+attentionFrom+`
 		JOIN memberships mine ON mine.client_id = t.client_id AND mine.agent_id = $1 AND mine.left_at IS NULL
 		JOIN clients cl ON cl.id = t.client_id
-		WHERE t.resolved_at IS NULL ORDER BY t.id DESC LIMIT 50`, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.Attention
-	for rows.Next() {
+		WHERE t.resolved_at IS NULL ORDER BY t.id DESC LIMIT 50`, func(sc interface{ Scan(...any) error }) (*patchwork.Attention, error) {
 		var first, last string
 		var seen int
-		a, err := scanAttention(rows, &first, &last, &seen)
+		a, err := scanAttention(sc, &first, &last, &seen)
 		if err != nil {
 			return nil, err
 		}
 		a.ClientName = strings.TrimSpace(first + " " + last)
 		a.SeenByMe = seen > 0 || a.RaisedBy == c.ID
-		out = append(out, a)
-	}
+		return a, nil
+	}, c.ID)
 	sort.SliceStable(out, func(i, j int) bool { return !out[i].SeenByMe && out[j].SeenByMe })
-	return out, rows.Err()
+	return out, err
 }
 
 // attentionClient returns the client of an attention the caller may act on:

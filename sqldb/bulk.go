@@ -183,26 +183,16 @@ func (db *DB) DeferIndexes(ctx context.Context, tables ...string) (func(context.
 			args = append(args, t)
 		}
 	}
-	rows, err := db.write.QueryContext(ctx, q, args...)
+	type index struct{ name, def string }
+	indexes, err := scanAll(ctx, db.write, q, func(sc interface{ Scan(...any) error }) (i index, err error) {
+		return i, sc.Scan(&i.name, &i.def)
+	}, args...)
 	if err != nil {
 		return nil, err
 	}
-	var names, defs []string
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names, defs = append(names, name), append(defs, def)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	restore := func(ctx context.Context) error {
-		for _, def := range defs {
-			def = strings.Replace(def, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+		for _, ix := range indexes {
+			def := strings.Replace(ix.def, "CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
 			def = strings.Replace(def, "CREATE UNIQUE INDEX ", "CREATE UNIQUE INDEX IF NOT EXISTS ", 1)
 			if _, err := db.write.ExecContext(ctx, def); err != nil {
 				return fmt.Errorf("sqldb: recreate index: %w", err)
@@ -210,10 +200,10 @@ func (db *DB) DeferIndexes(ctx context.Context, tables ...string) (func(context.
 		}
 		return nil
 	}
-	for _, n := range names {
-		if _, err := db.write.ExecContext(ctx, `DROP INDEX `+n); err != nil {
+	for _, ix := range indexes {
+		if _, err := db.write.ExecContext(ctx, `DROP INDEX `+ix.name); err != nil {
 			restore(context.WithoutCancel(ctx))
-			return nil, fmt.Errorf("sqldb: drop index %s: %w", n, err)
+			return nil, fmt.Errorf("sqldb: drop index %s: %w", ix.name, err)
 		}
 	}
 	return restore, nil

@@ -84,19 +84,8 @@ func (db *DB) loadClient(ctx context.Context, q querier, id int64) (*patchwork.C
 		return nil, err
 	}
 	cl.CreatedAt, cl.UpdatedAt = fromMicros(created), fromMicros(updated)
-	rows, err := q.QueryContext(ctx, `SELECT display FROM client_names WHERE client_id = $1 AND is_alias = 1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		cl.Aliases = append(cl.Aliases, a)
-	}
-	if err := rows.Err(); err != nil {
+	if cl.Aliases, err = queryColumn[string](ctx, q, `SELECT display FROM client_names WHERE client_id = $1 AND is_alias = 1
+		ORDER BY id`, id); err != nil {
 		return nil, err
 	}
 	if cl.Areas, err = db.areasOf(ctx, q, "client_areas", "client_id", id); err != nil {
@@ -163,29 +152,22 @@ func (s *ClientService) FindMyClients(ctx context.Context) ([]*patchwork.ClientS
 // clientSummaries loads dashboard cards for the clients selected by join.
 // Callers must restrict join to clients the caller is a member of.
 func (db *DB) clientSummaries(ctx context.Context, join string, args ...any) ([]*patchwork.ClientSummary, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth,
+	return scanAll(ctx, db.read, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth,
 		(SELECT COUNT(*) FROM memberships m WHERE m.client_id = c.id AND m.left_at IS NULL),
 		(SELECT COUNT(DISTINCT a.agency_id) FROM memberships m JOIN agents a ON a.id = m.agent_id
 			WHERE m.client_id = c.id AND m.left_at IS NULL),
 		COALESCE((SELECT MAX(t.created_at) FROM activities t WHERE t.client_id = c.id), c.created_at)
-		FROM clients c `+join+` ORDER BY 7 DESC, c.id LIMIT 500`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*patchwork.ClientSummary
-	for rows.Next() {
+		FROM clients c `+join+` ORDER BY 7 DESC, c.id LIMIT 500`, func(sc interface{ Scan(...any) error }) (*patchwork.ClientSummary, error) {
 		cs := &patchwork.ClientSummary{}
 		var first, last string
 		var lastAct int64
-		if err := rows.Scan(&cs.ID, &first, &last, &cs.DateOfBirth, &cs.TeamSize, &cs.AgencyCount, &lastAct); err != nil {
+		if err := sc.Scan(&cs.ID, &first, &last, &cs.DateOfBirth, &cs.TeamSize, &cs.AgencyCount, &lastAct); err != nil {
 			return nil, err
 		}
 		cs.Name = strings.TrimSpace(first + " " + last)
 		cs.LastActivity = fromMicros(lastAct)
-		out = append(out, cs)
-	}
-	return out, rows.Err()
+		return cs, nil
+	}, args...)
 }
 
 // CreateClient validates and adds a client with the caller as first member.
@@ -265,19 +247,10 @@ func splitName(s string) (given, family string) {
 func (tx *Tx) writeClientAreas(ctx context.Context, cl *patchwork.Client, creator *patchwork.Agent) error {
 	ids := cl.AreaIDs
 	if len(ids) == 0 {
-		rows, err := tx.QueryContext(ctx, `SELECT area_id FROM agent_areas WHERE agent_id = $1`, creator.ID)
-		if err != nil {
+		var err error
+		if ids, err = queryIDs(ctx, tx, `SELECT area_id FROM agent_areas WHERE agent_id = $1`, creator.ID); err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
 	}
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO client_areas (client_id, area_id)

@@ -58,22 +58,12 @@ func (db *DB) ReindexClientKeys(ctx context.Context) (int, error) {
 	total := 0
 	var after int64
 	for {
-		var batch []*patchwork.Client
-		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name FROM clients c
-			WHERE c.id > $1 ORDER BY c.id LIMIT 1000`, after)
-		if err != nil {
-			return total, err
-		}
-		for rows.Next() {
+		batch, err := scanAll(ctx, db.read, `SELECT c.id, c.first_name, c.last_name FROM clients c
+			WHERE c.id > $1 ORDER BY c.id LIMIT 1000`, func(sc interface{ Scan(...any) error }) (*patchwork.Client, error) {
 			cl := &patchwork.Client{}
-			if err := rows.Scan(&cl.ID, &cl.FirstName, &cl.LastName); err != nil {
-				rows.Close()
-				return total, err
-			}
-			batch = append(batch, cl)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			return cl, sc.Scan(&cl.ID, &cl.FirstName, &cl.LastName)
+		}, after)
+		if err != nil {
 			return total, err
 		}
 		if len(batch) == 0 {
