@@ -172,9 +172,7 @@ func TestJoinLimit(t *testing.T) {
 		if joined != limit || limited != tries-limit {
 			t.Fatalf("joined %d, limited %d; want %d and %d", joined, limited, limit, tries-limit)
 		}
-		var members int
-		db.QueryRowForTest(`SELECT COUNT(*) FROM memberships WHERE agent_id = $1`, joiner.ID).Scan(&members)
-		if members != limit {
+		if members := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM memberships WHERE agent_id = $1`, joiner.ID); members != limit {
 			t.Fatalf("%d memberships, want %d", members, limit)
 		}
 		// Leaving does not give a join back; the hour passing does.
