@@ -203,6 +203,7 @@ func runJourney(t *testing.T, b *browser, w world) {
 		chromedp.Click(buttonXPath("Join team")),
 		chromedp.WaitVisible(chromedp.ID("declaration-error")),
 	)
+	b.waitFor("join form with errors loaded", pageReady)
 	form := eval[joinFormState](b, "read the join form's errors", `(() => {
 		const err = document.getElementById('declaration-error'), box = document.getElementById('declaration');
 		return {error: err.textContent.trim(),
@@ -245,6 +246,7 @@ func runJourney(t *testing.T, b *browser, w world) {
 	if p := b.path(); p != clientPath {
 		t.Errorf("after joining the browser is at %s, want %s", p, clientPath)
 	}
+	b.waitFor("client page loaded", pageReady)
 	team := eval[string](b, "read the team", `(document.querySelector('ul[aria-labelledby="team"]') || {}).innerText || ''`)
 	if !strings.Contains(team, w.agentName) {
 		t.Errorf("the team does not list %s after joining; it shows:\n%s", w.agentName, team)
