@@ -66,9 +66,12 @@ func (db *DB) areasOf(ctx context.Context, q querier, table, col string, id int6
 func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*patchwork.Agent, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	ip := patchwork.RequestMetaFromContext(ctx).IP
-	if limited, err := s.db.throttled(ctx, email, ip); err != nil {
+	// The attempt is counted before the password is checked: checked
+	// first and recorded after, eighty guesses sent at once were all
+	// checked before the first was recorded.
+	if reserved, err := s.db.reserveSignIn(ctx, email, ip); err != nil {
 		return nil, err
-	} else if limited {
+	} else if !reserved {
 		return nil, patchwork.Errorf(patchwork.ETOOMANYREQUEST,
 			"Too many failed sign-in attempts. Wait 15 minutes and try again, or reset your password.")
 	}
@@ -89,12 +92,10 @@ func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*pat
 	bad := patchwork.Errorf(patchwork.EUNAUTHORIZED, "Enter a correct email address and password.")
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if !ok {
+			// The reserved slots stay taken: they are this failure.
 			var actor int64
 			if a != nil {
 				actor = a.ID
-			}
-			if err := tx.recordFailure(ctx, email, ip); err != nil {
-				return err
 			}
 			if a != nil {
 				if err := tx.noticeLockout(ctx, a, email); err != nil {
@@ -103,7 +104,7 @@ func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*pat
 			}
 			return tx.auditAs(ctx, actor, patchwork.AuditLoginFailed, 0, "")
 		}
-		if err := tx.clearAccountFailures(ctx, email); err != nil {
+		if err := tx.releaseSignIn(ctx, email, ip); err != nil {
 			return err
 		}
 		return tx.auditAs(ctx, a.ID, patchwork.AuditLogin, 0, "")

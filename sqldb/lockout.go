@@ -18,12 +18,14 @@ func (tx *Tx) noticeLockout(ctx context.Context, a *patchwork.Agent, email strin
 	if !a.Active {
 		return nil
 	}
-	var failures int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2`,
-		accountKey(email), micros(tx.now.Add(-throttleWindow))).Scan(&failures); err != nil {
+	// The attempts counted in the account's window, this failure among
+	// them (see reserveSignIn).
+	var attempts int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(n), 0) FROM login_attempts WHERE key = $1 AND window_start > $2`,
+		accountKey(email), micros(tx.now.Add(-throttleWindow))).Scan(&attempts); err != nil {
 		return err
 	}
-	if failures < maxAccountFailures {
+	if attempts < maxAccountAttempts {
 		return nil
 	}
 	var id int64

@@ -17,9 +17,10 @@ func (s *PasswordService) ChangePassword(ctx context.Context, currentPassword, n
 		return err
 	}
 	ip := patchwork.RequestMetaFromContext(ctx).IP
-	if limited, err := s.db.throttled(ctx, c.Email, ip); err != nil {
+	// Counted before the check, as a sign-in is (see Authenticate).
+	if reserved, err := s.db.reserveSignIn(ctx, c.Email, ip); err != nil {
 		return err
-	} else if limited {
+	} else if !reserved {
 		return patchwork.Errorf(patchwork.ETOOMANYREQUEST,
 			"Too many wrong passwords. Wait 15 minutes and try again.")
 	}
@@ -31,10 +32,13 @@ func (s *PasswordService) ChangePassword(ctx context.Context, currentPassword, n
 		if !errors.Is(err, password.ErrMismatch) {
 			return err
 		}
-		if err := s.db.inTx(ctx, func(tx *Tx) error { return tx.recordFailure(ctx, c.Email, ip) }); err != nil {
-			return err
-		}
+		// The reserved slots stay taken: they are this failure.
 		return patchwork.Invalid(map[string]string{"current_password": "Your current password is not correct"})
+	}
+	// The right current password is no guess, whatever becomes of the new
+	// one.
+	if err := s.db.inTx(ctx, func(tx *Tx) error { return tx.releaseSignIn(ctx, c.Email, ip) }); err != nil {
+		return err
 	}
 	if err := password.Check(newPassword, c.Email); err != nil {
 		return patchwork.Invalid(map[string]string{"password": password.Message(err)})

@@ -181,7 +181,7 @@ func (s *PasswordService) ResetPassword(ctx context.Context, token, newPassword 
 		}
 		// Whoever was guessing the old password is no longer in the way
 		// of the owner signing in.
-		if err := tx.clearAccountFailures(ctx, email); err != nil {
+		if err := tx.clearAccountAttempts(ctx, email); err != nil {
 			return err
 		}
 		return tx.auditAs(ctx, agentID, patchwork.AuditPasswordReset, 0, "")

@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 )
@@ -10,46 +12,96 @@ import (
 // hold across instances and restarts.
 const (
 	throttleWindow     = 15 * time.Minute
-	maxAccountFailures = 5
-	maxAddressFailures = 50
+	maxAccountAttempts = 5
+	maxAddressAttempts = 50
 )
 
 func accountKey(email string) string { return "account:" + strings.ToLower(strings.TrimSpace(email)) }
 func addressKey(ip string) string    { return "address:" + ip }
 
-// throttled reports whether sign-in for email from ip is currently refused.
-func (db *DB) throttled(ctx context.Context, email, ip string) (bool, error) {
-	since := micros(db.now().Add(-throttleWindow))
-	var acct, addr int
-	err := db.read.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $3),
-		(SELECT COUNT(*) FROM login_failures WHERE key = $2 AND at > $3)`,
-		accountKey(email), addressKey(ip), since).Scan(&acct, &addr)
-	if err != nil {
-		return false, err
+// errThrottled rolls back a reservation that one of its keys refused.
+var errThrottled = errors.New("sqldb: sign-in throttled")
+
+// reserveAttempt is one statement that counts an attempt against key and
+// refuses it once max attempts fall in the current window: it returns no
+// row when refused. Both databases run an upsert on one row atomically
+// (PostgreSQL locks the row until the transaction ends), so however many
+// attempts arrive together, at most max are ever let through.
+const reserveAttempt = `INSERT INTO login_attempts (key, window_start, n) VALUES ($1, $2, 1)
+	ON CONFLICT (key) DO UPDATE SET
+		n = CASE WHEN login_attempts.window_start <= $3 THEN 1 ELSE login_attempts.n + 1 END,
+		window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 ELSE login_attempts.window_start END
+	WHERE login_attempts.window_start <= $3 OR login_attempts.n < $4
+	RETURNING n`
+
+// reserveSignIn takes a slot for one sign-in attempt for email from ip,
+// before the password is checked, and reports whether it got one: false
+// means the account or the address has used up its attempts for the
+// window. An attempt keeps its slot unless releaseSignIn gives it back;
+// unknown emails are counted exactly like known ones, so the answer says
+// nothing about which accounts exist.
+func (db *DB) reserveSignIn(ctx context.Context, email, ip string) (bool, error) {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := tx.now
+		keys := []struct {
+			key string
+			max int
+		}{{accountKey(email), maxAccountAttempts}}
+		if ip != "" {
+			keys = append(keys, struct {
+				key string
+				max int
+			}{addressKey(ip), maxAddressAttempts})
+		}
+		// Always the account first, then the address: transactions that
+		// lock in the same order cannot deadlock.
+		for _, k := range keys {
+			var n int
+			err := tx.QueryRowContext(ctx, reserveAttempt, k.key, micros(now), micros(now.Add(-throttleWindow)), k.max).Scan(&n)
+			if errors.Is(err, sql.ErrNoRows) {
+				return errThrottled
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errThrottled) {
+		return false, nil
 	}
-	return acct >= maxAccountFailures || (ip != "" && addr >= maxAddressFailures), nil
+	return err == nil, err
 }
 
-// recordFailure counts a failed sign-in against the account and the address.
-func (tx *Tx) recordFailure(ctx context.Context, email, ip string) error {
-	at := micros(tx.now)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES ($1, $2)`, accountKey(email), at); err != nil {
+// releaseSignIn gives back the slots of a good sign-in: the account's
+// count starts again (its earlier failures are forgotten, as a reset
+// password would make them moot), and the address gets its one slot back,
+// since a good sign-in is no guess.
+func (tx *Tx) releaseSignIn(ctx context.Context, email, ip string) error {
+	if err := tx.clearAccountAttempts(ctx, email); err != nil {
 		return err
 	}
-	if ip != "" {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO login_failures (key, at) VALUES ($1, $2)`, addressKey(ip), at); err != nil {
-			return err
-		}
+	if ip == "" {
+		return nil
 	}
-	// Old rows are useless once outside the window; trimming here keeps the
-	// table small without a separate job.
-	_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE at < $1`, micros(tx.now.Add(-2*throttleWindow)))
+	_, err := tx.ExecContext(ctx, `UPDATE login_attempts SET n = n - 1 WHERE key = $1 AND n > 0`, addressKey(ip))
 	return err
 }
 
-// clearAccountFailures forgets an account's failures after a good sign-in.
-func (tx *Tx) clearAccountFailures(ctx context.Context, email string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM login_failures WHERE key = $1`, accountKey(email))
+// clearAccountAttempts forgets an account's attempts: after a good sign-in
+// or a password reset, whoever was guessing is no longer in the owner's way.
+func (tx *Tx) clearAccountAttempts(ctx context.Context, email string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE key = $1`, accountKey(email))
 	return err
+}
+
+// PurgeLoginAttempts deletes the counts of windows that have ended; the
+// worker's hourly clean-up calls it.
+func (db *DB) PurgeLoginAttempts(ctx context.Context) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM login_attempts WHERE window_start < $1`,
+		micros(db.now().Add(-throttleWindow)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

@@ -3,7 +3,9 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -58,5 +60,48 @@ func TestLoginRedirect(t *testing.T) {
 				}
 			})
 		}
+	})
+}
+
+// TestLoginThrottleParallel: eighty wrong passwords for one account sent at
+// once through the sign-in page get exactly five password checks (401) and
+// seventy-five refusals (429), on both databases.
+func TestLoginThrottleParallel(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a := e.MustAgent(t, "Tara Throttle", e.Council, e.LocalA)
+		const burst, allowed = 80, 5
+		statuses := make([]int, burst)
+		errs := make([]error, burst)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range statuses {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				form := url.Values{"email": {a.Email}, "password": {"wrong guess " + strconv.Itoa(i)}}
+				res, err := http.Post(e.srv.URL+"/login", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				res.Body.Close()
+				statuses[i] = res.StatusCode
+			}()
+		}
+		close(start)
+		wg.Wait()
+		got := map[int]int{}
+		for i, s := range statuses {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			got[s]++
+		}
+		if len(got) != 2 || got[http.StatusUnauthorized] != allowed || got[http.StatusTooManyRequests] != burst-allowed {
+			t.Fatalf("answers %v; want %d × 401 and %d × 429", got, allowed, burst-allowed)
+		}
+		e.anonymous(t).post("/login", url.Values{"email": {a.Email}, "password": {"correct horse battery"}}).
+			must(t, http.StatusTooManyRequests, "Too many failed sign-in attempts")
 	})
 }
