@@ -46,10 +46,22 @@ func (a *Agent) ReachEmail() string {
 	return a.Email
 }
 
-// AsSeenBy returns a copy of a as viewer may see it: a sensitive role becomes
-// the generic role and a sensitive agency its generic label, unless the viewer
-// is the agent, an admin, or (for the agency) works for the same agency.
-func (a *Agent) AsSeenBy(viewer *Agent) *Agent {
+// AsSeenBy returns a copy of a as viewer may see it in the phone book (see
+// docs/security.md): a sensitive role becomes the generic role, unless the
+// viewer is the agent or an admin; and a member of a sensitive agency
+// appears to anyone outside that agency (admins aside) under the agency's
+// generic label with its chosen contact route — the agency's generic
+// mailbox and phone in place of the agent's own email addresses and phone
+// numbers.
+func (a *Agent) AsSeenBy(viewer *Agent) *Agent { return a.seenBy(viewer, false) }
+
+// AsTeammateSeenBy is AsSeenBy for a viewer who is on a client's team with
+// a: it differs only when a's sensitive agency has chosen to publish its
+// staff's direct contacts to team members (Agency.PublishDirect), and then
+// shows them. The caller must know that the two share a team.
+func (a *Agent) AsTeammateSeenBy(viewer *Agent) *Agent { return a.seenBy(viewer, true) }
+
+func (a *Agent) seenBy(viewer *Agent, teammate bool) *Agent {
 	c := *a
 	if viewer != nil && (viewer.ID == a.ID || viewer.Admin) {
 		return &c
@@ -60,21 +72,49 @@ func (a *Agent) AsSeenBy(viewer *Agent) *Agent {
 			c.Role = "Practitioner"
 		}
 	}
+	if g := a.Agency; g != nil && g.Sensitive && (viewer == nil || viewer.AgencyID != g.ID) && !(teammate && g.PublishDirect) {
+		c.maskContacts(g)
+	}
 	if c.Agency != nil {
 		c.Agency = c.Agency.AsSeenBy(viewer)
 	}
 	return &c
 }
 
-// AsSeenBy returns a copy of the agency as viewer may see it: a sensitive
-// agency shows only its generic label and contact route to outsiders.
+// maskContacts replaces the agent's own contacts by the sensitive agency
+// g's chosen route. An address at the agency's domain is never shown, even
+// if one was stored as the generic mailbox before that was refused.
+func (a *Agent) maskContacts(g *Agency) {
+	a.Email, a.ContactEmail, a.Mobile, a.Landline = "", "", "", g.GenericPhone
+	if !AtDomain(g.GenericEmail, g.EmailDomain) {
+		a.ContactEmail = g.GenericEmail
+	}
+	switch {
+	case a.PreferredContact == ContactEmail && a.ContactEmail != "":
+	case a.Landline != "":
+		a.PreferredContact = ContactLandline
+	case a.ContactEmail != "":
+		a.PreferredContact = ContactEmail
+	default:
+		a.PreferredContact = ""
+	}
+}
+
+// AsSeenBy returns a copy of the agency as viewer may see it: to anyone but
+// admins and its own staff, a sensitive agency shows only its generic label
+// and contact route (its generic mailbox and phone), never its name, its
+// own email, phone, address or domain.
 func (a *Agency) AsSeenBy(viewer *Agent) *Agency {
 	c := *a
 	if !a.Sensitive || (viewer != nil && (viewer.Admin || viewer.AgencyID == a.ID)) {
 		return &c
 	}
 	c.Name = a.PublicName()
-	c.Phone, c.Email, c.Address, c.EmailDomain = "", "", "", ""
+	c.Phone, c.Email, c.Address, c.EmailDomain = a.GenericPhone, "", "", ""
+	if !AtDomain(a.GenericEmail, a.EmailDomain) {
+		c.Email = a.GenericEmail
+	}
+	c.GenericEmail, c.GenericPhone = c.Email, c.Phone
 	return &c
 }
 
@@ -131,53 +171,68 @@ type AgentService interface {
 	FindSharedClients(ctx context.Context, agentID int64) ([]*ClientSummary, error)
 }
 
-// Validate checks a profile update and returns per-field messages.
+// Validate checks a profile update, cleaning it in place, and returns
+// per-field messages: bytes that cannot be stored, lengths (see input.go),
+// phone numbers and the contact email as an address (see ValidEmail).
 func (u *AgentUpdate) Validate() error {
-	f := map[string]string{}
-	u.Name = strings.Join(strings.Fields(u.Name), " ")
-	u.Role = strings.TrimSpace(u.Role)
-	u.GenericRole = strings.TrimSpace(u.GenericRole)
-	u.Mobile = strings.TrimSpace(u.Mobile)
-	u.Landline = strings.TrimSpace(u.Landline)
-	u.ContactEmail = strings.TrimSpace(u.ContactEmail)
-	u.WorkingHours = strings.TrimSpace(u.WorkingHours)
-	if u.Name == "" {
-		f["name"] = "Enter your name"
-	} else if len(u.Name) > 100 {
-		f["name"] = "Name must be 100 characters or fewer"
+	f := fields{}
+	if f.name("name", &u.Name, MaxNameLength, "Name") && u.Name == "" {
+		f.set("name", "Enter your name")
 	}
-	if u.Role == "" {
-		f["role"] = "Enter your role"
-	} else if len(u.Role) > 100 {
-		f["role"] = "Role must be 100 characters or fewer"
+	if f.line("role", &u.Role, MaxRoleLength, "Role") && u.Role == "" {
+		f.set("role", "Enter your role")
 	}
-	if u.SensitiveRole && u.GenericRole == "" {
-		f["generic_role"] = "Enter the role others should see, like Support worker"
+	if f.line("generic_role", &u.GenericRole, MaxRoleLength, "The role others see") && u.SensitiveRole && u.GenericRole == "" {
+		f.set("generic_role", "Enter the role others should see, like Support worker")
 	}
-	if u.Mobile != "" && !phoneChars.MatchString(u.Mobile) {
-		f["mobile"] = "Enter a mobile number, like 07700 900 982"
+	if f.line("mobile", &u.Mobile, MaxPhoneLength, "Mobile number") && u.Mobile != "" && !phoneChars.MatchString(u.Mobile) {
+		f.set("mobile", "Enter a mobile number, like 07700 900 982")
 	}
-	if u.Landline != "" && !phoneChars.MatchString(u.Landline) {
-		f["landline"] = "Enter a landline number, like 020 7946 0000"
+	if f.line("landline", &u.Landline, MaxPhoneLength, "Landline number") && u.Landline != "" && !phoneChars.MatchString(u.Landline) {
+		f.set("landline", "Enter a landline number, like 020 7946 0000")
 	}
-	if u.ContactEmail != "" && (!strings.Contains(u.ContactEmail, "@") || len(u.ContactEmail) > 200) {
-		f["contact_email"] = "Enter an email address in the correct format, like name@example.org"
-	}
-	if len(u.WorkingHours) > 200 {
-		f["working_hours"] = "Working days and hours must be 200 characters or fewer"
-	}
+	f.email("contact_email", &u.ContactEmail)
+	f.line("working_hours", &u.WorkingHours, MaxWorkingHoursLength, "Working days and hours")
 	switch u.PreferredContact {
 	case ContactMobile:
 		if u.Mobile == "" {
-			f["mobile"] = "Enter a mobile number, or choose another way to be contacted"
+			f.set("mobile", "Enter a mobile number, or choose another way to be contacted")
 		}
 	case ContactLandline:
 		if u.Landline == "" {
-			f["landline"] = "Enter a landline number, or choose another way to be contacted"
+			f.set("landline", "Enter a landline number, or choose another way to be contacted")
 		}
 	case ContactEmail:
 	default:
-		f["preferred_contact"] = "Select how colleagues should contact you"
+		f.set("preferred_contact", "Select how colleagues should contact you")
 	}
+	return Invalid(f)
+}
+
+// Validate checks a new agent before it is created (by an admin or the
+// create-agent command), cleaning it in place: the sign-in email must be a
+// plain address (see ValidEmail), the name is required, and every text
+// field is checked as in AgentUpdate.Validate. The password is checked by
+// the store, which knows the deployment's rules.
+func (a *Agent) Validate() error {
+	f := fields{}
+	if f.email("email", &a.Email) {
+		a.Email = strings.ToLower(a.Email)
+		if a.Email == "" {
+			f.set("email", badEmailMessage)
+		}
+	}
+	if f.name("name", &a.Name, MaxNameLength, "Name") && a.Name == "" {
+		f.set("name", "Enter the agent's name")
+	}
+	f.line("role", &a.Role, MaxRoleLength, "Role")
+	f.line("generic_role", &a.GenericRole, MaxRoleLength, "The role others see")
+	for key, p := range map[string]*string{"mobile": &a.Mobile, "landline": &a.Landline} {
+		if f.line(key, p, MaxPhoneLength, "Phone number") && *p != "" && !phoneChars.MatchString(*p) {
+			f.set(key, "Enter a phone number, like 020 7946 0000")
+		}
+	}
+	f.email("contact_email", &a.ContactEmail)
+	f.line("working_hours", &a.WorkingHours, MaxWorkingHoursLength, "Working days and hours")
 	return Invalid(f)
 }

@@ -2,9 +2,7 @@ package patchwork
 
 import (
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Attention categories.
@@ -14,9 +12,6 @@ var AttentionCategories = []Option{
 	{"meeting_request", "Meeting request"},
 	{"other", "Other"},
 }
-
-// MaxAttentionLength is the longest attention message, in characters.
-const MaxAttentionLength = 1000
 
 // Attention is important information a team member shares with the rest of
 // a client's team. Its message is client data: it never leaves the client's
@@ -53,18 +48,30 @@ type AttentionInput struct {
 	Urgent   bool
 }
 
-// Validate checks an attention and returns per-field messages.
+// Validate checks an attention, cleaning it in place (a multi-line message
+// keeps its line breaks), and returns per-field messages.
 func (in *AttentionInput) Validate() error {
-	f := map[string]string{}
-	in.Message = strings.TrimSpace(in.Message)
+	f := fields{}
 	if !hasOption(AttentionCategories, in.Category) {
-		f["category"] = "Select what kind of attention this is"
+		f.set("category", "Select what kind of attention this is")
 	}
-	switch n := utf8.RuneCountInString(in.Message); {
-	case n == 0:
-		f["message"] = "Enter the information to share with the team"
-	case n > MaxAttentionLength:
-		f["message"] = "Message must be 1,000 characters or fewer"
+	if f.text("message", &in.Message, MaxAttentionLength, "Message") && in.Message == "" {
+		f.set("message", "Enter the information to share with the team")
+	}
+	return Invalid(f)
+}
+
+// ResolveInput is what a member types to resolve an attention.
+type ResolveInput struct {
+	Note string
+}
+
+// Validate checks a resolution note, cleaning it in place, and returns
+// per-field messages.
+func (in *ResolveInput) Validate() error {
+	f := fields{}
+	if f.text("note", &in.Note, MaxAttentionLength, "Note") && in.Note == "" {
+		f.set("note", "Enter how this was resolved")
 	}
 	return Invalid(f)
 }

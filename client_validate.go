@@ -11,7 +11,7 @@ import (
 var (
 	isoDate     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
 	dayFirst    = regexp.MustCompile(`^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$`)
-	phoneChars  = regexp.MustCompile(`^[0-9+() \-]{6,20}$`)
+	phoneChars  = regexp.MustCompile(`^[0-9+() \-]{6,30}$`)
 	postcodeFmt = regexp.MustCompile(`^[A-Za-z0-9 ]{2,10}$`)
 )
 
@@ -60,52 +60,49 @@ func NormalizeAliases(lines []string) []string {
 	return out
 }
 
-// Validate normalises c in place (trimming, aliases, date format) and
+// Validate normalises c in place (cleaning, aliases, date format) and
 // returns EINVALID with a message per wrong field. dobInput is the date as
-// typed; it is parsed into c.DateOfBirth.
+// typed; it is parsed into c.DateOfBirth. Every text field is checked for
+// bytes that cannot be stored and for its length (see input.go).
 func (c *Client) Validate(dobInput string, now time.Time) error {
-	f := map[string]string{}
-	c.FirstName = strings.Join(strings.Fields(c.FirstName), " ")
-	c.LastName = strings.Join(strings.Fields(c.LastName), " ")
-	c.Address = strings.TrimSpace(c.Address)
-	c.Postcode = strings.ToUpper(strings.Join(strings.Fields(c.Postcode), " "))
-	c.Phone = strings.TrimSpace(c.Phone)
-	c.Aliases = NormalizeAliases(c.Aliases)
-	switch {
-	case c.FirstName == "":
-		f["first_name"] = "Enter the client's first name"
-	case len(c.FirstName) > 100:
-		f["first_name"] = "First name must be 100 characters or fewer"
+	f := fields{}
+	if f.name("first_name", &c.FirstName, MaxNameLength, "First name") && c.FirstName == "" {
+		f.set("first_name", "Enter the client's first name")
+	}
+	if f.name("last_name", &c.LastName, MaxNameLength, "Last name") && c.LastName == "" {
+		f.set("last_name", "Enter the client's last name")
 	}
 	switch {
-	case c.LastName == "":
-		f["last_name"] = "Enter the client's last name"
-	case len(c.LastName) > 100:
-		f["last_name"] = "Last name must be 100 characters or fewer"
-	}
-	if strings.TrimSpace(dobInput) == "" {
+	case !f.line("date_of_birth", &dobInput, 20, "Date of birth"):
+	case dobInput == "":
 		c.DateOfBirth = ""
-		f["date_of_birth"] = "Enter the client's date of birth"
-	} else if dob, err := ParseDateOfBirth(dobInput, now); err != nil {
-		f["date_of_birth"] = err.Error()
-	} else {
-		c.DateOfBirth = dob
+		f.set("date_of_birth", "Enter the client's date of birth")
+	default:
+		if dob, err := ParseDateOfBirth(dobInput, now); err != nil {
+			f.set("date_of_birth", err.Error())
+		} else {
+			c.DateOfBirth = dob
+		}
 	}
-	if len(c.Address) > 300 {
-		f["address"] = "Address must be 300 characters or fewer"
+	f.text("address", &c.Address, MaxAddressLength, "Address")
+	if f.line("postcode", &c.Postcode, MaxPostcodeLength, "Postcode") {
+		c.Postcode = strings.ToUpper(strings.Join(strings.Fields(c.Postcode), " "))
+		if c.Postcode != "" && !postcodeFmt.MatchString(c.Postcode) {
+			f.set("postcode", "Enter a real postcode, like SW1A 1AA or 3000")
+		}
 	}
-	if c.Postcode != "" && !postcodeFmt.MatchString(c.Postcode) {
-		f["postcode"] = "Enter a real postcode, like SW1A 1AA or 3000"
+	if f.line("phone", &c.Phone, MaxPhoneLength, "Phone") && c.Phone != "" && !phoneChars.MatchString(c.Phone) {
+		f.set("phone", "Enter a phone number, like 07700 900 982")
 	}
-	if c.Phone != "" && !phoneChars.MatchString(c.Phone) {
-		f["phone"] = "Enter a phone number, like 07700 900 982"
+	for i := range c.Aliases {
+		if !f.name("aliases", &c.Aliases[i], MaxFullNameLength, "Each other name") {
+			break
+		}
 	}
-	if len(c.Aliases) > 20 {
-		f["aliases"] = "Enter 20 other names or fewer"
-	}
-	for _, a := range c.Aliases {
-		if len(a) > 200 {
-			f["aliases"] = "Each other name must be 200 characters or fewer"
+	if f["aliases"] == "" {
+		c.Aliases = NormalizeAliases(c.Aliases)
+		if len(c.Aliases) > MaxAliases {
+			f.set("aliases", "Enter 20 other names or fewer")
 		}
 	}
 	return Invalid(f)

@@ -1,9 +1,6 @@
 package patchwork
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // Lawful bases for joining a client's team.
 const (
@@ -87,21 +84,19 @@ type JoinRequest struct {
 	BasisNote   string
 }
 
-// Validate checks a join request and returns per-field messages.
+// Validate checks a join request, cleaning its note in place, and returns
+// per-field messages.
 func (r *JoinRequest) Validate() error {
-	f := map[string]string{}
+	f := fields{}
 	if !r.Declaration {
-		f["declaration"] = "Confirm that you are working with this client"
+		f.set("declaration", "Confirm that you are working with this client")
 	}
-	r.BasisNote = strings.TrimSpace(r.BasisNote)
+	noteOK := f.text("basis_note", &r.BasisNote, MaxNoteLength, "Explanation")
 	switch {
 	case !hasOption(LawfulBases, r.Basis):
-		f["basis"] = "Select the lawful basis for joining"
-	case r.Basis == BasisOther && r.BasisNote == "":
-		f["basis_note"] = "Explain the lawful basis"
-	}
-	if len(r.BasisNote) > 500 {
-		f["basis_note"] = "Explanation must be 500 characters or fewer"
+		f.set("basis", "Select the lawful basis for joining")
+	case noteOK && r.Basis == BasisOther && r.BasisNote == "":
+		f.set("basis_note", "Explain the lawful basis")
 	}
 	return Invalid(f)
 }
@@ -112,14 +107,13 @@ type LeaveRequest struct {
 	Note   string
 }
 
-// Validate checks a leave request and returns per-field messages.
+// Validate checks a leave request, cleaning its note in place, and returns
+// per-field messages.
 func (r *LeaveRequest) Validate() error {
-	f := map[string]string{}
+	f := fields{}
 	if !hasOption(LeaveReasons, r.Reason) {
-		f["reason"] = "Select why you are leaving the team"
+		f.set("reason", "Select why you are leaving the team")
 	}
-	if len(r.Note) > 500 {
-		f["note"] = "Note must be 500 characters or fewer"
-	}
+	f.text("note", &r.Note, MaxNoteLength, "Note")
 	return Invalid(f)
 }

@@ -93,7 +93,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Jobs:       sqldb.NewJobService(db),
 		Passwords:  sqldb.NewPasswordService(db, o.Secret),
 		Sessions:   sqldb.NewSessionService(db),
-		Outbox:     db.FindOutbox,
+		Outbox:     db.FindMyOutbox,
 	}
 	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ping: db.Ping,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime},

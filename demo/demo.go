@@ -79,6 +79,14 @@ var agencySeeds = []agencySeed{
 	{"Barnardine Family Centre", "Charity", "barnardine.test", false, "", "", 1},
 }
 
+// sensitiveRoutes are the sensitive agencies' chosen contact routes, by
+// domain: a generic mailbox away from the agency's own domain and a generic
+// phone line, shown to outsiders in place of the staff's own.
+var sensitiveRoutes = map[string][2]string{
+	"safe-harbour.test": {"duty@support-line.test", "0800 000 0101"},
+	"clearwater.test":   {"referrals@health-line.test", "0800 000 0202"},
+}
+
 var roles = map[string][]string{
 	"Children's social care": {"Social worker", "Senior social worker", "Family support worker", "Team manager"},
 	"Adult social care":      {"Social worker", "Care coordinator"},
@@ -144,6 +152,9 @@ func Seed(ctx context.Context, db *sqldb.DB, size Size) error {
 			Email: "enquiries@" + s.domain, Address: fmt.Sprintf("%d Market Street", 3+i)}
 		if s.district >= 0 {
 			g.Areas = locals[s.district]
+		}
+		if r, ok := sensitiveRoutes[s.domain]; ok {
+			g.GenericEmail, g.GenericPhone = r[0], r[1]
 		}
 		if err := agencySvc.CreateAgency(ctx, g); err != nil {
 			return err

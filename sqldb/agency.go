@@ -17,11 +17,13 @@ type AgencyService struct{ db *DB }
 // NewAgencyService returns an AgencyService on db.
 func NewAgencyService(db *DB) *AgencyService { return &AgencyService{db: db} }
 
-const agencyColumns = `g.id, g.name, g.sector, g.phone, g.email, g.address, g.contact_route, g.sensitive, g.generic_label, g.email_domain`
+const agencyColumns = `g.id, g.name, g.sector, g.phone, g.email, g.address, g.contact_route, g.sensitive, g.generic_label, g.email_domain,
+	g.generic_email, g.generic_phone, g.publish_direct`
 
 func scanAgency(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
 	g := &patchwork.Agency{}
-	err := sc.Scan(&g.ID, &g.Name, &g.Sector, &g.Phone, &g.Email, &g.Address, &g.ContactRoute, &g.Sensitive, &g.GenericLabel, &g.EmailDomain)
+	err := sc.Scan(&g.ID, &g.Name, &g.Sector, &g.Phone, &g.Email, &g.Address, &g.ContactRoute, &g.Sensitive, &g.GenericLabel, &g.EmailDomain,
+		&g.GenericEmail, &g.GenericPhone, &g.PublishDirect)
 	return g, err
 }
 
@@ -66,18 +68,18 @@ func (s *AgencyService) CreateAgency(ctx context.Context, g *patchwork.Agency) e
 	if _, err := administrator(ctx); err != nil {
 		return err
 	}
-	g.Name = strings.TrimSpace(g.Name)
-	if g.Name == "" {
-		return patchwork.Invalid(map[string]string{"name": "Enter the agency's name"})
+	if err := g.Validate(); err != nil {
+		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error { return tx.insertAgency(ctx, g) })
 }
 
 func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
 	err := tx.QueryRowContext(ctx, `INSERT INTO agencies (name, sector, phone, email, address, contact_route, sensitive,
-		generic_label, email_domain, name_norm, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		generic_label, email_domain, name_norm, created_at, generic_email, generic_phone, publish_direct)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		g.Name, g.Sector, g.Phone, g.Email, g.Address, g.ContactRoute, b2i(g.Sensitive), g.GenericLabel,
-		strings.ToLower(g.EmailDomain), match.Fold(g.Name), micros(tx.now)).Scan(&g.ID)
+		strings.ToLower(g.EmailDomain), match.Fold(g.Name), micros(tx.now), g.GenericEmail, g.GenericPhone, b2i(g.PublishDirect)).Scan(&g.ID)
 	if err != nil {
 		return fmt.Errorf("sqldb: insert agency: %w", err)
 	}

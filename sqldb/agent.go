@@ -29,7 +29,8 @@ const DemoPassword = "demo"
 
 const agentColumns = `a.id, a.email, a.name, a.role, a.sensitive_role, a.generic_role, a.agency_id,
 	a.mobile, a.landline, a.contact_email, a.preferred_contact, a.working_hours, a.is_admin, a.active, a.created_at,
-	g.id, g.name, g.sector, g.phone, g.email, g.address, g.contact_route, g.sensitive, g.generic_label, g.email_domain`
+	g.id, g.name, g.sector, g.phone, g.email, g.address, g.contact_route, g.sensitive, g.generic_label, g.email_domain,
+	g.generic_email, g.generic_phone, g.publish_direct`
 
 const agentFrom = ` FROM agents a JOIN agencies g ON g.id = a.agency_id`
 
@@ -39,7 +40,8 @@ func scanAgent(sc interface{ Scan(...any) error }) (*patchwork.Agent, error) {
 	var created int64
 	err := sc.Scan(&a.ID, &a.Email, &a.Name, &a.Role, &a.SensitiveRole, &a.GenericRole, &a.AgencyID,
 		&a.Mobile, &a.Landline, &a.ContactEmail, &a.PreferredContact, &a.WorkingHours, &a.Admin, &a.Active, &created,
-		&g.ID, &g.Name, &g.Sector, &g.Phone, &g.Email, &g.Address, &g.ContactRoute, &g.Sensitive, &g.GenericLabel, &g.EmailDomain)
+		&g.ID, &g.Name, &g.Sector, &g.Phone, &g.Email, &g.Address, &g.ContactRoute, &g.Sensitive, &g.GenericLabel, &g.EmailDomain,
+		&g.GenericEmail, &g.GenericPhone, &g.PublishDirect)
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +66,15 @@ func (db *DB) areasOf(ctx context.Context, q querier, table, col string, id int6
 
 // Authenticate checks credentials; see patchwork.AgentService.
 func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*patchwork.Agent, error) {
+	bad := patchwork.Errorf(patchwork.EUNAUTHORIZED, "Enter a correct email address and password.")
+	// Bytes no database can hold (PostgreSQL refuses them) or a value longer
+	// than any account's get the ordinary answer at once: no password is
+	// verified, so this is no way to guess one.
+	if !patchwork.ValidText(email) || !patchwork.ValidText(pw) || len(email) > patchwork.MaxEmailLength ||
+		len(pw) > patchwork.MaxPasswordLength {
+		_ = password.VerifyDummy(ctx, "")
+		return nil, bad
+	}
 	email = strings.ToLower(strings.TrimSpace(email))
 	ip := patchwork.RequestMetaFromContext(ctx).IP
 	// The attempt is counted before the password is checked: checked
@@ -89,7 +100,6 @@ func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*pat
 	} else if verr := password.Verify(ctx, pw, hash); verr == nil && a.Active {
 		ok = pw != DemoPassword || (s.DemoMode && s.isDemo(ctx))
 	}
-	bad := patchwork.Errorf(patchwork.EUNAUTHORIZED, "Enter a correct email address and password.")
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if !ok {
 			// The reserved slots stay taken: they are this failure.
@@ -144,6 +154,19 @@ func (s *AgentService) FindAgentByID(ctx context.Context, id int64) (*patchwork.
 	if a.Areas, err = s.db.areasOf(ctx, s.db.read, "agent_areas", "agent_id", a.ID); err != nil {
 		return nil, err
 	}
+	// A sensitive agency that publishes its staff's direct contacts to team
+	// members shows them to those who share a client's team with the agent.
+	if g := a.Agency; g.Sensitive && g.PublishDirect && c.ID != a.ID && !c.Admin && c.AgencyID != g.ID {
+		var n int
+		if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships mine
+			JOIN memberships theirs ON theirs.client_id = mine.client_id AND theirs.agent_id = $2 AND theirs.left_at IS NULL
+			WHERE mine.agent_id = $1 AND mine.left_at IS NULL`, c.ID, a.ID).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return a.AsTeammateSeenBy(c), nil
+		}
+	}
 	return a.AsSeenBy(c), nil
 }
 
@@ -152,13 +175,9 @@ func (s *AgentService) CreateAgent(ctx context.Context, a *patchwork.Agent, pw s
 	if _, err := administrator(ctx); err != nil {
 		return err
 	}
-	a.Email = strings.ToLower(strings.TrimSpace(a.Email))
 	f := map[string]string{}
-	if !strings.Contains(a.Email, "@") {
-		f["email"] = "Enter an email address in the correct format, like name@example.org"
-	}
-	if strings.TrimSpace(a.Name) == "" {
-		f["name"] = "Enter the agent's name"
+	if err := a.Validate(); err != nil {
+		f = patchwork.ErrorFields(err)
 	}
 	// The demo password passes only in demo mode; every real password
 	// meets the policy of docs/security.md.

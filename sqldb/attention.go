@@ -203,7 +203,7 @@ func (s *AttentionService) ResolveAttention(ctx context.Context, id int64, note 
 	if err != nil {
 		return 0, err
 	}
-	note = strings.TrimSpace(note)
+	in := patchwork.ResolveInput{Note: note}
 	var clientID int64
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		var resolved bool
@@ -214,13 +214,12 @@ func (s *AttentionService) ResolveAttention(ctx context.Context, id int64, note 
 		switch {
 		case resolved:
 			return patchwork.Errorf(patchwork.ECONFLICT, "This attention has already been resolved.")
-		case note == "":
-			return patchwork.Invalid(map[string]string{"note": "Enter how this was resolved"})
-		case len([]rune(note)) > patchwork.MaxAttentionLength:
-			return patchwork.Invalid(map[string]string{"note": "Note must be 1,000 characters or fewer"})
+		}
+		if err := in.Validate(); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE attentions SET resolved_at = $1, resolved_by = $2, resolution_note = $3
-			WHERE id = $4`, micros(tx.now), c.ID, note, id); err != nil {
+			WHERE id = $4`, micros(tx.now), c.ID, in.Note, id); err != nil {
 			return err
 		}
 		if _, err := tx.addActivity(ctx, clientID, c.ID, patchwork.ActivityAttentionResolved, ""); err != nil {

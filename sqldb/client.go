@@ -94,8 +94,9 @@ func (db *DB) loadClient(ctx context.Context, q querier, id int64) (*patchwork.C
 	return cl, nil
 }
 
-// loadTeam returns the current members of a client's team as viewer may see
-// them, the earliest to join first.
+// loadTeam returns the current members of a client's team as viewer, a
+// member of that team, may see them (Agent.AsTeammateSeenBy), the earliest
+// to join first. A viewer who is not a member must be given nothing of it.
 func (db *DB) loadTeam(ctx context.Context, q querier, clientID int64, viewer *patchwork.Agent) ([]*patchwork.TeamMember, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+agentColumns+`, m.id, m.joined_at, m.how_joined, m.basis
 		`+agentFrom+` JOIN memberships m ON m.agent_id = a.id
@@ -115,7 +116,7 @@ func (db *DB) loadTeam(ctx context.Context, q querier, clientID int64, viewer *p
 			return nil, err
 		}
 		m.AgentID, m.JoinedAt = a.ID, fromMicros(joined)
-		team = append(team, &patchwork.TeamMember{Agent: a.AsSeenBy(viewer), Membership: m})
+		team = append(team, &patchwork.TeamMember{Agent: a.AsTeammateSeenBy(viewer), Membership: m})
 	}
 	return team, rows.Err()
 }

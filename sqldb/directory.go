@@ -78,13 +78,17 @@ func (tx *Tx) indexAgency(ctx context.Context, id int64) error {
 	return tx.writeWords(ctx, "agency_words", "agency_id", id, agencyWords(g, areas))
 }
 
-// writeWords replaces the words of one row of table, keyed by column col.
-// table and col are constants of this package.
+// writeWords replaces the words of one row of table, keyed by column col,
+// and keeps the vocabulary to the words still in use: a word the row no
+// longer has, and no other row has either, leaves directory_vocab too (a
+// role of 150,000 words, once cleared, left them all behind). table and col
+// are constants of this package.
 func (tx *Tx) writeWords(ctx context.Context, table, col string, id int64, ws wordSet) error {
 	if err := tx.lockDirectory(ctx, false); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = $1`, id); err != nil {
+	old, err := queryColumn[string](ctx, tx, `DELETE FROM `+table+` WHERE `+col+` = $1 RETURNING word`, id)
+	if err != nil {
 		return err
 	}
 	rows := wordRows(id, ws, nil)
@@ -92,7 +96,34 @@ func (tx *Tx) writeWords(ctx context.Context, table, col string, id int64, ws wo
 		return err
 	}
 	tx.afterCommit(tx.db.vocab.clear)
-	return tx.insertRows(ctx, "directory_vocab", []string{"word"}, vocabRows(rows), ` ON CONFLICT DO NOTHING`)
+	if err := tx.insertRows(ctx, "directory_vocab", []string{"word"}, vocabRows(rows), ` ON CONFLICT DO NOTHING`); err != nil {
+		return err
+	}
+	var gone []string
+	for _, w := range old {
+		if _, kept := ws[w]; !kept {
+			gone = append(gone, w)
+		}
+	}
+	return tx.dropUnusedVocab(ctx, gone)
+}
+
+// dropUnusedVocab deletes from directory_vocab those of words that neither
+// word table holds any more, a few hundred at a time (both databases bound
+// the parameters of one statement).
+func (tx *Tx) dropUnusedVocab(ctx context.Context, words []string) error {
+	for len(words) > 0 {
+		n := min(len(words), 500)
+		var args sqlArgs
+		in := strings.Join(addAll(&args, words[:n]), ", ")
+		if _, err := tx.ExecContext(ctx, `DELETE FROM directory_vocab WHERE word IN (`+in+`)
+			AND NOT EXISTS (SELECT 1 FROM agent_words x WHERE x.word = directory_vocab.word)
+			AND NOT EXISTS (SELECT 1 FROM agency_words x WHERE x.word = directory_vocab.word)`, args...); err != nil {
+			return err
+		}
+		words = words[n:]
+	}
+	return nil
 }
 
 // wordRows appends to rows the rows (word, id, private) of ws.

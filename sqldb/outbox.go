@@ -35,11 +35,32 @@ func (db *DB) SaveOutboxMessage(ctx context.Context, m *patchwork.Email) error {
 }
 
 // FindOutbox returns the newest messages of the outbox, newest first. It
-// checks no caller: only demo mode may show the outbox (at /dev/mail), since
-// the messages name agents and link to clients.
+// checks no caller: it is for tests and tools; the demo's /dev/mail page
+// reads FindMyOutbox.
 func (db *DB) FindOutbox(ctx context.Context, limit int) ([]*patchwork.Email, error) {
+	return db.findOutbox(ctx, limit, "")
+}
+
+// FindMyOutbox returns the newest messages of the outbox sent to the
+// caller, newest first; admins get every message. The messages say who
+// works with which client and carry the recipient's unsubscribe link, so
+// nobody else's are shown.
+func (db *DB) FindMyOutbox(ctx context.Context, limit int) ([]*patchwork.Email, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.Admin {
+		return db.findOutbox(ctx, limit, "")
+	}
+	return db.findOutbox(ctx, limit, c.Email)
+}
+
+// findOutbox reads the outbox, only the messages to the address to unless
+// it is "".
+func (db *DB) findOutbox(ctx context.Context, limit int, to string) ([]*patchwork.Email, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(job_id, 0), message_id, to_addr, subject, text_body, html_body,
-		headers, created_at FROM outbox ORDER BY id DESC LIMIT $1`, limit)
+		headers, created_at FROM outbox WHERE $2 = '' OR to_addr = $2 ORDER BY id DESC LIMIT $1`, limit, to)
 	if err != nil {
 		return nil, err
 	}

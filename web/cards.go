@@ -48,7 +48,9 @@ func teamCardsHTML(cards []memberCard) template.HTML {
 		if c.Landline != "" {
 			contact("landline", "Landline", c.Landline, "tel:"+c.LandlineTel)
 		}
-		contact("email", "Email", c.Email, "mailto:"+esc(mailtoAddr(c.Email)))
+		if c.Email != "" {
+			contact("email", "Email", c.Email, esc(mailtoURL([]string{c.Email}, "")))
+		}
 		if c.ContactRoute != "" {
 			b.WriteString(`<li>Contact route: ` + esc(c.ContactRoute) + `</li>`)
 		}
@@ -68,9 +70,3 @@ func trailHTML(lines []trailLine) template.HTML {
 	}
 	return template.HTML(b.String())
 }
-
-// mailtoAddr keeps an address safe inside a mailto: URL: anything that could
-// start a header (?, &, #) or break out of the attribute is percent-encoded.
-func mailtoAddr(addr string) string { return mailtoEscaper.Replace(addr) }
-
-var mailtoEscaper = strings.NewReplacer("?", "%3F", "&", "%26", "#", "%23", " ", "%20", `"`, "%22", "<", "%3C", ">", "%3E")

@@ -208,7 +208,7 @@ type memberCard struct {
 type clientView struct {
 	*patchwork.ClientProfile
 	Cards         []memberCard
-	TeamEmails    string // comma-separated, for a mailto: link
+	TeamMailto    string // a mailto: link to the other members, "" if none has an address
 	TeamEmailList string // "; "-separated, for people to copy
 	Attentions    []*patchwork.Attention
 	CardsHTML     template.HTML
@@ -219,8 +219,8 @@ type clientView struct {
 type trailLine struct{ Text, When string }
 
 func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Time) clientView {
-	v := clientView{ClientProfile: p, TeamEmails: teamEmails(p.Team, me)}
-	v.TeamEmailList = strings.ReplaceAll(v.TeamEmails, ",", "; ")
+	emails := teamEmails(p.Team, me)
+	v := clientView{ClientProfile: p, TeamMailto: mailtoURL(emails, ""), TeamEmailList: strings.Join(emails, "; ")}
 	var cards []memberCard
 	for _, m := range p.Team {
 		a := m.Agent

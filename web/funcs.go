@@ -54,7 +54,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		},
 		"leaveReasons":   func() []patchwork.Option { return patchwork.LeaveReasons },
 		"contactMethods": func() []patchwork.Option { return contactOptions },
-		"teamEmails":     teamEmails,
+		"mailto":         func(addr string) string { return mailtoURL([]string{addr}, "") },
 		"scopeLabel":     scopeLabel,
 		"has": func(form url.Values, key string, id int64) bool {
 			for _, v := range form[key] {
@@ -149,15 +149,17 @@ func activityText(a *patchwork.Activity) string {
 	return a.AgentName + ": " + a.Kind
 }
 
-// teamEmails is a mailto address list of the other members of a team.
-func teamEmails(team []*patchwork.TeamMember, me *patchwork.Agent) string {
+// teamEmails lists the addresses of the other members of a team, as the
+// store gave them to the viewer (a sensitive agency's generic mailbox, say),
+// leaving out members shown with none.
+func teamEmails(team []*patchwork.TeamMember, me *patchwork.Agent) []string {
 	var out []string
 	for _, m := range team {
-		if me == nil || m.Agent.ID != me.ID {
-			out = append(out, m.Agent.ReachEmail())
+		if e := m.Agent.ReachEmail(); e != "" && (me == nil || m.Agent.ID != me.ID) {
+			out = append(out, e)
 		}
 	}
-	return strings.Join(out, ",")
+	return out
 }
 
 func scopeLabel(scope string) string {

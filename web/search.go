@@ -14,15 +14,25 @@ type searchData struct {
 }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	q := r.URL.Query().Get("q")
+	if !patchwork.ValidText(q) {
+		// Bytes no database can hold: say so beside the box, search nothing.
+		s.render(w, r, http.StatusUnprocessableEntity, "search", &page{Query: strings.ToValidUTF8(strings.ReplaceAll(q, "\x00", ""), "\uFFFD"),
+			Errors: map[string]string{"q": "The search has characters that cannot be read. Delete it and type it again"},
+			Data:   searchData{Scope: patchwork.ScopeLocal, Results: &patchwork.SearchResults{}}})
+		return
+	}
+	q = patchwork.CleanLine(q)
 	scope := r.URL.Query().Get("scope")
 	switch scope {
 	case patchwork.ScopeDistrict, patchwork.ScopeNetwork:
 	default:
 		scope = patchwork.ScopeLocal
 	}
-	if len(q) > 200 {
-		q = q[:200]
+	if rs := []rune(q); len(rs) > patchwork.MaxSearchLength {
+		// Cut at a character, never inside one: half a character is
+		// invalid UTF-8.
+		q = string(rs[:patchwork.MaxSearchLength])
 	}
 	d := searchData{Scope: scope, Results: &patchwork.SearchResults{}}
 	if q != "" {

@@ -27,7 +27,8 @@ type Services struct {
 	Jobs       patchwork.JobService
 	Passwords  patchwork.PasswordService
 	Sessions   patchwork.SessionService
-	// Outbox lists the local outbox; demo mode shows it at /dev/mail.
+	// Outbox lists the local outbox messages the caller may see (their own;
+	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
 }
 
@@ -117,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 		s.renderError(w, r, http.StatusForbidden, "Request refused", "This form was sent from another site, so it was refused.")
 	}))
 	var h http.Handler = mux
+	h = s.checkInput(h)
 	h = s.loadCaller(h)
 	h = s.sessions.LoadAndSave(h)
 	h = csrf.Handler(h)

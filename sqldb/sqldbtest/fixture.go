@@ -48,7 +48,8 @@ func MustWorld(tb testing.TB, db *sqldb.DB) *World {
 	w.Council = &patchwork.Agency{Name: "Ashford Children's Services", Sector: "Children's social care", Phone: "01234 000000",
 		Email: "duty@ashford.test", EmailDomain: "ashford.test", Areas: []*patchwork.Area{w.LocalA}}
 	w.Sensitive = &patchwork.Agency{Name: "Safe Haven Domestic Abuse Service", Sector: "Charity", Sensitive: true,
-		GenericLabel: "Support service", ContactRoute: "Call 0800 000 111 and ask for the duty worker", EmailDomain: "safehaven.test"}
+		GenericLabel: "Support service", ContactRoute: "Call 0800 000 111 and ask for the duty worker", EmailDomain: "safehaven.test",
+		GenericEmail: "duty@support-line.test", GenericPhone: "0800 000 111"}
 	must(tb, agencies.CreateAgency(ctx, w.Council))
 	must(tb, agencies.CreateAgency(ctx, w.Sensitive))
 	return w
