@@ -3,8 +3,10 @@ package sqldb_test
 import (
 	"context"
 	"maps"
+	"strings"
 	"testing"
 
+	"patchwork"
 	"patchwork/sqldb"
 	"patchwork/sqldb/sqldbtest"
 )
@@ -81,6 +83,50 @@ func TestReindexDirectoryMatchesIncremental(t *testing.T) {
 		}
 		if after := snapshot(); !maps.Equal(after, before) {
 			t.Fatalf("index built at start differs:\nbefore %+v\nafter  %+v", before, after)
+		}
+	})
+}
+
+// TestClearedWordsLeaveVocabulary: the words of a role that is changed
+// leave the phone book's vocabulary (a role of 150,000 words, once cleared,
+// used to leave them all behind), except those another agent or agency is
+// still found by.
+func TestClearedWordsLeaveVocabulary(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		a := w.MustAgent(t, "Vic Vocab", w.Council, w.LocalA)
+		other := w.MustAgent(t, "Wren Words", w.Council, w.LocalA)
+		agents := sqldb.NewAgentService(db)
+		set := func(who *patchwork.Agent, role string) {
+			t.Helper()
+			if _, err := agents.UpdateProfile(sqldbtest.As(who), patchwork.AgentUpdate{Name: who.Name, Role: role,
+				PreferredContact: patchwork.ContactEmail}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var words []string
+		for i := range 12 { // 95 characters: a role is at most 100
+			words = append(words, "qz"+string(rune('a'+i))+"lum")
+		}
+		set(a, strings.Join(words, " "))
+		set(other, "qzalum keeper")
+		vocab := func(q string) int {
+			return sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM directory_vocab WHERE word `+q)
+		}
+		if n := vocab(`LIKE 'qz%'`); n != 12 {
+			t.Fatalf("vocabulary holds %d of the role's 12 words", n)
+		}
+		set(a, "Social worker")
+		if n := vocab(`LIKE 'qz%'`); n != 1 || vocab(`= 'qzalum'`) != 1 {
+			t.Fatalf("after the role was changed the vocabulary holds %d of its words, want only the one another agent has", n)
+		}
+		if n, want := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM directory_vocab`),
+			sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM (SELECT word FROM agent_words UNION SELECT word FROM agency_words) u`); n != want {
+			t.Fatalf("vocabulary holds %d words, the index %d", n, want)
+		}
+		// Words still in use stay: the agent's name, the other agent's role.
+		if vocab(`= 'vic'`) != 1 || vocab(`= 'keeper'`) != 1 || vocab(`= 'worker'`) != 1 {
+			t.Fatal("a word still in use left the vocabulary")
 		}
 	})
 }

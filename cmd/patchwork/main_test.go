@@ -105,6 +105,17 @@ func TestAdminCreateAgent(t *testing.T) {
 	if err == nil || !strings.Contains(stderr.String(), "too common") {
 		t.Fatalf("common password: %v\n%s", err, stderr.String())
 	}
+	// The sign-in address must be one plain address.
+	t.Setenv("PATCHWORK_PASSWORD", "a long enough password")
+	for _, email := range []string{"x@council.test?cc=evil@evil.example&bcc=spy@evil.example", "Lee <lee@council.test>",
+		"a@council.test,b@council.test", "lee\x00@council.test"} {
+		stderr.Reset()
+		err = run(context.Background(), []string{"admin", "create-agent", "--db", dbPath, "--email", email,
+			"--name", "Hal Hostile", "--agency-id", "1"}, &stdout, &stderr)
+		if err == nil || !strings.Contains(stderr.String(), "email:") {
+			t.Errorf("create-agent --email %q: %v\n%s", email, err, stderr.String())
+		}
+	}
 }
 
 func TestLoggerRedactsClientData(t *testing.T) {
