@@ -40,6 +40,13 @@ func (db *DB) migrations() ([]migration, error) {
 		ms = append(ms, migration{Version: v, Name: e.Name(), SQL: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
+	// Two files with one number would run only the first: the second is
+	// taken for applied and its changes silently never made.
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Version == ms[i-1].Version {
+			return nil, fmt.Errorf("sqldb: migrations %s and %s share a number", ms[i-1].Name, ms[i].Name)
+		}
+	}
 	return ms, nil
 }
 

@@ -27,7 +27,7 @@ func fingerprint(t *testing.T, e *env) [8]int {
 		`SELECT COUNT(*) + COALESCE(SUM(LENGTH(message || resolution_note)), 0) + COUNT(resolved_at) FROM attentions`,
 		`SELECT COUNT(*) FROM agent_words`,
 		`SELECT COUNT(*) FROM notification_prefs`,
-		`SELECT COUNT(*) FROM login_failures`,
+		`SELECT COUNT(*) FROM login_attempts`,
 	} {
 		f[i] = sqldbtest.MustCount(t, e.DB, q)
 	}
