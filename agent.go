@@ -159,8 +159,9 @@ type AgentService interface {
 	// call it, for themselves only. EINVALID with per-field messages.
 	UpdateProfile(ctx context.Context, upd AgentUpdate) (*Agent, error)
 
-	// DeactivateAgent ends an agent's access and their team memberships;
-	// each team is told. Only admins and the system caller may call it;
+	// DeactivateAgent ends an agent's access, their sessions (at once, in
+	// the same transaction) and their team memberships; each team is told.
+	// A deactivated agent can neither sign in nor be sent a reset link. Only admins and the system caller may call it;
 	// other agents get ENOTFOUND. ENOTFOUND also if no active agent has the
 	// id.
 	DeactivateAgent(ctx context.Context, id int64) error

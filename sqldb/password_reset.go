@@ -188,6 +188,18 @@ func (s *PasswordService) ResetPassword(ctx context.Context, token, newPassword 
 	})
 }
 
+// PurgePasswordResets deletes reset links that expired more than a day ago
+// (kept that long so a support question about a link can still be
+// answered); the worker's cleanup calls it. It checks no caller.
+func (db *DB) PurgePasswordResets(ctx context.Context) (int64, error) {
+	res, err := db.write.ExecContext(ctx, `DELETE FROM password_resets WHERE expires_at < $1`,
+		micros(db.now().Add(-24*time.Hour)))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // setPassword stores a new password hash for agentID, ends every session of
 // the agent but the one whose token hashes to keepHash, and queues the email
 // telling the agent that their password changed — all inside tx.

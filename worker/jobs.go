@@ -141,9 +141,9 @@ func (w *Worker) digest(ctx context.Context, j *patchwork.Job) error {
 	return nil
 }
 
-// cleanup deletes expired sessions, old finished jobs, and the search
-// counts, team joins and sign-in counts older than the limits need, and
-// releases the expired locks of stopped workers.
+// cleanup deletes expired sessions, old finished jobs, the search counts,
+// team joins and sign-in counts older than the limits need and reset links
+// expired a day ago, and releases the expired locks of stopped workers.
 func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	sessions, err := sqldb.NewSessionStore(w.DB).DeleteExpired(ctx)
 	if err != nil {
@@ -169,9 +169,13 @@ func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	if err != nil {
 		return err
 	}
+	resets, err := w.DB.PurgePasswordResets(ctx)
+	if err != nil {
+		return err
+	}
 	w.Log.Info("worker: cleanup", "sessions_deleted", sessions, "jobs_requeued", requeued, "jobs_failed", failed,
 		"jobs_purged", purged, "search_counts_deleted", searches, "team_joins_deleted", joins,
-		"login_counts_deleted", logins)
+		"login_counts_deleted", logins, "password_resets_deleted", resets)
 	return w.DB.CompleteJob(ctx, j.ID)
 }
 

@@ -317,9 +317,18 @@ func TestCleanupDeletesExpiredSessions(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		for i, expires := range []time.Time{e.clk.Now().Add(-48 * time.Hour), e.clk.Now().Add(-time.Hour)} {
+			if _, err := db.ExecForTest(`INSERT INTO password_resets (agent_id, nonce, token_hash, created_at, expires_at)
+				VALUES ($1, $2, $2, $3, $3)`, agent.ID, fmt.Sprint("reset-", i), expires.UnixMicro()); err != nil {
+				t.Fatal(err)
+			}
+		}
 		drain(t, e.w)
 		e.clk.Add(time.Hour)
 		drain(t, e.w)
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM password_resets`); n != 1 {
+			t.Fatalf("%d reset links left, want the one expired an hour ago", n)
+		}
 		if _, ok, _ := store.FindCtx(ctx, "live"); !ok {
 			t.Fatal("live session deleted")
 		}
