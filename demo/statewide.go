@@ -214,7 +214,7 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 			}
 			a := cs[id].aliases[alias]
 			alias++
-			g, f := splitAlias(a)
+			g, f := match.SplitAlias(a)
 			return []any{id, 1, a, fold.of(g), fold.of(f)}, true
 		}); err != nil {
 		return err
@@ -287,13 +287,4 @@ func creatorIn(rng *rand.Rand, byArea map[int64][]int64, area int64, agents int)
 		return as[rng.IntN(len(as))]
 	}
 	return int64(1 + rng.IntN(agents))
-}
-
-func splitAlias(s string) (given, family string) {
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == ' ' {
-			return s[:i], s[i+1:]
-		}
-	}
-	return "", s
 }

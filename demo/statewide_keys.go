@@ -68,7 +68,7 @@ func buildKeyIndex(cs []client) *keyIndex {
 		mine = mine[:0]
 		addName(cs[id].first, cs[id].last)
 		for _, a := range cs[id].aliases {
-			addName(splitName(a))
+			addName(match.SplitAlias(a))
 		}
 		for _, k := range mine {
 			ix.n[k]++
@@ -125,14 +125,4 @@ func (ix *keyIndex) freqRows() sqldb.RowSource {
 		row[0], row[1], row[2] = ix.keys[i].Key, ix.keys[i].Kind, ix.n[i]
 		return row, true
 	}
-}
-
-// splitName splits an alias as the client service does: the last word is
-// the surname.
-func splitName(s string) (given, family string) {
-	f := strings.Fields(s)
-	if len(f) < 2 {
-		return "", s
-	}
-	return strings.Join(f[:len(f)-1], " "), f[len(f)-1]
 }

@@ -159,3 +159,14 @@ func Fold(s string) string {
 	}, StripAccents(s))
 	return strings.Join(strings.Fields(out), " ")
 }
+
+// SplitAlias splits a one-line alias, as entered, into its given names and
+// its family name (the last word): how the store indexes an alias and the
+// engine scores it.
+func SplitAlias(s string) (given, family string) {
+	f := strings.Fields(s)
+	if len(f) < 2 {
+		return "", s
+	}
+	return strings.Join(f[:len(f)-1], " "), f[len(f)-1]
+}

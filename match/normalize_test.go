@@ -135,3 +135,16 @@ func TestFold(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitAlias(t *testing.T) {
+	for _, tt := range []struct{ in, given, family string }{
+		{"Mary Anne Brennan", "Mary Anne", "Brennan"},
+		{"  Kate   Smith ", "Kate", "Smith"},
+		{"Prince", "", "Prince"},
+		{"", "", ""},
+	} {
+		if g, f := SplitAlias(tt.in); g != tt.given || f != tt.family {
+			t.Errorf("SplitAlias(%q) = %q, %q; want %q, %q", tt.in, g, f, tt.given, tt.family)
+		}
+	}
+}

@@ -221,7 +221,7 @@ func (tx *Tx) writeClientNames(ctx context.Context, cl *patchwork.Client) error 
 	}
 	names := []name{{false, cl.Name(), cl.FirstName, cl.LastName}}
 	for _, a := range cl.Aliases {
-		given, family := splitName(a)
+		given, family := match.SplitAlias(a)
 		names = append(names, name{true, a, given, family})
 	}
 	for _, n := range names {
@@ -231,16 +231,6 @@ func (tx *Tx) writeClientNames(ctx context.Context, cl *patchwork.Client) error 
 		}
 	}
 	return tx.writeClientKeys(ctx, cl.ID, ClientNameKeys(cl.FirstName, cl.LastName, cl.Aliases))
-}
-
-// splitName splits a one-line alias into given names and a family name (the
-// last word).
-func splitName(s string) (given, family string) {
-	f := strings.Fields(s)
-	if len(f) < 2 {
-		return "", s
-	}
-	return strings.Join(f[:len(f)-1], " "), f[len(f)-1]
 }
 
 // writeClientAreas links the client to the chosen local areas, or to the

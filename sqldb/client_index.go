@@ -219,7 +219,7 @@ func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candida
 			out[id] = c
 		}
 		if alias != "" {
-			g, f := splitName(alias)
+			g, f := match.SplitAlias(alias)
 			c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
 		}
 	}

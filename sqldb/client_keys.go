@@ -21,7 +21,7 @@ func ClientNameKeys(first, last string, aliases []string) []match.NameKey {
 		seen[k] = true
 	}
 	for _, a := range aliases {
-		given, family := splitName(a)
+		given, family := match.SplitAlias(a)
 		for _, k := range match.ClientKeys(given, family) {
 			if !seen[k] {
 				seen[k] = true

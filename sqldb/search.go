@@ -46,28 +46,27 @@ func (db *DB) searchScopes(ctx context.Context, agentID int64, counting bool, si
 		q += ` UNION ALL SELECT 3, COUNT(*) FROM client_searches WHERE agent_id = $1 AND at > $2`
 		args = append(args, micros(since))
 	}
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	type row struct{ kind, v int64 }
+	rows, err := scanAll(ctx, db.read, q, func(sc interface{ Scan(...any) error }) (r row, err error) {
+		err = sc.Scan(&r.kind, &r.v)
+		return r, err
+	}, args...)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	defer rows.Close()
 	// No areas is not the whole network (nil): an empty scope finds nobody.
 	local, district = []int64{}, []int64{}
-	for rows.Next() {
-		var kind, v int64
-		if err := rows.Scan(&kind, &v); err != nil {
-			return nil, nil, 0, err
-		}
-		switch kind {
+	for _, r := range rows {
+		switch r.kind {
 		case 1:
-			local = append(local, v)
+			local = append(local, r.v)
 		case 2:
-			district = append(district, v)
+			district = append(district, r.v)
 		case 3:
-			searches = int(v)
+			searches = int(r.v)
 		}
 	}
-	return local, district, searches, rows.Err()
+	return local, district, searches, nil
 }
 
 // Search runs the one search box; see patchwork.SearchService.
