@@ -17,7 +17,9 @@ import (
 type Query struct {
 	Text   string            // search box text, when searching
 	Client *patchwork.Client // a new client's details, when checking duplicates
-	// Now is the time relative dates in Text ("age 40") are read against.
+	// Now is the time dates in Text are read against (match.ParseQuery):
+	// two-digit years take the latest century not after it, and later
+	// dates are no date of birth.
 	Now     time.Time
 	AreaIDs []int64 // restrict to clients in these local areas; nil for all
 	Limit   int

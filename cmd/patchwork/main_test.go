@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -125,5 +127,20 @@ func TestLoggerRedactsClientData(t *testing.T) {
 	out := buf.String()
 	if strings.Contains(out, "Jamie") || strings.Contains(out, "2012-03-27") || !strings.Contains(out, "/clients/7") {
 		t.Fatalf("log line = %s", out)
+	}
+}
+
+// TestSearchEvalNeedsNamedDatabase covers the guard of the evaluation,
+// which writes to the database it measures: the deployment's database from
+// PATCHWORK_DATABASE is never used, and nothing is opened or created.
+func TestSearchEvalNeedsNamedDatabase(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "deployment.db")
+	t.Setenv("PATCHWORK_DATABASE", dbPath)
+	err := run(context.Background(), []string{"search-eval", "--engines", "matcher"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--db") {
+		t.Fatalf("search-eval without --db: %v, want a refusal naming --db", err)
+	}
+	if _, err := os.Stat(dbPath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the environment's database was opened: %v", err)
 	}
 }
