@@ -3,11 +3,14 @@ package search_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"patchwork"
 	"patchwork/match"
+	"patchwork/search"
 	"patchwork/sqldb"
 	"patchwork/sqldb/sqldbtest"
 )
@@ -144,4 +147,112 @@ func shared(a, b []match.NameKey) int {
 		}
 	}
 	return n
+}
+
+// TestMemIndexFollowsTheStore holds the engine tests' index in memory to
+// the store's: the same clients, looked up alike, are found and loaded
+// alike on both databases, so what the engine tests prove holds on the
+// store.
+func TestMemIndexFollowsTheStore(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		a := w.MustAgent(t, "Ash Worker", w.Council, w.LocalA)
+		b := w.MustAgent(t, "Bex Worker", w.Council, w.LocalB)
+		mem := search.NewMemIndex()
+		for _, c := range []struct {
+			by               *patchwork.Agent
+			area             int64
+			first, last, dob string
+			aliases          []string
+		}{
+			{a, w.LocalA.ID, "Catherine", "Smith", "1980-02-01", nil},
+			{a, w.LocalA.ID, "Cathy", "Smithson", "1980-01-02", []string{"Cathy Jones"}},
+			{b, w.LocalB.ID, "Jonathan", "Smith", "1975-05-05", nil},
+			{b, w.LocalB.ID, "Mary Anne", "O'Brien-Walsh", "1990-09-09", []string{"Mary Walsh"}},
+			{a, w.LocalA.ID, "Zoë", "Brontë", "2001-12-12", nil},
+		} {
+			cl := w.MustClient(t, c.by, c.first, c.last, c.dob, c.aliases...)
+			mem.Add(cl.ID, c.first, c.last, c.dob, c.area, c.aliases...)
+		}
+		store := db.SearchEngine().Index
+		ctx := context.Background()
+		for _, l := range []search.Lookup{
+			{Names: [][]string{{"catherine", "smith"}}},
+			{Names: [][]string{{"smith", "catherine"}}},
+			{Names: [][]string{{"jonathon", "smith"}}},
+			{Names: [][]string{{"cath", "smi"}}, Prefixes: true},
+			{Names: [][]string{{"smi"}}, Prefixes: true},
+			{Names: [][]string{{"mary", "walsh"}, {"mary", "obrien"}}},
+			{Names: [][]string{{"zoe", "bronte"}}},
+			{Names: [][]string{{"cathy", "jones"}}, DOBs: []string{"1975-05-05"}},
+			{Names: [][]string{{"smith"}}},
+			{DOBs: []string{"1980-02-01", "1980-01-02"}, AreaIDs: []int64{w.LocalA.ID}},
+			{Names: [][]string{{"jonathan", "smith"}}, AreaIDs: []int64{w.LocalA.ID}},
+			{Names: [][]string{{"jonathan", "smith"}}, AreaIDs: []int64{}},
+		} {
+			want, err := mem.Find(ctx, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := store.Find(ctx, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(got)
+			if got = slices.Compact(got); !slices.Equal(got, want) {
+				t.Errorf("Find %+v: store %v, in memory %v", l, got, want)
+			}
+			wantC, _ := mem.Load(ctx, l)
+			gotC, err := store.Load(ctx, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(gotC) != len(wantC) {
+				t.Errorf("Load %+v: store %d clients, in memory %d", l, len(gotC), len(wantC))
+			}
+			for id, c := range wantC {
+				if g := gotC[id]; g == nil || g.Given != c.Given || g.Family != c.Family || g.DOB != c.DOB || !slices.Equal(g.Aliases, c.Aliases) {
+					t.Errorf("Load %+v: client %d is %+v in the store, %+v in memory", l, id, g, c)
+				}
+			}
+		}
+		var ids []int64
+		for id := int64(1); id < 100; id++ {
+			ids = append(ids, id)
+		}
+		wantA, _ := mem.Areas(ctx, ids)
+		gotA, err := store.Areas(ctx, ids)
+		if err != nil || !maps.EqualFunc(gotA, wantA, slices.Equal) {
+			t.Errorf("Areas: store %v (%v), in memory %v", gotA, err, wantA)
+		}
+		keys := match.QueryKeys([]string{"Catherine Smith"})
+		wantK, _ := mem.KeyCounts(ctx, keys)
+		gotK, err := store.KeyCounts(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sortCounts := func(ks []search.KeyCount) {
+			slices.SortFunc(ks, func(x, y search.KeyCount) int {
+				return strings.Compare(x.Key.Kind+" "+x.Key.Key, y.Key.Kind+" "+y.Key.Key)
+			})
+		}
+		sortCounts(wantK)
+		sortCounts(gotK)
+		if !slices.Equal(gotK, wantK) {
+			t.Errorf("KeyCounts: store %v, in memory %v", gotK, wantK)
+		}
+		for _, areas := range [][]int64{nil, {w.LocalB.ID}} {
+			pairs := func(ix search.Index) []string {
+				var out []string
+				if err := ix.KeyClients(ctx, keys, areas, func(i int, id int64) { out = append(out, fmt.Sprint(i, id)) }); err != nil {
+					t.Fatal(err)
+				}
+				slices.Sort(out)
+				return out
+			}
+			if got, want := pairs(store), pairs(mem); len(want) == 0 || !slices.Equal(got, want) {
+				t.Errorf("KeyClients within %v: store %v, in memory %v", areas, got, want)
+			}
+		}
+	})
 }
