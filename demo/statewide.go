@@ -35,6 +35,7 @@ type client struct {
 	first, last, dob string
 	aliases          []string
 	area             int64
+	addr             address
 }
 
 // foldCache remembers match.Fold of the few distinct names drawn.
@@ -165,6 +166,9 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 
 	// Clients. About 1 in 200 has a twin: same surname and birthday.
 	cs := make([]client, size.Clients+1)
+	// Addresses come from a generator of their own, so the names, dates
+	// and teams are those of data sets loaded before addresses were added.
+	addrRng := rand.New(rand.NewPCG(2026, 5))
 	for id := 1; id <= size.Clients; id++ {
 		c := client{first: given.draw(rng), last: surnames.draw(rng), area: locals[rng.IntN(len(locals))],
 			dob: fmt.Sprintf("%04d-%02d-%02d", 1940+rng.IntN(85), 1+rng.IntN(12), 1+rng.IntN(28))}
@@ -172,6 +176,7 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 			prev := cs[id-1]
 			c.last, c.dob, c.area = prev.last, prev.dob, prev.area
 		}
+		c.addr = drawAddress(addrRng, slices.Index(locals, c.area))
 		switch r := rng.IntN(100); {
 		case r < 5: // a former surname
 			c.aliases = []string{c.first + " " + surnames.draw(rng)}
@@ -194,7 +199,7 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 		}
 		c := cs[id]
 		creator := creatorIn(rng, byArea, c.area, size.Agents)
-		return []any{id, c.first, c.last, c.dob, fmt.Sprintf("%d High Street", 1+id%200), "", "", creator, now, now}, true
+		return []any{id, c.first, c.last, c.dob, c.addr.line, c.addr.postcode, "", creator, now, now}, true
 	})
 	if err != nil {
 		return err

@@ -146,3 +146,65 @@ func isPlainName(s string) bool {
 }
 
 func capitalize(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// otherDate returns a date of birth other than dob (YYYY-MM-DD) and not
+// just its day and month swapped: a different day, month or year, as when
+// a record was keyed from the wrong document or a guess. Half the time
+// only one part changes (the worker knew the rest), otherwise the date is
+// drawn anew.
+func otherDate(rng *rand.Rand, y, m, d int) (int, int, int) {
+	for {
+		ny, nm, nd := y, m, d
+		switch rng.IntN(4) {
+		case 0:
+			ny = y + []int{-2, -1, 1, 2}[rng.IntN(4)]
+		case 1:
+			nm = 1 + rng.IntN(12)
+		case 2:
+			nd = 1 + rng.IntN(28)
+		default:
+			ny, nm, nd = 1940+rng.IntN(85), 1+rng.IntN(12), 1+rng.IntN(28)
+		}
+		if (ny != y || nm != m || nd != d) && !(ny == y && nm == d && nd == m) && ny <= 2025 && ny >= 1900 {
+			return ny, nm, nd
+		}
+	}
+}
+
+// addressAbbreviations are the ways a street's kind is written short.
+var addressAbbreviations = [][2]string{{"Road", "Rd"}, {"Street", "St"}, {"Lane", "Ln"}, {"Avenue", "Ave"},
+	{"Close", "Cl"}, {"Drive", "Dr"}, {"Crescent", "Cres"}}
+
+// addressVariant writes the same address differently: the street's kind
+// abbreviated, a comma after the house number, or in lower case.
+func addressVariant(rng *rand.Rand, addr string) (string, bool) {
+	var options []string
+	for _, a := range addressAbbreviations {
+		if strings.HasSuffix(addr, " "+a[0]) {
+			options = append(options, strings.TrimSuffix(addr, a[0])+a[1])
+		}
+	}
+	if i := strings.IndexByte(addr, ' '); i > 0 && addr[0] >= '0' && addr[0] <= '9' {
+		options = append(options, addr[:i]+","+addr[i:])
+	}
+	if l := strings.ToLower(addr); l != addr {
+		options = append(options, l)
+	}
+	if len(options) == 0 {
+		return "", false
+	}
+	return options[rng.IntN(len(options))], true
+}
+
+// postcodeVariant writes the same postcode as people type it: in lower
+// case, or without its space.
+func postcodeVariant(rng *rand.Rand, pc string) (string, bool) {
+	if pc == "" {
+		return "", false
+	}
+	options := []string{strings.ToLower(pc)}
+	if strings.Contains(pc, " ") {
+		options = append(options, strings.ReplaceAll(pc, " ", ""))
+	}
+	return options[rng.IntN(len(options))], true
+}

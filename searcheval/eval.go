@@ -33,14 +33,18 @@ const (
 	Nickname      = "nickname + DOB"
 	Swapped       = "first/last swapped + DOB"
 	DOBSwapped    = "name + DOB day/month swapped"
+	BothTypo      = "typos in both names + DOB"
+	DOBOther      = "name + another DOB"
+	NewSurname    = "given name + DOB, another surname"
+	NoGiven       = "surname + DOB, no given name"
 	NoDOB         = "name only"
 	TypoNoDOB     = "surname typo, name only"
 	PhoneticNoDOB = "phonetic variant, name only"
 )
 
 // Kinds lists the query kinds in report order.
-var Kinds = []string{Exact, Typo, Phonetic, Nickname, Swapped, DOBSwapped, NoDOB,
-	TypoNoDOB, PhoneticNoDOB}
+var Kinds = []string{Exact, Typo, BothTypo, Phonetic, Nickname, Swapped, DOBSwapped, DOBOther, NewSurname,
+	NoGiven, NoDOB, TypoNoDOB, PhoneticNoDOB}
 
 // Engines compared by the evaluation.
 const (
@@ -72,6 +76,10 @@ type Options struct {
 	// not rank first: engine, kind, the rank it gave (1 for second, "-"
 	// when not in its results), query, and the client looked for.
 	Misses io.Writer
+	// Duplicates and Unrelated size the duplicate-check evaluation
+	// (RunDuplicates): corrupted copies of clients, shared evenly by
+	// DupKinds, and new clients on Patchwork under no name.
+	Duplicates, Unrelated int
 }
 
 // Row holds the results of one engine on one query kind.
@@ -163,7 +171,8 @@ type target struct {
 	id                 int64
 	first, last, dob   string
 	givenNorm, famNorm string
-	sameName           int // clients whose primary name is the same
+	address, postcode  string // read for the duplicate check only
+	sameName           int    // clients whose primary name is the same
 	text               string
 	query              match.Query
 	baselineName, bDOB string
@@ -180,6 +189,35 @@ type evaluation struct {
 	db          *sqldb.DB
 	read, write *sql.DB
 	postgres    bool
+	trgmConn    *sql.Conn // the pg_trgm baseline's, once it has run
+}
+
+// setup counts the clients (into clients) and returns their largest id and
+// ctx with the evaluation's caller: the first active agent.
+func (ev *evaluation) setup(ctx context.Context, clients *int) (context.Context, int64, error) {
+	var maxID int64
+	if err := ev.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM clients`).Scan(clients, &maxID); err != nil {
+		return nil, 0, err
+	}
+	if *clients == 0 {
+		return nil, 0, errors.New("searcheval: the database holds no clients to look for")
+	}
+	var agentID int64
+	if err := ev.read.QueryRowContext(ctx, `SELECT MIN(id) FROM agents WHERE active = 1`).Scan(&agentID); err != nil {
+		return nil, 0, fmt.Errorf("searcheval: the evaluation needs an active agent: %w", err)
+	}
+	agent, err := sqldb.NewAgentService(ev.db).FindCaller(ctx, agentID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return patchwork.NewContextWithCaller(ctx, agent), maxID, nil
+}
+
+// close releases the baseline's connection.
+func (ev *evaluation) close() {
+	if ev.trgmConn != nil {
+		ev.trgmConn.Close()
+	}
 }
 
 // Run runs the evaluation on db, which must hold clients and at least one
@@ -200,26 +238,15 @@ func Run(ctx context.Context, db *sqldb.DB, opt Options) (*Report, error) {
 	}
 	ev := &evaluation{db: db, postgres: db.Dialect.Name == "postgres"}
 	ev.read, ev.write = db.SQL()
+	defer ev.close()
 	rep := &Report{Dialect: db.Dialect.Name, Baseline: EngineFTS}
 	if ev.postgres {
 		rep.Baseline = EngineTrgm
 	}
-	var maxID int64
-	if err := ev.read.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM clients`).Scan(&rep.Clients, &maxID); err != nil {
-		return nil, err
-	}
-	if rep.Clients == 0 {
-		return nil, errors.New("searcheval: the database holds no clients to look for")
-	}
-	var agentID int64
-	if err := ev.read.QueryRowContext(ctx, `SELECT MIN(id) FROM agents WHERE active = 1`).Scan(&agentID); err != nil {
-		return nil, fmt.Errorf("searcheval: the evaluation needs an active agent: %w", err)
-	}
-	agent, err := sqldb.NewAgentService(db).FindCaller(ctx, agentID)
+	ctx, maxID, err := ev.setup(ctx, &rep.Clients)
 	if err != nil {
 		return nil, err
 	}
-	ctx = patchwork.NewContextWithCaller(ctx, agent)
 
 	searchSvc := sqldb.NewSearchService(db)
 	searchSvc.RateLimit = 0
@@ -428,6 +455,19 @@ func (ev *evaluation) target(ctx context.Context, rng *rand.Rand, maxID int64, k
 		case DOBSwapped:
 			ok = d <= 12 && d != m
 			date = fmt.Sprintf("%02d/%02d/%04d", m, d, y)
+		case BothTypo:
+			if given, ok = typo(rng, given); ok {
+				family, ok = typo(rng, family)
+			}
+		case DOBOther:
+			ny, nm, nd := otherDate(rng, y, m, d)
+			date = fmt.Sprintf("%02d/%02d/%04d", nd, nm, ny)
+		case NewSurname:
+			if family, err = ev.otherSurname(ctx, rng, maxID, t.famNorm); err != nil {
+				return nil, err
+			}
+		case NoGiven:
+			given = ""
 		}
 		if !ok {
 			continue
@@ -449,6 +489,26 @@ func (ev *evaluation) target(ctx context.Context, rng *rand.Rand, maxID int64, k
 		return t, nil
 	}
 	return nil, fmt.Errorf("searcheval: found no client for a %q query", kind)
+}
+
+// otherSurname returns the surname of a random client whose surname is
+// not famNorm: a realistic new surname (a parent's new partner's, a
+// stepfamily's).
+func (ev *evaluation) otherSurname(ctx context.Context, rng *rand.Rand, maxID int64, famNorm string) (string, error) {
+	for range 1000 {
+		var last string
+		err := ev.read.QueryRowContext(ctx, `SELECT last_name FROM clients WHERE id = $1`, 1+rng.Int64N(maxID)).Scan(&last)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		if isPlainName(last) && match.Fold(last) != famNorm {
+			return last, nil
+		}
+	}
+	return "", errors.New("searcheval: found no other surname")
 }
 
 // idArgs returns the placeholders and arguments of an IN list of ids.

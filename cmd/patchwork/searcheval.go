@@ -15,13 +15,17 @@ import (
 
 // cmdSearchEval measures client search on an already loaded database (see
 // docs/search-evaluation.md): recall and latency of Patchwork's search and
-// of a trigram baseline, per kind of corrupted query.
+// of a trigram baseline, per kind of corrupted query, and with --duplicates
+// how often the add-client duplicate check prompts for a corrupted copy of
+// a client and for a new client who is not on Patchwork.
 func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("search-eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
 	var opt searcheval.Options
-	fs.IntVar(&opt.Queries, "queries", 1000, "queries in all, shared evenly by the query kinds")
+	fs.IntVar(&opt.Queries, "queries", 1000, "search queries in all, shared evenly by the query kinds; 0 skips the search evaluation")
+	fs.IntVar(&opt.Duplicates, "duplicates", 0, "also evaluate the add-client duplicate check: this many corrupted copies of clients, shared evenly by the kinds of copy")
+	fs.IntVar(&opt.Unrelated, "unrelated", 500, "with --duplicates: new clients on Patchwork under no name, checked for false alarms")
 	fs.Uint64Var(&opt.Seed, "seed", 1, "random seed: picks the clients and their corruptions")
 	fs.IntVar(&opt.Warmup, "warmup", 50, "queries run first to warm the caches, not counted")
 	engines := fs.String("engines", "", `run only these engines, comma-separated: "search", "matcher", "baseline"`)
@@ -85,11 +89,21 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 		*out.w = f
 	}
 	opt.Progress = stderr
-	rep, err := searcheval.Run(ctx, db, opt)
-	if err != nil {
-		return err
+	if opt.Queries > 0 {
+		rep, err := searcheval.Run(ctx, db, opt)
+		if err != nil {
+			return err
+		}
+		rep.Markdown(stdout)
+		fmt.Fprintln(stdout)
 	}
-	rep.Markdown(stdout)
-	fmt.Fprintln(stdout)
+	if opt.Duplicates > 0 {
+		rep, err := searcheval.RunDuplicates(ctx, db, opt)
+		if err != nil {
+			return err
+		}
+		rep.Markdown(stdout)
+		fmt.Fprintln(stdout)
+	}
 	return nil
 }
