@@ -24,11 +24,11 @@ func TestRun(t *testing.T) {
 		if err := demo.LoadStatewide(ctx, db, demo.Statewide{Clients: 1500, Agents: 40, Agencies: 8}, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := searcheval.Run(ctx, db, searcheval.Options{Queries: 90, Seed: 7, Warmup: 2, CreateBaseline: true})
+		rep, err := searcheval.Run(ctx, db, searcheval.Options{Queries: 130, Seed: 7, Warmup: 2, CreateBaseline: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Clients != 1500 || rep.Queries != 90 || rep.BaselineExisted {
+		if rep.Clients != 1500 || rep.Queries != 130 || rep.BaselineExisted {
 			t.Errorf("report: %d clients, %d queries, baseline existed %v", rep.Clients, rep.Queries, rep.BaselineExisted)
 		}
 		for _, row := range rep.Rows {
@@ -86,6 +86,21 @@ func TestRunCreatesNoBaselineUnasked(t *testing.T) {
 		}
 		if n := evalTables(t, db); n != 0 {
 			t.Fatalf("an evaluation of the engines alone created %d baseline tables", n)
+		}
+		// The duplicate check's evaluation: with Patchwork's check alone, and
+		// with the baseline (PostgreSQL only) but not allowed to create it.
+		if _, err := searcheval.RunDuplicates(ctx, db, searcheval.Options{Duplicates: 14, Unrelated: 2, Seed: 1,
+			Engines: []string{searcheval.EngineSearch}}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = searcheval.RunDuplicates(ctx, db, searcheval.Options{Duplicates: 14, Unrelated: 2, Seed: 1})
+		if db.Dialect.Name == "postgres" && (err == nil || !strings.Contains(err.Error(), "--create-baseline")) {
+			t.Errorf("duplicate check with the baseline but without its tables: %v, want a refusal naming --create-baseline", err)
+		} else if db.Dialect.Name != "postgres" && err != nil {
+			t.Errorf("duplicate check on SQLite, which has no baseline for it: %v", err)
+		}
+		if n := evalTables(t, db); n != 0 {
+			t.Fatalf("a duplicate-check evaluation not allowed to create the baseline created %d tables", n)
 		}
 		if _, err := searcheval.Run(ctx, db, searcheval.Options{Queries: 9, Seed: 1}); err == nil ||
 			!strings.Contains(err.Error(), "--create-baseline") {
