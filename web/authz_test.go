@@ -210,7 +210,8 @@ func mustFailedJob(t *testing.T, e *env) *patchwork.Job {
 
 // TestAdminRoutes: the failed-jobs page and its retry button are for admins
 // alone; anyone else gets the page a missing address gets, and a retry by
-// anyone else changes nothing. In demo mode an admin sees the outbox.
+// anyone else changes nothing. In demo mode an admin sees the whole outbox,
+// an agent only the emails sent to them.
 func TestAdminRoutes(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnvWith(t, db, app.Options{Demo: true})
@@ -268,6 +269,10 @@ func TestAdminRoutes(t *testing.T) {
 				status: http.StatusOK, contains: []string{"The job will be tried again.", "No failed jobs."}},
 			scenario{name: "admin outbox", as: adminB, path: "/dev/mail",
 				status: http.StatusOK, contains: []string{"Note for " + agent.Email, "Note for " + admin.Email}},
+			// An agent sees only the emails sent to them: others' say who
+			// works with which client and carry their unsubscribe links.
+			scenario{name: "agent outbox", as: agentB, path: "/dev/mail",
+				status: http.StatusOK, contains: []string{"Note for " + agent.Email}, notContains: []string{"Note for " + admin.Email}},
 		)
 	})
 }
