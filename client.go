@@ -133,7 +133,8 @@ type ClientService interface {
 
 	// FindJoinCard returns the details a search result showed for the join
 	// page, given the ticket that came with that result; ENOTFOUND without a
-	// live ticket, or once the ticket has been used to join.
+	// live ticket, or once the ticket has been used to join (unless the
+	// caller is a member: then IsMember is set).
 	FindJoinCard(ctx context.Context, clientID int64, ticket string) (*ClientMatch, error)
 
 	// LeaveTeam ends the caller's membership with a reason. ENOTFOUND if the

@@ -117,7 +117,8 @@ func spentJoinTicket(ctx context.Context, q querier, ticket string) (bool, error
 
 // FindJoinCard returns what a search result showed about a client, for the
 // join page. It needs the ticket that came with that search result, and
-// returns ENOTFOUND without it or once the ticket has been used to join.
+// returns ENOTFOUND without it or, unless the caller is a member, once the
+// ticket has been used to join.
 // The view is audited.
 func (s *ClientService) FindJoinCard(ctx context.Context, clientID int64, ticket string) (*patchwork.ClientMatch, error) {
 	c, err := caller(ctx)
@@ -127,17 +128,21 @@ func (s *ClientService) FindJoinCard(ctx context.Context, clientID int64, ticket
 	if !s.db.checkJoinTicket(ctx, ticket, c.ID, clientID) {
 		return nil, patchwork.ErrNotFound
 	}
-	if spent, err := spentJoinTicket(ctx, s.db.read, ticket); err != nil {
-		return nil, err
-	} else if spent {
-		return nil, patchwork.ErrNotFound
-	}
 	ms, err := s.db.describeMatches(ctx, c, []*patchwork.ClientMatch{{ID: clientID}})
 	if err != nil {
 		return nil, err
 	}
 	if len(ms) == 0 {
 		return nil, patchwork.ErrNotFound
+	}
+	// A member coming back to the join page is sent on to the client; only
+	// for anyone else does a spent ticket count as none.
+	if !ms[0].IsMember {
+		if spent, err := spentJoinTicket(ctx, s.db.read, ticket); err != nil {
+			return nil, err
+		} else if spent {
+			return nil, patchwork.ErrNotFound
+		}
 	}
 	err = s.db.inTx(ctx, func(tx *Tx) error { return tx.audit(ctx, patchwork.AuditJoinView, clientID, "") })
 	return ms[0], err

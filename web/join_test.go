@@ -113,6 +113,10 @@ func TestJoinTicketRule(t *testing.T) {
 		jb.get("/clients/"+id+"/join?t="+url.QueryEscape(spent)).must(t, http.StatusOK, `name="t" value="`+spent+`"`)
 		jb.post("/clients/"+id+"/join", joinForm(spent)).must(t, http.StatusSeeOther)
 		jb.get("/clients/"+id).must(t, http.StatusOK, hiddenAddress, "Jo Joiner")
+		// Back on the join page, a member is sent on to the client.
+		if r := jb.get("/clients/" + id + "/join?t=" + url.QueryEscape(spent)); r.status != http.StatusSeeOther || r.location != "/clients/"+id {
+			t.Fatalf("member back on the join page: %d to %q", r.status, r.location)
+		}
 		jb.post("/clients/"+id+"/leave", url.Values{"reason": {"case_closed"}}).must(t, http.StatusSeeOther)
 		jb.get("/").must(t, http.StatusOK, "You have left the team") // the flash is shown once
 		notified := sqldbtest.CountNotifications(t, db, member.ID)
