@@ -107,9 +107,16 @@ type ClientService interface {
 	// caller is currently on; nobody else's.
 	FindMyActivity(ctx context.Context, limit int) ([]*Activity, error)
 
-	// FindPossibleDuplicates returns existing clients that may be the person
-	// described by c (same date of birth and a similar name, or the same
-	// name). The check is audited as a search.
+	// FindPossibleDuplicates returns the existing clients, at most
+	// MaxDuplicateMatches and most alike first, that may be the person
+	// described by c, each with its Level ("likely" or "possible") and
+	// Reasons: names agreeing with the same or a near date of birth, the
+	// same or a near name with a conflicting date, the same first name and
+	// date of birth with another surname, the same date of birth and
+	// postcode or address with a first name alike; c's other names count
+	// as its names. c.DateOfBirth may be as typed. Any active agent may
+	// call it; the check is audited as a search and counts against the
+	// search rate limit (ETOOMANYREQUEST).
 	FindPossibleDuplicates(ctx context.Context, c *Client) ([]*ClientMatch, error)
 
 	// CreateClient validates and adds c; the caller becomes the first member

@@ -1,48 +1,15 @@
 package patchwork
 
 import (
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
 
 var (
-	isoDate     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
-	dayFirst    = regexp.MustCompile(`^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$`)
 	phoneChars  = regexp.MustCompile(`^[0-9+() \-]{6,30}$`)
 	postcodeFmt = regexp.MustCompile(`^[A-Za-z0-9 ]{2,10}$`)
 )
-
-// ParseDateOfBirth parses a date of birth typed as YYYY-MM-DD or DD/MM/YYYY
-// (day first, as in the UK and Australia) and returns it as YYYY-MM-DD. It
-// rejects impossible dates and dates after now.
-func ParseDateOfBirth(s string, now time.Time) (string, error) {
-	s = strings.TrimSpace(s)
-	var y, m, d string
-	if p := isoDate.FindStringSubmatch(s); p != nil {
-		y, m, d = p[1], p[2], p[3]
-	} else if p := dayFirst.FindStringSubmatch(s); p != nil {
-		d, m, y = p[1], p[2], p[3]
-	} else {
-		return "", fmt.Errorf("Enter the date of birth as DD/MM/YYYY, for example 27/03/2012")
-	}
-	yi, _ := strconv.Atoi(y)
-	mi, _ := strconv.Atoi(m)
-	di, _ := strconv.Atoi(d)
-	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, time.UTC)
-	if t.Year() != yi || int(t.Month()) != mi || t.Day() != di {
-		return "", fmt.Errorf("Date of birth must be a real date")
-	}
-	if t.After(now) {
-		return "", fmt.Errorf("Date of birth must be in the past")
-	}
-	if yi < 1900 {
-		return "", fmt.Errorf("Date of birth must be after 1900")
-	}
-	return t.Format(time.DateOnly), nil
-}
 
 // NormalizeAliases trims alias lines, drops blanks and duplicates.
 func NormalizeAliases(lines []string) []string {

@@ -10,17 +10,40 @@ import (
 
 var now = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
+// TestParseDateOfBirth covers the client forms' dates of birth: every
+// form the search box reads, a two-digit year only when one century alone
+// gives a date of birth (now is 22 November 2026), and a message for each
+// date that is not one.
 func TestParseDateOfBirth(t *testing.T) {
 	for _, tc := range []struct{ in, want, err string }{
 		{"2012-03-27", "2012-03-27", ""},
 		{"27/03/2012", "2012-03-27", ""},
 		{"7/3/2012", "2012-03-07", ""},
 		{" 01.02.2010 ", "2010-02-01", ""},
+		{"5 May 2015", "2015-05-05", ""},
+		{"5/5/2015", "2015-05-05", ""},
+		{"05.05.2015", "2015-05-05", ""},
+		{"2015-05-05", "2015-05-05", ""},
+		{"5-5-2015", "2015-05-05", ""},
+		{"1st February, 2010", "2010-02-01", ""},
+		{"22nd Sept 1975", "1975-09-22", ""},
+		{"5 may 80", "1980-05-05", ""},
+		{"5/5/80", "1980-05-05", ""},
+		{"1/12/26", "1926-12-01", ""}, // 2026-12-01 is still to come
+		{"29/02/00", "2000-02-29", ""}, // 1900 was no leap year
+		{"1/1/00", "", "1900 or 2000"},
+		{"5/5/15", "", "1915 or 2015"},
+		{"5/5/26", "", "1926 or 2026"},
 		{"31/02/2012", "", "real date"},
+		{"29/02/2011", "", "real date"},
 		{"27/03/2030", "", "in the past"},
+		{"23/11/2026", "", "in the past"},
 		{"03/27/2012", "", "real date"},
 		{"1899-12-31", "", "after 1900"},
-		{"March 2012", "", "DD/MM/YYYY"},
+		{"March 2012", "", "full date"},
+		{"2012", "", "full date"},
+		{"next tuesday", "", "for example 27/03/2012"},
+		{"01022010", "", "for example 27/03/2012"},
 	} {
 		got, err := patchwork.ParseDateOfBirth(tc.in, now)
 		if tc.err == "" && (err != nil || got != tc.want) {
@@ -29,6 +52,9 @@ func TestParseDateOfBirth(t *testing.T) {
 		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%q: error %v, want one mentioning %q", tc.in, err, tc.err)
 		}
+	}
+	if got := patchwork.DateInWords("2015-05-05"); got != "5 May 2015" {
+		t.Errorf("DateInWords = %q", got)
 	}
 }
 

@@ -13,6 +13,10 @@ const (
 // known person, not browsing.
 const MaxClientResults = 20
 
+// MaxDuplicateMatches caps the existing clients the duplicate check of a
+// new client shows: few enough to read before deciding, most alike first.
+const MaxDuplicateMatches = 5
+
 // SearchQuery is what an agent typed in the one search box.
 type SearchQuery struct {
 	Text  string
@@ -32,6 +36,17 @@ type SearchResults struct {
 	// TooShort is set when the query does not name anyone well enough to
 	// search clients (PRODUCT.md privacy rules).
 	TooShort bool
+	// AddClient is what the query says about a client to add, for the
+	// add-client form it links to: the name words as typed and a full date
+	// of birth. It is the caller's own text, never stored.
+	AddClient NewClientDetails
+}
+
+// NewClientDetails are the details a search carries into the add-client
+// form: first name, last name, and the date of birth as YYYY-MM-DD (""
+// unless the query gave a full date).
+type NewClientDetails struct {
+	FirstName, LastName, DateOfBirth string
 }
 
 // SearchService is the one search box. Any active agent may call it.

@@ -1,7 +1,6 @@
 package match
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
@@ -135,48 +134,6 @@ func TestDateMatchReason(t *testing.T) {
 	}
 	if DateExact.Reason() != "same date of birth" || DateSwapped.Reason() != "date of birth with day and month swapped" || DateSameYear.Reason() != "same year of birth" {
 		t.Error("reason texts changed")
-	}
-}
-
-func TestParseDOB(t *testing.T) {
-	tests := []struct {
-		in      string
-		want    string
-		errPart string // substring of the error, "" for success
-	}{
-		{"1980-12-25", "1980-12-25", ""},
-		{"25/12/1980", "1980-12-25", ""},
-		{"5/1/1980", "1980-01-05", ""},
-		{" 05/01/1980 ", "1980-01-05", ""},
-		{"29/02/2000", "2000-02-29", ""},
-		{"", "", "enter a date of birth"},
-		{"1/2/80", "", "DD/MM/YYYY"},
-		{"1 Feb 1980", "", "DD/MM/YYYY"},
-		{"1980/12/25", "", "DD/MM/YYYY"},
-		{"25.12.1980", "", "DD/MM/YYYY"},
-		{"1980-1-5", "", "DD/MM/YYYY"},
-		{"31/02/2010", "", "not a real date"},
-		{"2010-02-30", "", "not a real date"},
-		{"00/01/1980", "", "not a real date"},
-		{"01/01/1850", "", "before 1900"},
-		{"01/01/2999", "", "in the future"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			got, err := ParseDOB(tt.in)
-			if tt.errPart == "" {
-				if err != nil || got != tt.want {
-					t.Errorf("ParseDOB(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.errPart) {
-				t.Errorf("ParseDOB(%q) error = %v; want one mentioning %q", tt.in, err, tt.errPart)
-			}
-			if got != "" {
-				t.Errorf("ParseDOB(%q) returned %q with an error", tt.in, got)
-			}
-		})
 	}
 }
 

@@ -20,6 +20,9 @@ type Query struct {
 	// Other holds tokens containing digits that were neither date nor
 	// postcode (record numbers and the like), unchanged.
 	Other []string
+	// GivenWords is how many of Names, from the first, are given names,
+	// when a form said so (FormQuery); 0 when the text leaves it open.
+	GivenWords int
 }
 
 var (
@@ -129,13 +132,41 @@ func hasDigit(s string) bool {
 
 // FormQuery builds the Query for a duplicate check from structured form
 // fields: given and family names in that order (so a match with them swapped
-// is reported as such) and a date of birth as returned by ParseDOB
-// ("YYYY-MM-DD", or "" when not known).
+// is reported as such) and a date of birth as stored ("YYYY-MM-DD", or ""
+// when not known).
 func FormQuery(given, family, dob string) Query {
 	var q Query
 	q.Names = append(NameParts(given), NameParts(family)...)
+	q.GivenWords = len(NameParts(given))
 	if d, ok := parseISO(dob); ok {
 		q.Date = d
 	}
 	return q
+}
+
+// TypedNames returns the words of a search box's text that ParseQuery
+// reads as names, as typed (capitals and accents kept), and the date it
+// found: what the text says about a client to add.
+func TypedNames(text string, now time.Time) ([]string, DateQuery) {
+	q := ParseQuery(text, now)
+	left := map[string]int{}
+	for _, n := range q.Names {
+		left[n]++
+	}
+	var words []string
+	for _, t := range strings.FieldsFunc(text, func(r rune) bool { return unicode.IsSpace(r) || r == ',' || r == ';' }) {
+		parts := NameParts(t)
+		ok := len(parts) > 0
+		for _, p := range parts {
+			ok = ok && left[p] > 0
+		}
+		if !ok {
+			continue
+		}
+		for _, p := range parts {
+			left[p]--
+		}
+		words = append(words, t)
+	}
+	return words, q.Date
 }

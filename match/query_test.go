@@ -3,6 +3,7 @@ package match
 import (
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -51,9 +52,9 @@ func TestFormQuery(t *testing.T) {
 		given, family, dob string
 		want               Query
 	}{
-		{"Mary-Anne", "O'Brien", "1980-02-01", Query{Names: []string{"mary", "anne", "obrien"}, Date: DateQuery{1980, 2, 1}}},
-		{"Kate", "Smith", "", Query{Names: []string{"kate", "smith"}}},
-		{"Kate", "Smith", "01/02/1980", Query{Names: []string{"kate", "smith"}}},
+		{"Mary-Anne", "O'Brien", "1980-02-01", Query{Names: []string{"mary", "anne", "obrien"}, Date: DateQuery{1980, 2, 1}, GivenWords: 2}},
+		{"Kate", "Smith", "", Query{Names: []string{"kate", "smith"}, GivenWords: 1}},
+		{"Kate", "Smith", "01/02/1980", Query{Names: []string{"kate", "smith"}, GivenWords: 1}},
 		{"", "", "", Query{}},
 	}
 	for _, tt := range tests {
@@ -70,5 +71,28 @@ func TestFormQuery(t *testing.T) {
 	s, _ := Score(FormQuery("Catherine", "Smith", "1980-02-01"), Candidate{Given: "Kate", Family: "Smith", DOB: "1980-02-01"})
 	if Level(s) != "likely" {
 		t.Errorf("form duplicate check scored %v", s)
+	}
+}
+
+// TestTypedNames covers what a search carries into the add-client form:
+// the name words as typed, without the date, the postcode or a month that
+// is part of the date.
+func TestTypedNames(t *testing.T) {
+	now := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		text  string
+		words []string
+		date  DateQuery
+	}{
+		{"olivia brown 2019", []string{"olivia", "brown"}, DateQuery{Year: 2019}},
+		{"Zoë  O'Brien 2 April 2020", []string{"Zoë", "O'Brien"}, DateQuery{2020, 4, 2}},
+		{"Mary-Jane Smith, 05.05.2015 SW1A 1AA", []string{"Mary-Jane", "Smith"}, DateQuery{2015, 5, 5}},
+		{"May Smith May 1980", []string{"May", "Smith", "May"}, DateQuery{Year: 1980, Month: 5}},
+		{"12/12/2012", nil, DateQuery{2012, 12, 12}},
+	} {
+		words, date := TypedNames(tc.text, now)
+		if !reflect.DeepEqual(words, tc.words) || date != tc.date {
+			t.Errorf("TypedNames(%q) = %q, %v; want %q, %v", tc.text, words, date, tc.words, tc.date)
+		}
 	}
 }

@@ -17,6 +17,9 @@ type Candidate struct {
 	Given, Family string
 	Aliases       []Alias
 	DOB           string
+	// Address and Postcode are as stored; only the duplicate check of a
+	// new client compares them (FoldAddress, FoldPostcode).
+	Address, Postcode string
 }
 
 // Score weights and factors. The formula, also in docs/search-names.md:
@@ -97,28 +100,11 @@ type nameResult struct {
 // first. Scores are comparable across candidates of one query, which is how
 // results should be ranked; Level turns a score into a duplicate warning.
 func Score(q Query, c Candidate) (float64, []string) {
-	var tokens []string
-	for _, n := range q.Names {
-		tokens = append(tokens, NameParts(n)...)
-	}
+	tokens := queryWords(q)
 	dm := q.Date.Match(c.DOB)
 	var best nameResult
-	var cache phonCache
 	if len(tokens) > 0 {
-		forms := make([]nameForm, 0, 1+len(c.Aliases))
-		forms = append(forms, nameForm{given: NameParts(c.Given), family: NameParts(c.Family)})
-		for _, a := range c.Aliases {
-			forms = append(forms, nameForm{given: NameParts(a.Given), family: NameParts(a.Family), alias: true})
-		}
-		for i, f := range forms {
-			r := scoreNames(&cache, tokens, f)
-			if f.alias {
-				r.score *= aliasFactor
-			}
-			if i == 0 || r.score > best.score {
-				best = r
-			}
-		}
+		best = bestName(tokens, c)
 	}
 
 	var s float64
@@ -141,6 +127,37 @@ func Score(q Query, c Candidate) (float64, []string) {
 		reasons = append(reasons, best.reasons()...)
 	}
 	return s, reasons
+}
+
+// queryWords returns the name words of q, each name split into its parts.
+func queryWords(q Query) []string {
+	var tokens []string
+	for _, n := range q.Names {
+		tokens = append(tokens, NameParts(n)...)
+	}
+	return tokens
+}
+
+// bestName is the best reading of the query words against c's primary
+// name and each of its aliases.
+func bestName(tokens []string, c Candidate) nameResult {
+	var best nameResult
+	var cache phonCache
+	forms := make([]nameForm, 0, 1+len(c.Aliases))
+	forms = append(forms, nameForm{given: NameParts(c.Given), family: NameParts(c.Family)})
+	for _, a := range c.Aliases {
+		forms = append(forms, nameForm{given: NameParts(a.Given), family: NameParts(a.Family), alias: true})
+	}
+	for i, f := range forms {
+		r := scoreNames(&cache, tokens, f)
+		if f.alias {
+			r.score *= aliasFactor
+		}
+		if i == 0 || r.score > best.score {
+			best = r
+		}
+	}
+	return best
 }
 
 // scoreNames tries every way of reading the query words as given and family

@@ -33,12 +33,15 @@ const (
 	fewCandidates      = 20    // below this, prefixes of what was typed are tried too
 	// MaxQueryWords is how many name words of a query are looked up by name.
 	MaxQueryWords = 4
+	// maxAliasReadings is how many of a new client's other names the
+	// duplicate check looks up by exact name, beside its name.
+	maxAliasReadings = 3
 )
 
 // candidates returns the ids of clients worth scoring, from the key index,
 // exact and prefix names, and the date of birth, and whether the key index
 // was cut off.
-func (e *Engine) candidates(ctx context.Context, q match.Query, tokens, dobs []string, areaIDs []int64) ([]int64, bool, error) {
+func (e *Engine) candidates(ctx context.Context, q match.Query, readings [][]string, dobs []string, areaIDs []int64) ([]int64, bool, error) {
 	var ids []int64
 	seen := map[int64]bool{}
 	add := func(more []int64) {
@@ -67,7 +70,7 @@ func (e *Engine) candidates(ctx context.Context, q match.Query, tokens, dobs []s
 	// Prefix lookups run network-wide only: within areas each name in a
 	// prefix's range costs an area check, and a range such as every given
 	// name starting "olivia" holds tens of thousands (70 ms a lookup).
-	more, err := e.Index.Find(ctx, Lookup{Names: [][]string{tokens}, Prefixes: areaIDs == nil && len(ids) < fewCandidates,
+	more, err := e.Index.Find(ctx, Lookup{Names: readings, Prefixes: areaIDs == nil && len(ids) < fewCandidates,
 		DOBs: dobs, AreaIDs: areaIDs})
 	if err != nil {
 		return nil, false, err

@@ -66,20 +66,25 @@ func New(ix Index) *Engine { return &Engine{Index: ix} }
 
 // MinScore is the score from which a client is shown, in search and in
 // duplicate checks alike: a "possible" match. It admits one name word with
-// a typo or sound-alike, and turns away the same name with a conflicting
-// date of birth.
+// a typo or sound-alike; below it, judge (shown.go) still shows the same
+// name with a conflicting date of birth, a changed surname, and in a
+// duplicate check the same date of birth and place.
 const MinScore = match.PossibleThreshold
 
 // Match returns the clients matching q, best first. A query naming nobody
 // well enough (NamesEnough) is TooShort and reads nothing.
 func (e *Engine) Match(ctx context.Context, mq Query) (*Result, error) {
 	var q match.Query
+	var nc *newClient
 	if mq.Client != nil {
-		dob, err := match.ParseDOB(mq.Client.DateOfBirth)
-		if err != nil {
-			dob = ""
+		// Stored as YYYY-MM-DD once validated, but read as the form reads
+		// it, so a date as typed compares too; only a full date counts.
+		dob := ""
+		if d, ok := match.ParseDate(mq.Client.DateOfBirth, mq.Now); ok && d.Day != 0 {
+			dob = d.String()
 		}
 		q = match.FormQuery(mq.Client.FirstName, mq.Client.LastName, dob)
+		nc = newClientOf(mq.Client, q)
 	} else {
 		q = match.ParseQuery(mq.Text, mq.Now)
 	}
@@ -97,11 +102,11 @@ func (e *Engine) Match(ctx context.Context, mq Query) (*Result, error) {
 	if len(mq.AreaIDs) > 0 && len(dobCandidates(q.Date)) == 0 {
 		scoped = make(chan scopedLook, 1)
 		go func() {
-			ms, _, err := e.matches(ctx, q, mq.AreaIDs)
+			ms, _, err := e.matches(ctx, q, nc, mq.AreaIDs)
 			scoped <- scopedLook{ms, err}
 		}()
 	}
-	ms, truncated, err := e.matches(ctx, q, nil)
+	ms, truncated, err := e.matches(ctx, q, nc, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +136,7 @@ func (e *Engine) Match(ctx context.Context, mq Query) (*Result, error) {
 					look := <-scoped
 					more, err = look.ms, look.err
 				} else {
-					more, _, err = e.matches(ctx, q, mq.AreaIDs)
+					more, _, err = e.matches(ctx, q, nc, mq.AreaIDs)
 				}
 				if err != nil {
 					return nil, err
@@ -145,11 +150,15 @@ func (e *Engine) Match(ctx context.Context, mq Query) (*Result, error) {
 	}
 	sortMatches(ms)
 	if len(mq.PreferAreas) > 0 {
-		// Local first, but never above a match of a better level.
+		// Local first, but never above a match of a better level, nor a
+		// conflicting date of birth above one that agrees.
 		rank := func(m *patchwork.ClientMatch) int {
-			r := 0
-			if m.Level == "likely" {
-				r = 2
+			r := 2
+			switch {
+			case m.Level == "likely":
+				r = 4
+			case conflicting(m):
+				r = 0
 			}
 			if overlaps(areas[m.ID], mq.PreferAreas) {
 				r++
@@ -177,9 +186,11 @@ func NamesEnough(names []string) bool {
 }
 
 // matches finds candidates (within areaIDs unless nil), scores them and
-// keeps those scoring MinScore or more. truncated reports that the key
-// index gave more candidates than were taken.
-func (e *Engine) matches(ctx context.Context, q match.Query, areaIDs []int64) ([]*patchwork.ClientMatch, bool, error) {
+// keeps those judge shows. nc, in a duplicate check, adds the new
+// client's other names to the name lookups, and its address and postcode
+// to the judging. truncated reports that the key index gave more
+// candidates than were taken.
+func (e *Engine) matches(ctx context.Context, q match.Query, nc *newClient, areaIDs []int64) ([]*patchwork.ClientMatch, bool, error) {
 	if areaIDs != nil && len(areaIDs) == 0 {
 		return nil, false, nil
 	}
@@ -187,13 +198,21 @@ func (e *Engine) matches(ctx context.Context, q match.Query, areaIDs []int64) ([
 	var truncated bool
 	cands := map[int64]*match.Candidate{}
 	tokens := queryTokens(q.Names)
+	readings := [][]string{tokens}
+	if nc != nil {
+		for _, aq := range nc.aliases {
+			if t := queryTokens(aq.Names); len(t) >= 2 && len(readings) < 1+maxAliasReadings {
+				readings = append(readings, t)
+			}
+		}
+	}
 	dobs := dobCandidates(q.Date)
 	// With a full date of birth, the exact name and the date alone usually
 	// find the client: when one of them is a likely match, the key index,
 	// which costs most, is not read. Both lookups and the loading of what
 	// they find are one Load.
 	if len(dobs) > 0 {
-		found, err := e.Index.Load(ctx, Lookup{Names: [][]string{tokens}, DOBs: dobs, AreaIDs: areaIDs})
+		found, err := e.Index.Load(ctx, Lookup{Names: readings, DOBs: dobs, AreaIDs: areaIDs})
 		if err != nil {
 			return nil, false, err
 		}
@@ -207,7 +226,7 @@ func (e *Engine) matches(ctx context.Context, q match.Query, areaIDs []int64) ([
 	}
 	if ids == nil {
 		var err error
-		if ids, truncated, err = e.candidates(ctx, q, tokens, dobs, areaIDs); err != nil {
+		if ids, truncated, err = e.candidates(ctx, q, readings, dobs, areaIDs); err != nil {
 			return nil, false, err
 		}
 		var missing []int64
@@ -241,15 +260,12 @@ func (e *Engine) matches(ctx context.Context, q match.Query, areaIDs []int64) ([
 		if !ok {
 			continue
 		}
-		score, reasons := match.Score(q, *c)
-		if score < MinScore && q.Date.Match(c.DOB) != match.DateConflict && typedPrefixes(q.Names, c) {
-			score, reasons = MinScore, append(reasons[:0:0], "names start with what you typed")
-		}
-		if score < MinScore {
+		v, ok := judge(q, c, nc)
+		if !ok {
 			continue
 		}
-		m := &patchwork.ClientMatch{ID: id, Score: score, Reasons: reasons, Level: match.Level(score)}
-		if slices.Contains(reasons, "matched alias") {
+		m := &patchwork.ClientMatch{ID: id, Score: v.score, Reasons: v.reasons, Level: v.level}
+		if slices.Contains(v.reasons, "matched alias") {
 			m.MatchedAlias = bestAlias(q, c)
 		}
 		out = append(out, m)
@@ -296,9 +312,13 @@ func bestAlias(q match.Query, c *match.Candidate) string {
 	return best
 }
 
-// sortMatches orders matches by score, then id for stability.
+// sortMatches orders matches with a conflicting date of birth last, then
+// by score, then id for stability.
 func sortMatches(ms []*patchwork.ClientMatch) {
 	sort.SliceStable(ms, func(i, j int) bool {
+		if ci, cj := conflicting(ms[i]), conflicting(ms[j]); ci != cj {
+			return cj
+		}
 		if ms[i].Score != ms[j].Score {
 			return ms[i].Score > ms[j].Score
 		}

@@ -32,6 +32,7 @@ type memClient struct {
 	given, family, dob string
 	aliases            []match.Alias
 	areas              []int64
+	address, postcode  string
 }
 
 func newMemIndex() *memIndex { return &memIndex{clients: map[int64]*memClient{}} }
@@ -44,6 +45,11 @@ func (ix *memIndex) add(id int64, given, family, dob string, area int64, aliases
 		c.aliases = append(c.aliases, match.Alias{Given: strings.Join(f[:len(f)-1], " "), Family: f[len(f)-1]})
 	}
 	ix.clients[id] = c
+}
+
+// place gives client id an address and a postcode.
+func (ix *memIndex) place(id int64, address, postcode string) {
+	ix.clients[id].address, ix.clients[id].postcode = address, postcode
 }
 
 func (ix *memIndex) count(method string) int {
@@ -186,7 +192,8 @@ func (ix *memIndex) load(ids []int64) map[int64]*match.Candidate {
 	out := map[int64]*match.Candidate{}
 	for _, id := range ids {
 		if c, ok := ix.clients[id]; ok {
-			out[id] = &match.Candidate{Given: c.given, Family: c.family, DOB: c.dob, Aliases: c.aliases}
+			out[id] = &match.Candidate{Given: c.given, Family: c.family, DOB: c.dob, Aliases: c.aliases,
+				Address: c.address, Postcode: c.postcode}
 		}
 	}
 	return out

@@ -198,9 +198,10 @@ func (ix clientIndex) Areas(ctx context.Context, ids []int64) (map[int64][]int64
 }
 
 // loadCandidatesIn adds to out the candidates whose ids are in the list or
-// subquery ids: what match.Score needs, name, date of birth and aliases.
+// subquery ids: what match.Score needs, name, date of birth and aliases,
+// and the address and postcode the duplicate check compares.
 func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candidate, ids string, args []any) error {
-	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, COALESCE(n.display, '')
+	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode, COALESCE(n.display, '')
 		FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
 		WHERE c.id IN (`+ids+`) ORDER BY c.id, n.id`, args...)
 	if err != nil {
@@ -209,13 +210,13 @@ func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candida
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var given, family, dob, alias string
-		if err := rows.Scan(&id, &given, &family, &dob, &alias); err != nil {
+		var given, family, dob, address, postcode, alias string
+		if err := rows.Scan(&id, &given, &family, &dob, &address, &postcode, &alias); err != nil {
 			return err
 		}
 		c := out[id]
 		if c == nil {
-			c = &match.Candidate{Given: given, Family: family, DOB: dob}
+			c = &match.Candidate{Given: given, Family: family, DOB: dob, Address: address, Postcode: postcode}
 			out[id] = c
 		}
 		if alias != "" {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"patchwork"
+	"patchwork/match"
 	"patchwork/search"
 )
 
@@ -105,6 +106,9 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 		return nil, err
 	}
 	res.TooShort, res.Counts = mr.TooShort, mr.Counts
+	if !res.TooShort {
+		res.AddClient = newClientDetails(q.Text, s.db.now())
+	}
 	matches := mr.Matches
 	if len(matches) > patchwork.MaxClientResults {
 		matches, res.MoreClients = matches[:patchwork.MaxClientResults], true
@@ -129,6 +133,21 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 		return tx.audit(ctx, patchwork.AuditClientSearch, 0, searchAuditDetail(q.Scope, res.Clients))
 	})
 	return res, err
+}
+
+// newClientDetails reads what a search's text says about a client to
+// add: the first name word as the first name, the others as the last name,
+// and a full date of birth.
+func newClientDetails(text string, now time.Time) patchwork.NewClientDetails {
+	words, d := match.TypedNames(text, now)
+	var nc patchwork.NewClientDetails
+	if len(words) > 0 {
+		nc.FirstName, nc.LastName = words[0], strings.Join(words[1:], " ")
+	}
+	if d.Day != 0 {
+		nc.DateOfBirth = d.String()
+	}
+	return nc
 }
 
 // checkSearchRate refuses a client search once the agent has made limit
@@ -233,7 +252,8 @@ func (db *DB) describeMatches(ctx context.Context, c *patchwork.Agent, ms []*pat
 }
 
 // FindPossibleDuplicates lists existing clients that may be the person in
-// cl, across the whole network. The check is audited as a search and
+// cl, across the whole network, comparing every field the add-client form
+// collects: names, other names, date of birth, address and postcode. The check is audited as a search and
 // counts against the caller's search rate limit (ETOOMANYREQUEST once it is
 // reached): it searches the whole network and returns join tickets.
 func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwork.Client) ([]*patchwork.ClientMatch, error) {
@@ -251,7 +271,7 @@ func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwor
 			return nil, err
 		}
 	}
-	mr, err := s.engine.Match(ctx, search.Query{Client: cl, Now: s.db.now(), Limit: 10})
+	mr, err := s.engine.Match(ctx, search.Query{Client: cl, Now: s.db.now(), Limit: patchwork.MaxDuplicateMatches})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"patchwork"
 )
@@ -31,8 +32,18 @@ type newClientData struct {
 	Areas   []*patchwork.Area // local areas to choose from
 }
 
+// prefilled are the add-client form's fields a search may fill in
+// (addClientURL), with the most of each that is taken.
+var prefilled = map[string]int{"first_name": 100, "last_name": 100, "date_of_birth": 20}
+
 func (s *Server) newClientForm(w http.ResponseWriter, r *http.Request) {
 	f := url.Values{}
+	// What the search typed: shown to be checked, validated when sent.
+	for k, n := range prefilled {
+		if v := strings.TrimSpace(r.URL.Query().Get(k)); v != "" && len(v) <= n && utf8.ValidString(v) && !strings.ContainsRune(v, 0) {
+			f.Set(k, v)
+		}
+	}
 	if me, err := s.svc.Agents.FindAgentByID(r.Context(), patchwork.CallerFromContext(r.Context()).ID); err == nil && len(me.Areas) > 0 {
 		f.Set("area", strconv.FormatInt(me.Areas[0].ID, 10))
 	}

@@ -18,11 +18,7 @@ type editClientData struct {
 // clientForm fills the change-details form from a client, with the date of
 // birth as people type it.
 func clientForm(c *patchwork.Client) url.Values {
-	dob := c.DateOfBirth
-	if t, err := time.Parse(time.DateOnly, dob); err == nil {
-		dob = t.Format("02/01/2006")
-	}
-	return url.Values{"first_name": {c.FirstName}, "last_name": {c.LastName}, "date_of_birth": {dob},
+	return url.Values{"first_name": {c.FirstName}, "last_name": {c.LastName}, "date_of_birth": {typedDOB(c.DateOfBirth)},
 		"address": {c.Address}, "postcode": {c.Postcode}, "phone": {c.Phone}, "aliases": {strings.Join(c.Aliases, "\n")}}
 }
 
@@ -63,6 +59,15 @@ func (s *Server) updateClient(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), "flash", msg)
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// typedDOB writes a stored date of birth (YYYY-MM-DD) as the forms show
+// it, DD/MM/YYYY; anything else is returned as it is.
+func typedDOB(dob string) string {
+	if t, err := time.Parse(time.DateOnly, dob); err == nil {
+		return t.Format("02/01/2006")
+	}
+	return dob
 }
 
 // clientFromForm reads the add/change client form; the date of birth stays

@@ -64,6 +64,18 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			}
 			return false
 		},
+		// readDOB says how a typed date of birth is read, for the form to
+		// show back before it is saved, or "" when it is not one.
+		"readDOB": func(typed string) string {
+			if typed == "" {
+				return ""
+			}
+			dob, err := patchwork.ParseDateOfBirth(typed, now())
+			if err != nil {
+				return ""
+			}
+			return patchwork.DateInWords(dob)
+		},
 		"joinURL": func(m *patchwork.ClientMatch) string {
 			return "/clients/" + strconv.FormatInt(m.ID, 10) + "/join?t=" + url.QueryEscape(m.JoinTicket)
 		},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"patchwork"
@@ -11,6 +12,24 @@ import (
 type searchData struct {
 	Scope   string
 	Results *patchwork.SearchResults
+	// AddURL opens the add-client form with what was typed (names, a full
+	// date of birth) filled in. The request log leaves query strings out.
+	AddURL string
+}
+
+// addClientURL is the add-client form filled with nc.
+func addClientURL(nc patchwork.NewClientDetails) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"first_name": nc.FirstName, "last_name": nc.LastName,
+		"date_of_birth": typedDOB(nc.DateOfBirth)} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if len(v) == 0 {
+		return "/clients/new"
+	}
+	return "/clients/new?" + v.Encode()
 }
 
 func (s *Server) search(w http.ResponseWriter, r *http.Request) {
@@ -43,5 +62,6 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Results = res
 	}
+	d.AddURL = addClientURL(d.Results.AddClient)
 	s.render(w, r, http.StatusOK, "search", &page{Query: q, Data: d})
 }

@@ -1,0 +1,146 @@
+package search
+
+import (
+	"slices"
+	"strings"
+
+	"patchwork"
+	"patchwork/match"
+)
+
+// Which candidates are shown, and how they are labelled: a score from
+// MinScore, and, below it, the cases where a low score would hide the
+// client a practitioner is looking for (docs/search-names.md, "Shown
+// whatever the score").
+
+// Reasons given for the matches shown below MinScore.
+const (
+	ReasonSameName            = "same name"
+	ReasonSameFirstNameAndDOB = "same first name and date of birth"
+	ReasonDifferentSurname    = "different surname"
+	ReasonSameDOBAndPostcode  = "same date of birth and postcode"
+	ReasonSameDOBAndAddress   = "same date of birth and address"
+	ReasonSamePostcode        = "same postcode"
+	ReasonSameAddress         = "same address"
+	ReasonOtherNameYouEntered = "matches another name you entered"
+	reasonNamesStartWithTyped = "names start with what you typed"
+	similarGivenForPlace      = 0.45 // a first name alike enough beside the same date and place
+	placeBonus                = 0.05 // same postcode or address, for the order only
+)
+
+// newClient is what the duplicate check of a new client compares besides
+// its name and date of birth.
+type newClient struct {
+	aliases           []match.Query // its other names, with its date of birth
+	address, postcode string
+}
+
+// newClientOf returns what c adds to its name and date of birth q.
+func newClientOf(c *patchwork.Client, q match.Query) *newClient {
+	nc := &newClient{address: c.Address, postcode: match.FoldPostcode(c.Postcode)}
+	for _, a := range c.Aliases {
+		if strings.TrimSpace(a) == "" {
+			continue
+		}
+		given, family := match.SplitAlias(a)
+		aq := match.FormQuery(given, family, "")
+		aq.Date = q.Date
+		if given == "" {
+			aq.GivenWords = 0 // one word: either name
+		}
+		nc.aliases = append(nc.aliases, aq)
+	}
+	return nc
+}
+
+// verdict is how a candidate is shown.
+type verdict struct {
+	score   float64 // orders the matches; may exceed the level's score
+	level   string
+	reasons []string
+}
+
+// judge decides whether c is shown for q (with nc, in a duplicate check)
+// and how:
+//
+//   - a score from MinScore is shown at its level (match.Level);
+//   - the same or a near full name (typo, sound, nickname, swapped order,
+//     alias) with a conflicting date of birth is a possible match,
+//     labelled "same name · different date of birth" and ordered below
+//     every client whose date agrees (conflicting);
+//   - the same first name, or a near one, with the same full date of
+//     birth and another surname is a possible match ("same first name and
+//     date of birth · different surname");
+//   - in a duplicate check, the same full date of birth and the same
+//     postcode or address with a first name alike is a possible match, and
+//     the same postcode or address puts any match shown before its equals.
+//
+// A query with no name word finds nobody before judge is reached
+// (NamesEnough), so none of this ever shows a client on a date alone.
+func judge(q match.Query, c *match.Candidate, nc *newClient) (verdict, bool) {
+	score, reasons := match.Score(q, *c)
+	fit := match.FitNames(q, *c)
+	if nc != nil {
+		for _, aq := range nc.aliases {
+			if s, r := match.Score(aq, *c); s > score {
+				score, reasons = s, append(r, ReasonOtherNameYouEntered)
+			}
+			f := match.FitNames(aq, *c)
+			given := max(fit.Given, f.Given)
+			if f.Full && !fit.Full {
+				fit = f
+				fit.Reasons = append(slices.Clone(f.Reasons), ReasonOtherNameYouEntered)
+			}
+			fit.Given = given
+		}
+	}
+	dm := q.Date.Match(c.DOB)
+	samePostcode := nc != nil && nc.postcode != "" && nc.postcode == match.FoldPostcode(c.Postcode)
+	sameAddress := nc != nil && nc.address != "" && match.SameAddress(nc.address, c.Address)
+	fullDateAgrees := dm == match.DateExact && q.Date.Day != 0
+	// Another surname: none of the reasons speaks of one.
+	otherSurname := !slices.ContainsFunc(fit.Reasons, func(r string) bool { return strings.Contains(r, "surname") })
+	v := verdict{score: score}
+	switch {
+	case fullDateAgrees && otherSurname && fit.Given >= match.NearName && score < match.LikelyThreshold:
+		v.level, v.reasons = "possible", []string{ReasonSameFirstNameAndDOB, ReasonDifferentSurname}
+	case score >= MinScore:
+		v.level, v.reasons = match.Level(score), reasons
+	case dm == match.DateConflict && fit.Full:
+		v.level = "possible"
+		for _, r := range fit.Reasons {
+			if r == "exact name" {
+				r = ReasonSameName
+			}
+			v.reasons = append(v.reasons, r)
+		}
+		v.reasons = append(v.reasons, match.DateConflict.Reason())
+	case fullDateAgrees && (samePostcode || sameAddress) && fit.Given >= similarGivenForPlace:
+		v.level, v.reasons = "possible", []string{ReasonSameDOBAndPostcode}
+		if !samePostcode {
+			v.reasons[0] = ReasonSameDOBAndAddress
+		}
+		samePostcode, sameAddress = false, false // said already
+	case dm != match.DateConflict && typedPrefixes(q.Names, c):
+		v.level, v.reasons = "possible", []string{reasonNamesStartWithTyped}
+		v.score = MinScore
+	default:
+		return verdict{}, false
+	}
+	if samePostcode || sameAddress {
+		v.score += placeBonus
+		if samePostcode {
+			v.reasons = append(v.reasons, ReasonSamePostcode)
+		}
+		if sameAddress {
+			v.reasons = append(v.reasons, ReasonSameAddress)
+		}
+	}
+	return v, true
+}
+
+// conflicting reports a match shown although its date of birth conflicts
+// with the one typed: it comes after every match whose date agrees.
+func conflicting(m *patchwork.ClientMatch) bool {
+	return slices.Contains(m.Reasons, match.DateConflict.Reason())
+}
