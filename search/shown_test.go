@@ -151,8 +151,8 @@ func TestDuplicateCheckAddressAndPostcode(t *testing.T) {
 		t.Errorf("same date and address: %q, want %q", got, ReasonSameDOBAndAddress)
 	}
 	for _, c := range []*patchwork.Client{
-		{FirstName: "Oliver", LastName: "Green", DateOfBirth: "2020-04-03", Postcode: "LS1 4AB"},  // another date
-		{FirstName: "Hamish", LastName: "Green", DateOfBirth: "2020-04-02", Postcode: "LS1 4AB"},  // another first name
+		{FirstName: "Oliver", LastName: "Green", DateOfBirth: "2020-04-03", Postcode: "LS1 4AB"},     // another date
+		{FirstName: "Hamish", LastName: "Green", DateOfBirth: "2020-04-02", Postcode: "LS1 4AB"},     // another first name
 		{FirstName: "Oliver", LastName: "Green", DateOfBirth: "2020-04-02", Address: "12 High Road"}, // another street
 	} {
 		if res := check(c); reasons(res, 1) != "" {

@@ -42,7 +42,7 @@ func TestAddClientFromSearch(t *testing.T) {
 			scenario{name: "a year only is not carried", as: b, path: "/search?q=hamish+mcbride+2019&scope=network",
 				status: http.StatusOK, contains: []string{`href="/clients/new?first_name=hamish&amp;last_name=mcbride"`}},
 			scenario{name: "too long or broken values are not filled in", as: b,
-				path: "/clients/new?first_name=%00Zo&last_name=%ff&date_of_birth=" + url.QueryEscape("123456789012345678901"),
+				path:   "/clients/new?first_name=%00Zo&last_name=%ff&date_of_birth=" + url.QueryEscape("123456789012345678901"),
 				status: http.StatusOK, notContains: []string{`value="` + "\x00", "We read this as"}},
 			scenario{name: "search shows the namesake born another year", as: b, path: "/search?q=olivia+brown+2019&scope=network",
 				status: http.StatusOK, contains: []string{"Olivia Brown", "Possible match: same name · different date of birth", join}},
@@ -74,7 +74,7 @@ func TestClientFormDates(t *testing.T) {
 		for i, typed := range []string{"5 May 2015", "5/5/2015", "05.05.2015", "2015-05-05", "5th May, 2015", "5-5-2015"} {
 			last := surnames[i]
 			scs = append(scs, scenario{name: "add " + typed, as: b, method: "POST", path: "/clients",
-				form: url.Values{"first_name": {"Ines"}, "last_name": {last}, "date_of_birth": {typed}, "confirm_new": {"1"}},
+				form:   url.Values{"first_name": {"Ines"}, "last_name": {last}, "date_of_birth": {typed}, "confirm_new": {"1"}},
 				status: http.StatusSeeOther, locationPrefix: "/clients/", after: func(t *testing.T, r response) {
 					if n := count(t, e, `SELECT COUNT(*) FROM clients WHERE last_name = '`+last+`' AND date_of_birth = '2015-05-05'`); n != 1 {
 						t.Fatalf("%q: %d clients %s born 2015-05-05, want 1", typed, n, last)
