@@ -163,20 +163,26 @@ func ParseDateOfBirth(s string, now time.Time) (string, error) {
 	d, p := readDate(s, now)
 	switch {
 	case p == dateImpossible:
-		return "", fmt.Errorf("Date of birth must be a real date")
+		return "", dobError("Date of birth must be a real date")
 	case p == dateFuture:
-		return "", fmt.Errorf("Date of birth must be in the past")
+		return "", dobError("Date of birth must be in the past")
 	case p == dateTooEarly:
-		return "", fmt.Errorf("Date of birth must be after %d", MinBirthYear)
+		return "", dobError(fmt.Sprintf("Date of birth must be after %d", MinBirthYear))
 	case p != dateOK:
-		return "", fmt.Errorf("Enter the date of birth as a date, for example 27/03/2012 or 27 March 2012")
+		return "", dobError("Enter the date of birth as a date, for example 27/03/2012 or 27 March 2012")
 	case d.Day == 0:
-		return "", fmt.Errorf("Enter the full date of birth, with the day, for example 27/03/2012")
+		return "", dobError("Enter the full date of birth, with the day, for example 27/03/2012")
 	case d.Ambiguous:
-		return "", fmt.Errorf("Write the year in full: it could be %d or %d", d.Year-100, d.Year)
+		return "", dobError(fmt.Sprintf("Write the year in full: it could be %d or %d", d.Year-100, d.Year))
 	}
 	return d.ISO(), nil
 }
+
+// dobError is a date of birth's problem, worded for the person typing it,
+// shown beside the field as it is.
+type dobError string
+
+func (e dobError) Error() string { return string(e) }
 
 // DateInWords writes a date of birth stored as YYYY-MM-DD the way a form
 // shows it back ("5 May 2015"), or "" for anything else.

@@ -13,19 +13,40 @@ import (
 // client a practitioner is looking for (docs/search-names.md, "Shown
 // whatever the score").
 
-// Reasons given for the matches shown below MinScore.
+// Reasons given for the matches judge shows below MinScore, and for the
+// place a duplicate check compares; the page joins them with " · ".
 const (
-	ReasonSameName            = "same name"
+	// ReasonSameName stands for match's "exact name" beside a conflicting
+	// date of birth: "same name · different date of birth".
+	ReasonSameName = "same name"
+	// ReasonSameFirstNameAndDOB and ReasonDifferentSurname label a changed
+	// surname.
 	ReasonSameFirstNameAndDOB = "same first name and date of birth"
-	ReasonDifferentSurname    = "different surname"
-	ReasonSameDOBAndPostcode  = "same date of birth and postcode"
-	ReasonSameDOBAndAddress   = "same date of birth and address"
-	ReasonSamePostcode        = "same postcode"
-	ReasonSameAddress         = "same address"
+	// ReasonDifferentSurname follows ReasonSameFirstNameAndDOB.
+	ReasonDifferentSurname = "different surname"
+	// ReasonSameDOBAndPostcode labels a new client born the same day at the
+	// same postcode with a first name alike.
+	ReasonSameDOBAndPostcode = "same date of birth and postcode"
+	// ReasonSameDOBAndAddress is the same at the same address.
+	ReasonSameDOBAndAddress = "same date of birth and address"
+	// ReasonSamePostcode is added to any match at the new client's postcode.
+	ReasonSamePostcode = "same postcode"
+	// ReasonSameAddress is added to any match at the new client's address.
+	ReasonSameAddress = "same address"
+	// ReasonOtherNameYouEntered says the match was found through one of the
+	// new client's other names.
 	ReasonOtherNameYouEntered = "matches another name you entered"
+)
+
+const (
 	reasonNamesStartWithTyped = "names start with what you typed"
-	similarGivenForPlace      = 0.45 // a first name alike enough beside the same date and place
-	placeBonus                = 0.05 // same postcode or address, for the order only
+	// similarGivenForPlace is how alike first names must be beside the
+	// same date of birth and place: match's threshold for naming a reason
+	// at all, since the date and the place already say much.
+	similarGivenForPlace = 0.45
+	// placeBonus puts a match at the new client's postcode or address
+	// before its equals; it orders, it never changes a level.
+	placeBonus = 0.05
 )
 
 // newClient is what the duplicate check of a new client compares besides
