@@ -16,7 +16,7 @@ const (
 	MinLength = 12
 	// MaxLength bounds what is hashed: far above what anyone types or a
 	// password manager generates (NIST asks for at least 64), and the same
-	// as the input limit on every password field.
+	// as the input limit on every password field (patchwork.MaxPasswordLength).
 	MaxLength = 1000
 )
 
@@ -26,6 +26,10 @@ var (
 	ErrTooLong  = errors.New("password: too long")
 	ErrCommon   = errors.New("password: too common")
 	ErrPersonal = errors.New("password: the same as the account's email address")
+	// ErrUnreadable is a password that is not valid UTF-8 or holds a NUL
+	// byte: no keyboard or password manager types one, and a browser
+	// would not send it back the same, so it is refused when chosen.
+	ErrUnreadable = errors.New("password: not valid text")
 )
 
 // Check reports whether pw may be chosen as a new password: at least
@@ -35,6 +39,9 @@ var (
 // its email address. It returns nil or one of the errors above; Message
 // turns it into a sentence for the form.
 func Check(pw string, personal ...string) error {
+	if !utf8.ValidString(pw) || strings.IndexByte(pw, 0) >= 0 {
+		return ErrUnreadable
+	}
 	n := utf8.RuneCountInString(pw)
 	if n < MinLength {
 		return ErrTooShort
@@ -71,6 +78,8 @@ func Message(err error) string {
 		return "This password is too common and easy to guess. Choose another, such as three or four unrelated words"
 	case errors.Is(err, ErrPersonal):
 		return "Your password must not be your email address. Choose another, such as three or four unrelated words"
+	case errors.Is(err, ErrUnreadable):
+		return "Your password has characters that cannot be used. Type it again"
 	case err == nil:
 		return ""
 	}

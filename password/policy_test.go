@@ -29,6 +29,8 @@ func TestCheck(t *testing.T) {
 		{pw: "demo", want: ErrTooShort},
 		{pw: strings.Repeat("é", 11), want: ErrTooShort}, // characters, not bytes
 		{pw: strings.Repeat("x", MaxLength+1), want: ErrTooLong},
+		{pw: "correct horse\x00battery", want: ErrUnreadable},
+		{pw: "correct horse \xff battery", want: ErrUnreadable},
 		// On the list as it is, and whatever the case.
 		{pw: "1qaz2wsx3edc", want: ErrCommon},
 		{pw: "qwertyuiop123", want: ErrCommon},
@@ -61,7 +63,7 @@ func TestMessage(t *testing.T) {
 	if got := Message(ErrTooShort); got != "Password must be 12 characters or more" {
 		t.Errorf("Message(ErrTooShort) = %q", got)
 	}
-	for _, err := range []error{ErrTooLong, ErrCommon, ErrPersonal} {
+	for _, err := range []error{ErrTooLong, ErrCommon, ErrPersonal, ErrUnreadable} {
 		if Message(err) == "" {
 			t.Errorf("Message(%v) is empty", err)
 		}

@@ -48,6 +48,9 @@ func resetIPKey(ip string) string         { return "ip:" + ip }
 // them apart.
 func (s *PasswordService) RequestPasswordReset(ctx context.Context, email string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
+	if !patchwork.ValidEmail(email) {
+		return nil // nobody's address; the same answer
+	}
 	ip := patchwork.RequestMetaFromContext(ctx).IP
 	var agentID int64
 	err := s.db.read.QueryRowContext(ctx, `SELECT id FROM agents WHERE email = $1 AND active = 1`, email).Scan(&agentID)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/mail"
 	"net/url"
 	"strings"
 
@@ -47,7 +46,7 @@ func (s *Server) forgotPasswordForm(w http.ResponseWriter, r *http.Request) {
 // accounts.
 func (s *Server) forgotPassword(w http.ResponseWriter, r *http.Request) {
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > 254 {
+	if !patchwork.ValidEmail(email) {
 		s.render(w, r, http.StatusUnprocessableEntity, "password_forgot", &page{Form: url.Values{"email": {email}},
 			Errors: map[string]string{"email": "Enter an email address in the correct format, like name@example.org"}})
 		return
