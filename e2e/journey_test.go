@@ -343,6 +343,12 @@ func runJourney(t *testing.T, b *browser, w world) {
 		chromedp.WaitVisible(chromedp.CSS(".govuk-error-summary")),
 		chromedp.WaitVisible(chromedp.ID("first_name-error")),
 	)
+	// The summary takes the focus (autofocus, no script needed) and lists
+	// the errors in the order of the fields.
+	b.waitFor("the error summary has the focus", `document.activeElement && document.activeElement.id === 'error-summary'`)
+	if links := eval[string](b, "read the summary's links", `[...document.querySelectorAll('.govuk-error-summary a')].map(a => a.getAttribute('href')).join(' ')`); !strings.HasPrefix(links, "#first_name #last_name #date_of_birth") {
+		t.Errorf("error summary links %q, want them in the order of the fields (#first_name #last_name #date_of_birth)", links)
+	}
 	b.checkPage("add-client form with errors")
 }
 

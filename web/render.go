@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"text/template/parse"
 	"time"
 
 	"patchwork"
@@ -19,7 +21,11 @@ import (
 // views holds the parsed templates (parsed once, at start) and the static
 // file URLs.
 type views struct {
-	pages  map[string]*template.Template
+	pages map[string]*template.Template
+	// fields lists each page's form fields in the order the page shows
+	// them, read from its templates once at start, so that every form's
+	// error summary follows its fields without a list to keep in step.
+	fields map[string][]string
 	static map[string]string
 	demo   bool
 }
@@ -31,8 +37,12 @@ type page struct {
 	Flash  string
 	Query  string
 	Errors map[string]string
-	Form   url.Values
-	Data   any
+	// ErrorList is Errors in the order of the page's fields (render fills
+	// it), for the error summary: a map ranged over would list them
+	// alphabetically by field name.
+	ErrorList []fieldError
+	Form      url.Values
+	Data      any
 }
 
 func newViews(demo bool, now func() time.Time) (*views, error) {
@@ -40,7 +50,7 @@ func newViews(demo bool, now func() time.Time) (*views, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &views{pages: map[string]*template.Template{}, static: static, demo: demo}
+	v := &views{pages: map[string]*template.Template{}, fields: map[string][]string{}, static: static, demo: demo}
 	base, err := template.New("base").Funcs(templateFuncs(v, now)).ParseFS(ui.Templates(), "layout.html", "partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
@@ -54,7 +64,9 @@ func newViews(demo bool, now func() time.Time) (*views, error) {
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", n, err)
 		}
-		v.pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		v.pages[name] = t
+		v.fields[name] = formFields(t)
 	}
 	return v, nil
 }
@@ -90,6 +102,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if p.Form == nil {
 		p.Form = url.Values{}
 	}
+	p.ErrorList = orderErrors(p.Errors, s.views.fields[name])
 	if p.Flash == "" && p.Caller != nil {
 		p.Flash = s.sessions.PopString(r.Context(), "flash")
 	}
@@ -101,6 +114,102 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	buf.WriteTo(w)
+}
+
+// fieldError is one line of the error summary: the field's id, which its
+// link goes to, and the message.
+type fieldError struct{ Field, Message string }
+
+// orderErrors lists errs in the order of fields; a message for a field the
+// page does not name (a field whose name is computed) comes after, by name.
+func orderErrors(errs map[string]string, fields []string) []fieldError {
+	if len(errs) == 0 {
+		return nil
+	}
+	list := make([]fieldError, 0, len(errs))
+	for _, f := range fields {
+		if m, ok := errs[f]; ok {
+			list = append(list, fieldError{f, m})
+		}
+	}
+	var rest []string
+	for f := range errs {
+		if !slices.Contains(fields, f) {
+			rest = append(rest, f)
+		}
+	}
+	slices.Sort(rest)
+	for _, f := range rest {
+		list = append(list, fieldError{f, errs[f]})
+	}
+	return list
+}
+
+// formFields reads the names of a page's form fields in the order the page
+// renders them: each (fld … "Name" "x" …) call, following the partials the
+// page calls ({{template "client-fields"}}), from the "content" block down.
+func formFields(t *template.Template) []string {
+	var names []string
+	seen, called := map[string]bool{}, map[string]bool{}
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Nodes {
+				walk(c)
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n == nil {
+				return
+			}
+			for _, c := range n.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			if len(n.Args) > 0 {
+				if id, ok := n.Args[0].(*parse.IdentifierNode); ok && id.Ident == "fld" {
+					for i := 1; i+1 < len(n.Args); i++ {
+						k, ok1 := n.Args[i].(*parse.StringNode)
+						v, ok2 := n.Args[i+1].(*parse.StringNode)
+						if ok1 && ok2 && k.Text == "Name" && !seen[v.Text] {
+							seen[v.Text] = true
+							names = append(names, v.Text)
+						}
+					}
+				}
+			}
+			for _, c := range n.Args {
+				walk(c)
+			}
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.TemplateNode:
+			walk(n.Pipe)
+			if sub := t.Lookup(n.Name); sub != nil && sub.Tree != nil && !called[n.Name] {
+				called[n.Name] = true
+				walk(sub.Tree.Root)
+			}
+		}
+	}
+	if content := t.Lookup("content"); content != nil && content.Tree != nil {
+		walk(content.Tree.Root)
+	}
+	return names
 }
 
 // renderError shows an error page. A 404 says the same whether the thing
