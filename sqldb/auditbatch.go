@@ -89,8 +89,14 @@ func (db *DB) startAuditBatcher() {
 	}()
 }
 
-// stopAuditBatcher ends the batcher after the batch in hand.
+// stopAuditBatcher ends the batcher after the batch in hand. Closing a DB
+// twice (a test stopping an instance, then its cleanup) stops it once.
 func (db *DB) stopAuditBatcher() {
+	select {
+	case <-db.auditStop:
+		return
+	default:
+	}
 	close(db.auditStop)
 	if db.auditDone != nil {
 		<-db.auditDone

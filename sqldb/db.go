@@ -62,6 +62,7 @@ type DB struct {
 	auditQueue chan auditRequest
 	auditStop  chan struct{}
 	auditDone  chan struct{}
+	chain      auditChain
 
 	vocab vocabCache
 }
@@ -107,7 +108,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
 	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now,
-		auditStop: make(chan struct{})}, nil
+		auditStop: make(chan struct{}), chain: auditChain{cfg: DefaultAuditKeyConfig(path)}}, nil
 }
 
 // openPostgres connects through pgxpool; runtime parameters (such as a test's
@@ -146,7 +147,8 @@ func openPostgres(ctx context.Context, dsn string, params map[string]string) (*D
 func (db *DB) Close() error {
 	db.auditOnce.Do(func() {}) // no batcher may start after this
 	db.stopAuditBatcher()
-	err := db.read.Close()
+	err := db.closeAudit()
+	err = errors.Join(err, db.read.Close())
 	if db.write != db.read {
 		err = errors.Join(err, db.write.Close())
 	}
@@ -169,6 +171,7 @@ type Tx struct {
 	misses []string // statements to prepare once the connection is free
 	// committed runs once the transaction has committed (see afterCommit).
 	committed []func()
+	auditHead *txAuditHead // set once the transaction appends to the audit chain
 }
 
 // afterCommit runs fn once tx has committed, and not at all if it rolls
@@ -186,7 +189,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	tx := &Tx{Tx: sqlTx, db: db, now: db.now()}
 	defer tx.prepareMisses(context.WithoutCancel(ctx))
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil {
+		err = tx.sealAudit(ctx)
+	}
+	if err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

@@ -52,13 +52,19 @@ func (db *DB) migrations() ([]migration, error) {
 
 // Migrate applies every pending migration, each in its own transaction. On
 // PostgreSQL an advisory lock makes instances that start together take turns,
-// so each migration runs exactly once.
+// so each migration runs exactly once. It then loads the audit key (creating
+// it for a database whose audit log was never keyed) and checks the chain's
+// head against the checkpoint file (see SetAuditKeyConfig); it fails rather
+// than start on a missing or wrong key or a log cut short since.
 func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
 	// After migrate has given its connection back: on SQLite the write pool
 	// has only the one.
+	if err := db.openAudit(ctx); err != nil {
+		return err
+	}
 	if err := db.ensureSearchIndex(ctx); err != nil {
 		return err
 	}

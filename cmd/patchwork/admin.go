@@ -18,10 +18,11 @@ func cmdMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
+	audit := auditFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn, audit)
 	if err != nil {
 		return err
 	}
@@ -34,6 +35,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
+	audit := auditFlags(fs)
 	var sw demo.Statewide
 	fs.IntVar(&sw.Clients, "clients", 0, "load a statewide data set with this many clients (with --agents and --agencies)")
 	fs.IntVar(&sw.Agents, "agents", 100000, "agents in a statewide data set")
@@ -41,7 +43,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn, audit)
 	if err != nil {
 		return err
 	}
@@ -75,6 +77,7 @@ func cmdCreateAgent(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("admin create-agent", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
+	audit := auditFlags(fs)
 	email := fs.String("email", "", "sign-in email address (required)")
 	name := fs.String("name", "", "full name (required)")
 	role := fs.String("role", "", "role, such as Social worker")
@@ -98,7 +101,7 @@ func cmdCreateAgent(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		pw = strings.TrimRight(line, "\r\n")
 	}
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn, audit)
 	if err != nil {
 		return err
 	}
@@ -128,24 +131,4 @@ func cmdCreateAgent(ctx context.Context, args []string, stdout, stderr io.Writer
 func domainOf(email string) string {
 	_, d, _ := strings.Cut(email, "@")
 	return d
-}
-
-func cmdAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	dsn := dbFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	db, err := sqldb.Open(ctx, *dsn)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := sqldb.NewAuditService(db).VerifyAudit(patchwork.NewSystemContext(ctx))
-	if err != nil {
-		return fmt.Errorf("audit log is NOT intact after %d rows: %w", n, err)
-	}
-	fmt.Fprintf(stdout, "Audit log intact: %d rows verified.\n", n)
-	return nil
 }

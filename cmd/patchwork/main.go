@@ -5,7 +5,7 @@
 //	patchwork migrate [--db …]
 //	patchwork demo [--db …]
 //	patchwork admin create-agent --email … --name … --agency-id … [--admin]
-//	patchwork audit verify [--db …]
+//	patchwork audit verify [--db …] [--audit-key-file …] [--audit-checkpoint-file …]
 //	patchwork search-eval [--db …] [--queries 1000] [--seed 1]
 package main
 
@@ -41,7 +41,7 @@ Commands:
   migrate               apply database migrations
   demo                  seed the demo network into an empty database
   admin create-agent    add an agent (until sign-up exists)
-  audit verify          check the audit log's hash chain
+  audit verify          check the audit log's keyed hash chain and checkpoints (exit 1 unless intact)
   search-eval           measure client search recall and latency on a loaded database
 
 Run "patchwork <command> -h" for a command's flags.

@@ -22,6 +22,7 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs := flag.NewFlagSet("search-eval", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dsn := dbFlag(fs)
+	audit := auditFlags(fs)
 	var opt searcheval.Options
 	fs.IntVar(&opt.Queries, "queries", 1000, "search queries in all, shared evenly by the query kinds; 0 skips the search evaluation")
 	fs.IntVar(&opt.Duplicates, "duplicates", 0, "also evaluate the add-client duplicate check: this many corrupted copies of clients, shared evenly by the kinds of copy")
@@ -45,7 +46,7 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if !named {
 		return errors.New("search-eval: name the database loaded for evaluation with --db (PATCHWORK_DATABASE is not used)")
 	}
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn, audit)
 	if err != nil {
 		return err
 	}

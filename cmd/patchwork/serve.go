@@ -23,6 +23,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", envOr("PATCHWORK_ADDR", "127.0.0.1:8080"), "listen address (env PATCHWORK_ADDR)")
 	dsn := dbFlag(fs)
+	audit := auditFlags(fs)
 	demoMode := fs.Bool("demo", envOr("PATCHWORK_DEMO", "") == "true", "demo mode: seed demo data into an empty database and show the demo banner")
 	smtpURL := fs.String("smtp-url", envOr("PATCHWORK_SMTP_URL", ""),
 		"SMTP server, smtp://user:pass@host:port?tls=none|starttls|tls; empty keeps emails in the local outbox (env PATCHWORK_SMTP_URL)")
@@ -52,11 +53,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *debugAddr != "" {
 		go serveDebug(*debugAddr, log)
 	}
-	db, err := openMigrated(ctx, *dsn)
+	db, err := openMigrated(ctx, *dsn, audit)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() {
+		// Close writes the last audit checkpoint.
+		if err := db.Close(); err != nil {
+			log.Error("close database", "err", err)
+		}
+	}()
 	if *demoMode {
 		if err := seedIfEmpty(ctx, db, stdout); err != nil {
 			return err
@@ -133,11 +139,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func openMigrated(ctx context.Context, dsn string) (*sqldb.DB, error) {
+func openMigrated(ctx context.Context, dsn string, audit *auditOpts) (*sqldb.DB, error) {
+	cfg, err := audit.config(dsn)
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
 		return nil, err
 	}
+	db.SetAuditKeyConfig(cfg)
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

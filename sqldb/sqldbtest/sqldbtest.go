@@ -14,8 +14,10 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -107,9 +109,12 @@ func MustOpen(tb testing.TB, dialect string) *sqldb.DB {
 	ctx := context.Background()
 	var db *sqldb.DB
 	var err error
+	t := target{dialect: dialect}
 	switch dialect {
 	case "sqlite":
-		db, err = sqldb.Open(ctx, filepath.Join(tb.TempDir(), "test.db"))
+		t.path = filepath.Join(tb.TempDir(), "test.db")
+		t.audit = sqldb.DefaultAuditKeyConfig(t.path)
+		db, err = sqldb.Open(ctx, t.path)
 	case "postgres":
 		RequirePostgres(tb)
 		schema := "t_" + randomHex(8)
@@ -124,6 +129,9 @@ func MustOpen(tb testing.TB, dialect string) *sqldb.DB {
 			admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
 			admin.Close()
 		})
+		t.schema = schema
+		dir := tb.TempDir()
+		t.audit = sqldb.AuditKeyConfig{KeyFile: filepath.Join(dir, "audit-key"), CheckpointFile: filepath.Join(dir, "audit-checkpoint")}
 		db, err = sqldb.OpenPostgresSchema(ctx, PostgresDSN(), schema)
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
@@ -132,14 +140,80 @@ func MustOpen(tb testing.TB, dialect string) *sqldb.DB {
 		tb.Fatalf("open %s: %v", dialect, err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	db.SetAuditKeyConfig(t.audit)
+	targets.Store(db, t)
 	if err := db.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate %s: %v", dialect, err)
 	}
 	return db
 }
 
+// target is where MustOpen put a database, so a test can open it again.
+type target struct {
+	dialect, path, schema string
+	audit                 sqldb.AuditKeyConfig
+}
+
+var targets sync.Map // *sqldb.DB → target
+
+func targetOf(tb testing.TB, db *sqldb.DB) target {
+	tb.Helper()
+	t, ok := targets.Load(db)
+	if !ok {
+		tb.Fatal("sqldbtest: database not opened by MustOpen")
+	}
+	return t.(target)
+}
+
+// AuditConfig returns where the audit key and checkpoint file of a
+// database MustOpen made are (in the test's temporary directory).
+func AuditConfig(tb testing.TB, db *sqldb.DB) sqldb.AuditKeyConfig {
+	tb.Helper()
+	return targetOf(tb, db).audit
+}
+
+// Reopen opens the database of db again — another instance, or the same
+// one restarted — with the audit key and checkpoint file of cfg, and
+// migrates it. It returns Migrate's error, so that a test can see a start
+// refused; the handle is closed when tb ends.
+func Reopen(tb testing.TB, db *sqldb.DB, cfg sqldb.AuditKeyConfig) (*sqldb.DB, error) {
+	tb.Helper()
+	t := targetOf(tb, db)
+	ctx := context.Background()
+	var other *sqldb.DB
+	var err error
+	if t.dialect == "sqlite" {
+		other, err = sqldb.Open(ctx, t.path)
+	} else {
+		other, err = sqldb.OpenPostgresSchema(ctx, PostgresDSN(), t.schema)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { other.Close() })
+	other.SetAuditKeyConfig(cfg)
+	targets.Store(other, target{dialect: t.dialect, path: t.path, schema: t.schema, audit: cfg})
+	return other, other.Migrate(ctx)
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// DSN returns what opens the database of db from outside the test, as the
+// CLI's --db flag takes it: the SQLite file, or a PostgreSQL URL whose
+// search_path is the test's schema.
+func DSN(tb testing.TB, db *sqldb.DB) string {
+	tb.Helper()
+	t := targetOf(tb, db)
+	if t.dialect == "sqlite" {
+		return t.path
+	}
+	sep := "?"
+	if strings.Contains(PostgresDSN(), "?") {
+		sep = "&"
+	}
+	return PostgresDSN() + sep + "search_path=" + url.QueryEscape(t.schema+",public")
 }
