@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"patchwork"
@@ -105,6 +106,7 @@ func (tx *Tx) writeWords(ctx context.Context, table, col string, id int64, ws wo
 			gone = append(gone, w)
 		}
 	}
+	slices.Sort(gone) // rows locked in one order by every writer, as in vocabRows
 	return tx.dropUnusedVocab(ctx, gone)
 }
 
@@ -134,17 +136,26 @@ func wordRows(id int64, ws wordSet, rows [][]any) [][]any {
 	return rows
 }
 
-// vocabRows returns the distinct words of word rows, as rows.
+// vocabRows returns the distinct words of word rows, as rows, in order.
+// The order matters on PostgreSQL: two profile changes adding the same new
+// words wait for each other's uncommitted rows, and in a word set's random
+// order one could hold "alpha" waiting for "beta" while the other held
+// "beta" waiting for "alpha" — a deadlock, which aborted one of them.
 func vocabRows(rows ...[][]any) [][]any {
 	seen := map[string]bool{}
-	var out [][]any
+	var words []string
 	for _, rs := range rows {
 		for _, r := range rs {
 			if w := r[0].(string); !seen[w] {
 				seen[w] = true
-				out = append(out, []any{w})
+				words = append(words, w)
 			}
 		}
+	}
+	slices.Sort(words)
+	out := make([][]any, len(words))
+	for i, w := range words {
+		out[i] = []any{w}
 	}
 	return out
 }
