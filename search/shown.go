@@ -100,25 +100,35 @@ type verdict struct {
 // (NamesEnough), so none of this ever shows a client on a date alone.
 func judge(q match.Query, c *match.Candidate, nc *newClient) (verdict, bool) {
 	score, reasons := match.Score(q, *c)
-	fit := match.FitNames(q, *c)
 	if nc != nil {
 		for _, aq := range nc.aliases {
 			if s, r := match.Score(aq, *c); s > score {
 				score, reasons = s, append(r, ReasonOtherNameYouEntered)
 			}
-			f := match.FitNames(aq, *c)
-			given := max(fit.Given, f.Given)
-			if f.Full && !fit.Full {
-				fit = f
-				fit.Reasons = append(slices.Clone(f.Reasons), ReasonOtherNameYouEntered)
-			}
-			fit.Given = given
 		}
 	}
 	dm := q.Date.Match(c.DOB)
+	fullDateAgrees := dm == match.DateExact && q.Date.Day != 0
+	// The names are compared again, dates aside, only where a rule below
+	// asks: never for a query without a date, the commonest and costliest
+	// (a name-only search scores a few hundred candidates).
+	var fit match.NameFit
+	if dm == match.DateConflict || fullDateAgrees && score < match.LikelyThreshold {
+		fit = match.FitNames(q, *c)
+		if nc != nil {
+			for _, aq := range nc.aliases {
+				f := match.FitNames(aq, *c)
+				given := max(fit.Given, f.Given)
+				if f.Full && !fit.Full {
+					fit = f
+					fit.Reasons = append(slices.Clone(f.Reasons), ReasonOtherNameYouEntered)
+				}
+				fit.Given = given
+			}
+		}
+	}
 	samePostcode := nc != nil && nc.postcode != "" && nc.postcode == match.FoldPostcode(c.Postcode)
 	sameAddress := nc != nil && nc.address != "" && match.SameAddress(nc.address, c.Address)
-	fullDateAgrees := dm == match.DateExact && q.Date.Day != 0
 	// Another surname: none of the reasons speaks of one.
 	otherSurname := !slices.ContainsFunc(fit.Reasons, func(r string) bool { return strings.Contains(r, "surname") })
 	v := verdict{score: score}
