@@ -305,7 +305,7 @@ func runJourney(t *testing.T, b *browser, w world) {
 	if resp.Status != http.StatusNotFound {
 		t.Errorf("%s after leaving: status %d, want 404", clientPath, resp.Status)
 	}
-	b.step("see the not-found page", chromedp.WaitVisible(h1XPath("Page not found")))
+	b.step("see the not-found page", chromedp.WaitVisible(h1XPath("Client not found")))
 	b.checkPage("client page after leaving (not found)")
 
 	// The other main pages.

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,6 +222,7 @@ type clientView struct {
 	Cards         []memberCard
 	TeamMailto    string // a mailto: link to the other members, "" if none has an address
 	TeamEmailList string // "; "-separated, for people to copy
+	TeamEmailRows int    // the copy box's height, so that it shows every address
 	Attentions    []*patchwork.Attention
 	CardsHTML     template.HTML
 	TrailHTML     template.HTML
@@ -231,7 +233,10 @@ type trailLine struct{ Text, When string }
 
 func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Time) clientView {
 	emails := teamEmails(p.Team, me)
-	v := clientView{ClientProfile: p, TeamMailto: mailtoURL(emails, ""), TeamEmailList: strings.Join(emails, "; ")}
+	// The subject names the client by reference only: a mail program keeps
+	// subjects in places no one controls.
+	v := clientView{ClientProfile: p, TeamMailto: mailtoURL(emails, teamMailSubject(p.Client.ID)),
+		TeamEmailList: strings.Join(emails, "; "), TeamEmailRows: max(2, len(emails))}
 	var cards []memberCard
 	for _, m := range p.Team {
 		a := m.Agent
@@ -246,6 +251,17 @@ func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Tim
 		}
 		cards = append(cards, c)
 	}
+	// The team comes in the order members joined; the viewer's own card
+	// goes last, as the one they least need to look up.
+	slices.SortStableFunc(cards, func(a, b memberCard) int {
+		switch {
+		case a.IsMe == b.IsMe:
+			return 0
+		case a.IsMe:
+			return 1
+		}
+		return -1
+	})
 	var trail []trailLine
 	for _, a := range p.Activity {
 		trail = append(trail, trailLine{Text: activityText(a), When: humanTime(a.CreatedAt, now)})
@@ -253,4 +269,11 @@ func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Tim
 	v.TrailHTML = trailHTML(trail)
 	v.CardsHTML = teamCardsHTML(cards)
 	return v
+}
+
+// teamMailSubject is the subject of "Email the whole team": the client's
+// reference (patchwork.ClientRef, as Patchwork's own emails use), never
+// anything that identifies the client.
+func teamMailSubject(clientID int64) string {
+	return "Patchwork client " + patchwork.ClientRef(clientID)
 }

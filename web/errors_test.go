@@ -29,7 +29,7 @@ func TestErrorStatus(t *testing.T) {
 		{patchwork.Invalid(map[string]string{"x": "Wrong"}), 422, 422, "There is a problem with what you entered."},
 		{patchwork.ErrUnauthorized, 401, 303, ""},
 		{patchwork.Errorf(patchwork.EFORBIDDEN, "Not for you."), 403, 403, "Not for you."},
-		{patchwork.ErrNotFound, 404, 404, "Page not found"},
+		{patchwork.ErrNotFound, 404, 404, "Client not found"}, // the request is for /clients/1
 		{patchwork.Errorf(patchwork.ETOOMANYREQUEST, "Slow down."), 429, 429, "Slow down."},
 		{patchwork.Errorf(patchwork.EINTERNAL, "secret detail"), 500, 500, "Please try again later."},
 		{io.ErrUnexpectedEOF, 500, 500, "Please try again later."},

@@ -42,6 +42,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		"join":                strings.Join,
 		"title":               func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
 		"tel":                 telURI,
+		"clientRef":           patchwork.ClientRef,
 		"activity":            activityText,
 		"lawfulBases":         func() []patchwork.Option { return patchwork.LawfulBases },
 		"attentionCategories": func() []patchwork.Option { return patchwork.AttentionCategories },

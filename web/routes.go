@@ -172,6 +172,15 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 
 // notFound is the one "page not found": for a missing page, a client the
 // caller may not see and an admin page a non-admin asked for alike.
+//
+// Under /clients/ it says what a practitioner needs to know; it is decided
+// by the path alone, so a missing client and one the caller is not on the
+// team of still get the same bytes.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/clients/") {
+		s.render(w, r, http.StatusNotFound, "error", &page{Data: map[string]string{"Title": "Client not found",
+			"Message": "This client does not exist, or you are not on their team — search to find and join them.", "Search": "yes"}})
+		return
+	}
 	s.renderError(w, r, http.StatusNotFound, "Page not found", "If you typed the web address, check it is correct.")
 }
