@@ -1,6 +1,6 @@
 package patchwork
 
-// The access rules of PRODUCT.md ("Who may see what") as plain functions, so
+// The access rules of docs/security.md ("Who may see what") as plain functions, so
 // that they are easy to read and test. The store calls them; handlers never
 // decide on their own who may see a client.
 

@@ -72,7 +72,7 @@ type ClientProfile struct {
 
 // ClientMatch is a possible existing record shown before creating a client
 // or as a search result. It holds only what is needed to recognise the
-// person (PRODUCT.md rule 2).
+// person (docs/security.md, rule 2).
 type ClientMatch struct {
 	ID           int64
 	Name         string

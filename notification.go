@@ -100,7 +100,7 @@ func (p NotificationPrefs) Validate() error {
 }
 
 // ClientRef is the short reference by which emails name a client. Emails
-// never carry a client's name (PRODUCT.md rule 6).
+// never carry a client's name (docs/security.md, rule 6).
 func ClientRef(id int64) string { return fmt.Sprintf("P-%06d", id) }
 
 // NotificationPrefsService reads and changes how agents hear about events.

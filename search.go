@@ -34,7 +34,7 @@ type SearchResults struct {
 	// search with a number; nil when the engine does not count.
 	Counts map[string]int
 	// TooShort is set when the query does not name anyone well enough to
-	// search clients (PRODUCT.md privacy rules).
+	// search clients (docs/security.md, rule 2).
 	TooShort bool
 	// AddClient is what the query says about a client to add, for the
 	// add-client form it links to: the name words as typed and a full date

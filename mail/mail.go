@@ -1,7 +1,7 @@
 // Package mail builds and sends Patchwork's emails: a Sender over SMTP
 // (github.com/wneessen/go-mail), a Sender into the local outbox table for
 // deployments without SMTP, and the templates that say what happened without
-// ever carrying a client's data (PRODUCT.md rule 6).
+// ever carrying a client's data (docs/security.md, rule 6).
 package mail
 
 import (

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// Parameters chosen to cost ~30–40 ms on a 2-core machine (DESIGN.md).
+// Parameters chosen to cost ~30–40 ms on a 2-core machine (docs/security.md).
 const (
 	memoryKiB = 19 * 1024
 	timeCost  = 2

@@ -23,7 +23,7 @@ const (
 	seenGranularity = time.Minute
 )
 
-// securityHeaders sets the headers of DESIGN.md's security model on every
+// securityHeaders sets the headers of docs/security.md (Requests) on every
 // response: a strict CSP with no inline script, no framing, no sniffing.
 func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

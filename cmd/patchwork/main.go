@@ -116,7 +116,7 @@ func dbFlag(fs *flag.FlagSet) *string {
 
 // redactedKeys are log attribute names that could carry client data. No
 // code logs them today; the rule stops a future slip from reaching the logs
-// (PRODUCT.md rule 6).
+// (docs/security.md, rule 6).
 var redactedKeys = map[string]bool{
 	"name": true, "first_name": true, "last_name": true, "date_of_birth": true, "dob": true, "address": true,
 	"postcode": true, "phone": true, "message": true, "note": true, "q": true, "query": true, "aliases": true,
