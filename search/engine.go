@@ -150,16 +150,11 @@ func (e *Engine) Match(ctx context.Context, mq Query) (*Result, error) {
 	}
 	sortMatches(ms)
 	if len(mq.PreferAreas) > 0 {
-		// Local first, but never above a match of a better level, nor a
-		// conflicting date of birth above one that agrees.
+		// Local first, but never above a match of a better tier (a
+		// better level, a first name agreeing, a date that does not
+		// conflict).
 		rank := func(m *patchwork.ClientMatch) int {
-			r := 2
-			switch {
-			case m.Level == "likely":
-				r = 4
-			case conflicting(m):
-				r = 0
-			}
+			r := 2 * tier(m)
 			if overlaps(areas[m.ID], mq.PreferAreas) {
 				r++
 			}
@@ -312,12 +307,12 @@ func bestAlias(q match.Query, c *match.Candidate) string {
 	return best
 }
 
-// sortMatches orders matches with a conflicting date of birth last, then
-// by score, then id for stability.
+// sortMatches orders matches by tier (a conflicting date of birth last),
+// then by score, then id for stability.
 func sortMatches(ms []*patchwork.ClientMatch) {
 	sort.SliceStable(ms, func(i, j int) bool {
-		if ci, cj := conflicting(ms[i]), conflicting(ms[j]); ci != cj {
-			return cj
+		if ti, tj := tier(ms[i]), tier(ms[j]); ti != tj {
+			return ti > tj
 		}
 		if ms[i].Score != ms[j].Score {
 			return ms[i].Score > ms[j].Score

@@ -44,6 +44,10 @@ const (
 	// same date of birth and place: match's threshold for naming a reason
 	// at all, since the date and the place already say much.
 	similarGivenForPlace = 0.45
+	// fullDateRuleOrder orders a changed surname or the same date and
+	// place with the same name and a near date (0.8 is the same name in
+	// the same year): the same full date of birth says more than a year.
+	fullDateRuleOrder = 0.8
 	// placeBonus puts a match at the new client's postcode or address
 	// before its equals; it orders, it never changes a level.
 	placeBonus = 0.05
@@ -135,6 +139,7 @@ func judge(q match.Query, c *match.Candidate, nc *newClient) (verdict, bool) {
 	switch {
 	case fullDateAgrees && otherSurname && fit.Given >= match.NearName && score < match.LikelyThreshold:
 		v.level, v.reasons = "possible", []string{ReasonSameFirstNameAndDOB, ReasonDifferentSurname}
+		v.score = max(score, fullDateRuleOrder)
 	case score >= MinScore:
 		v.level, v.reasons = match.Level(score), reasons
 	case dm == match.DateConflict && fit.Full:
@@ -151,11 +156,18 @@ func judge(q match.Query, c *match.Candidate, nc *newClient) (verdict, bool) {
 		if !samePostcode {
 			v.reasons[0] = ReasonSameDOBAndAddress
 		}
+		v.score = max(score, fullDateRuleOrder)
 		samePostcode, sameAddress = false, false // said already
 	case dm != match.DateConflict && typedPrefixes(q.Names, c):
 		v.level, v.reasons = "possible", []string{reasonNamesStartWithTyped}
 		v.score = MinScore
 	default:
+		return verdict{}, false
+	}
+	// A new client whose first name is unlike and whose date has day and
+	// month swapped shares little more than a common surname: not worth
+	// one of the few places of the prompt.
+	if nc != nil && dm == match.DateSwapped && v.level == "possible" && surnameOnly(v.reasons) {
 		return verdict{}, false
 	}
 	if samePostcode || sameAddress {
@@ -168,6 +180,39 @@ func judge(q match.Query, c *match.Candidate, nc *newClient) (verdict, bool) {
 		}
 	}
 	return v, true
+}
+
+// surnameOnly reports reasons where the surname agrees and no first name
+// does: a sibling or a namesake more often than the person.
+func surnameOnly(reasons []string) bool {
+	surname, given := false, false
+	for _, r := range reasons {
+		switch {
+		case r == "exact name" || r == ReasonSameName || r == ReasonSameFirstNameAndDOB || r == reasonNamesStartWithTyped ||
+			r == ReasonSameDOBAndPostcode || r == ReasonSameDOBAndAddress || strings.Contains(r, "first name") ||
+			strings.Contains(r, "first initial") || strings.HasPrefix(r, "nickname of") || strings.HasPrefix(r, "variant of"):
+			given = true
+		case strings.Contains(r, "surname"):
+			surname = true
+		}
+	}
+	return surname && !given
+}
+
+// tier orders what is shown before the score does: likely matches, then
+// possible ones where a first name agrees (or a rule above showed them),
+// then those where only the surname agrees, then a conflicting date of
+// birth.
+func tier(m *patchwork.ClientMatch) int {
+	switch {
+	case m.Level == "likely":
+		return 3
+	case conflicting(m):
+		return 0
+	case surnameOnly(m.Reasons):
+		return 1
+	}
+	return 2
 }
 
 // conflicting reports a match shown although its date of birth conflicts

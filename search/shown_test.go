@@ -179,3 +179,48 @@ func TestDuplicateCheckAddressAndPostcode(t *testing.T) {
 		t.Errorf("other name labelled %q", got)
 	}
 }
+
+// TestDuplicateCheckFirstNameBeforeSurname covers the order of the few
+// places of the prompt: a first name agreeing with the full date of birth
+// (under another surname, or at the same place) comes before namesakes
+// who share only a common surname and the date, and those whose date has
+// day and month swapped and share only the surname are left out.
+func TestDuplicateCheckFirstNameBeforeSurname(t *testing.T) {
+	ix := newMemIndex()
+	ix.add(1, "Aisha", "Corpermo", "1981-03-20", 1)
+	ix.place(1, "4 Elm Road", "SW41 1IY")
+	ix.add(2, "Mia", "Holkelley", "1999-09-05", 1)
+	ix.add(3, "Emily", "White", "1993-02-07", 1)
+	ix.place(3, "2 Mill Lane", "")
+	for i, g := range []string{"Ava", "Grace", "Isla", "Ivy", "Lily", "Rosie"} {
+		ix.add(int64(10+i), g, "Smith", "1981-03-20", 1)
+		ix.add(int64(20+i), g, "Smith", "1999-09-05", 1)
+		ix.add(int64(30+i), g, "Smith", "1993-02-07", 1)
+		ix.add(int64(40+i), g, "Smith", "1993-07-02", 1) // day and month swapped
+	}
+	ix.add(50, "Mia", "Smith", "1999-01-01", 1) // the same name, the same year
+	e := New(ix)
+	for _, tc := range []struct {
+		c    *patchwork.Client
+		want int64
+	}{
+		{&patchwork.Client{FirstName: "Asiha", LastName: "Smith", DateOfBirth: "20/03/1981", Postcode: "SW41 1IY"}, 1},
+		{&patchwork.Client{FirstName: "Mia", LastName: "Smith", DateOfBirth: "05/09/1999"}, 2},
+		{&patchwork.Client{FirstName: "Milly", LastName: "Smith", DateOfBirth: "07/02/1993", Address: "2 mill lane"}, 3},
+	} {
+		res := mustMatch(t, e, Query{Client: tc.c, Limit: patchwork.MaxDuplicateMatches})
+		if got := ids(res); len(got) == 0 || got[0] != tc.want {
+			t.Errorf("%s: %v, want %d first", tc.c.Name(), got, tc.want)
+		}
+		for _, m := range res.Matches {
+			if m.ID >= 40 && m.ID < 50 {
+				t.Errorf("%s: %d shown (%v): only the surname and a swapped date agree", tc.c.Name(), m.ID, m.Reasons)
+			}
+		}
+	}
+	// Searching, the same order: the first name and full date first.
+	res := mustMatch(t, e, Query{Text: "mia smith 5/9/1999"})
+	if got := ids(res); len(got) == 0 || got[0] != 2 {
+		t.Errorf("search: %v, want 2 first", got)
+	}
+}
