@@ -123,10 +123,6 @@ var adminOnly = map[string]bool{
 	"AuditService.VerifyAudit": true, "AuditService.FindAuditForClient": true,
 }
 
-// refusedAs names the methods that refuse with another code than
-// EUNAUTHORIZED: Search answers every refusal with ENOTFOUND.
-var refusedAs = map[string]string{"SearchService.Search": patchwork.ENOTFOUND}
-
 // TestNoCallerIsRefused proves that no caller is never trusted: every method
 // of every service interface refuses a context without a caller with
 // EUNAUTHORIZED, and those acting for an agent refuse the system caller too.
@@ -159,10 +155,7 @@ func TestNoCallerIsRefused(t *testing.T) {
 					t.Errorf("%s: not covered; add it to serviceCalls (or to noCaller, saying what stands in for the caller)", name)
 					continue
 				}
-				want := patchwork.EUNAUTHORIZED
-				if code, ok := refusedAs[name]; ok {
-					want = code
-				}
+				const want = patchwork.EUNAUTHORIZED
 				if err := fn(context.Background()); patchwork.ErrorCode(err) != want {
 					t.Errorf("%s without a caller: %v, want %s", name, err, want)
 				}

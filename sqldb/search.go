@@ -73,7 +73,10 @@ func (db *DB) searchScopes(ctx context.Context, agentID int64, counting bool, si
 // Search runs the one search box; see patchwork.SearchService.
 func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*patchwork.SearchResults, error) {
 	c, err := caller(ctx)
-	if err != nil || !patchwork.CanSearch(c) {
+	if err != nil {
+		return nil, err
+	}
+	if !patchwork.CanSearch(c) {
 		return nil, patchwork.ErrNotFound
 	}
 	if q.Scope != patchwork.ScopeDistrict && q.Scope != patchwork.ScopeNetwork {
@@ -260,6 +263,9 @@ func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwor
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if !patchwork.CanSearch(c) {
+		return nil, patchwork.ErrNotFound
 	}
 	if s.RateLimit > 0 {
 		var n int
