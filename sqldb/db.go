@@ -38,7 +38,7 @@ var (
 	sqliteDialect   = Dialect{Name: "sqlite"}
 	postgresDialect = Dialect{
 		Name:       "postgres",
-		LockAudit:  fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", advisoryAudit),
+		LockAudit:  strings.Replace(advisory("pg_advisory_xact_lock"), "$1", fmt.Sprint(advisoryAudit), 1),
 		SkipLocked: " FOR UPDATE SKIP LOCKED",
 		LockRow:    " FOR NO KEY UPDATE",
 	}

@@ -170,9 +170,9 @@ func (tx *Tx) lockDirectory(ctx context.Context, exclusive bool) error {
 	if tx.db.pool == nil {
 		return nil
 	}
-	lock := `SELECT pg_advisory_xact_lock_shared($1)`
+	lock := advisory("pg_advisory_xact_lock_shared")
 	if exclusive {
-		lock = `SELECT pg_advisory_xact_lock($1)`
+		lock = advisory("pg_advisory_xact_lock")
 	}
 	_, err := tx.ExecContext(ctx, lock, advisoryDirectory)
 	return err

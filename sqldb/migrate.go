@@ -82,10 +82,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	defer conn.Close()
 	if db.Dialect.Name == "postgres" {
-		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, advisoryMigrate); err != nil {
+		if _, err := conn.ExecContext(ctx, advisory("pg_advisory_lock"), advisoryMigrate); err != nil {
 			return fmt.Errorf("sqldb: migration lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, advisoryMigrate)
+		defer conn.ExecContext(context.WithoutCancel(ctx), advisory("pg_advisory_unlock"), advisoryMigrate)
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {

@@ -68,7 +68,7 @@ func (s *PasswordService) RequestPasswordReset(ctx context.Context, email string
 		// one lock for all costs nothing); SQLite's single writer already
 		// serialises them.
 		if s.db.Dialect.Name == "postgres" {
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, advisoryPasswordReset); err != nil {
+			if _, err := tx.ExecContext(ctx, advisory("pg_advisory_xact_lock"), advisoryPasswordReset); err != nil {
 				return err
 			}
 		}
