@@ -99,25 +99,22 @@ func tooLong(label string, max int) string {
 // that is not ValidText or is longer than max characters gets a message
 // under key. It reports whether *s is fine.
 func (f fields) line(key string, s *string, max int, label string) bool {
-	if !ValidText(*s) {
-		f.set(key, unreadable(label))
-		return false
-	}
-	*s = CleanLine(*s)
-	if utf8.RuneCountInString(*s) > max {
-		f.set(key, tooLong(label, max))
-		return false
-	}
-	return true
+	return f.check(key, s, max, label, CleanLine)
 }
 
 // text is line for a multi-line field (see CleanText).
 func (f fields) text(key string, s *string, max int, label string) bool {
+	return f.check(key, s, max, label, CleanText)
+}
+
+// check refuses *s unless it is ValidText, cleans it with clean, then
+// refuses it if it is longer than max characters.
+func (f fields) check(key string, s *string, max int, label string, clean func(string) string) bool {
 	if !ValidText(*s) {
 		f.set(key, unreadable(label))
 		return false
 	}
-	*s = CleanText(*s)
+	*s = clean(*s)
 	if utf8.RuneCountInString(*s) > max {
 		f.set(key, tooLong(label, max))
 		return false
