@@ -52,6 +52,11 @@ type ClientSummary struct {
 	TeamSize     int
 	AgencyCount  int
 	LastActivity time.Time
+	// Area is the client's local area ("" when none is set; the first by
+	// name when there are several).
+	Area string
+	// OpenAttentions counts the client's attentions not yet resolved.
+	OpenAttentions int
 }
 
 // TeamMember is one current member of a client's team as the viewer may see

@@ -44,6 +44,7 @@ func TestJourneyJoinAndLeaveTeam(t *testing.T) {
 			db := openSeeded(t, dialect)
 			base := startServer(t, db)
 			w := pickWorld(t, db)
+			addTeams(t, db, dashboardTeams)
 			t.Logf("%s: seeded and serving in %v; journey client %q (id %d, in agent2's areas: %v)",
 				dialect, time.Since(start).Round(time.Millisecond), w.clientName, w.clientID, w.nearby)
 			b := newBrowser(t, base)
@@ -171,6 +172,7 @@ func runJourney(t *testing.T, b *browser, w world) {
 		t.Fatalf("after signing in the browser is at %s, want the dashboard /", p)
 	}
 	b.checkPage("dashboard")
+	checkDashboard(t, b)
 
 	// Search from the header for the client, widening to the whole network
 	// as a user would if they are not in the local results.

@@ -157,12 +157,14 @@ func (db *DB) clientSummaries(ctx context.Context, join string, args ...any) ([]
 		(SELECT COUNT(*) FROM memberships m WHERE m.client_id = c.id AND m.left_at IS NULL),
 		(SELECT COUNT(DISTINCT a.agency_id) FROM memberships m JOIN agents a ON a.id = m.agent_id
 			WHERE m.client_id = c.id AND m.left_at IS NULL),
-		COALESCE((SELECT MAX(t.created_at) FROM activities t WHERE t.client_id = c.id), c.created_at)
+		COALESCE((SELECT MAX(t.created_at) FROM activities t WHERE t.client_id = c.id), c.created_at),
+		COALESCE((SELECT MIN(ar.name) FROM client_areas ca JOIN areas ar ON ar.id = ca.area_id WHERE ca.client_id = c.id), ''),
+		(SELECT COUNT(*) FROM attentions t WHERE t.client_id = c.id AND t.resolved_at IS NULL)
 		FROM clients c `+join+` ORDER BY 7 DESC, c.id LIMIT 500`, func(sc interface{ Scan(...any) error }) (*patchwork.ClientSummary, error) {
 		cs := &patchwork.ClientSummary{}
 		var first, last string
 		var lastAct int64
-		if err := sc.Scan(&cs.ID, &first, &last, &cs.DateOfBirth, &cs.TeamSize, &cs.AgencyCount, &lastAct); err != nil {
+		if err := sc.Scan(&cs.ID, &first, &last, &cs.DateOfBirth, &cs.TeamSize, &cs.AgencyCount, &lastAct, &cs.Area, &cs.OpenAttentions); err != nil {
 			return nil, err
 		}
 		cs.Name = strings.TrimSpace(first + " " + last)

@@ -264,7 +264,7 @@ func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Tim
 	})
 	var trail []trailLine
 	for _, a := range p.Activity {
-		trail = append(trail, trailLine{Text: activityText(a), When: humanTime(a.CreatedAt, now)})
+		trail = append(trail, trailLine{Text: activityText(a, me), When: humanTime(a.CreatedAt, now)})
 	}
 	v.TrailHTML = trailHTML(trail)
 	v.CardsHTML = teamCardsHTML(cards)

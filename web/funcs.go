@@ -135,31 +135,35 @@ func humanTime(t, now time.Time) string {
 }
 
 // activityText describes an activity row in words. It names the agent and
-// what happened, never a client's data values.
-func activityText(a *patchwork.Activity) string {
+// what happened, never a client's data values; the viewer's own actions read "You …".
+func activityText(a *patchwork.Activity, me *patchwork.Agent) string {
+	who := a.AgentName
+	if me != nil && a.AgentID == me.ID {
+		who = "You"
+	}
 	switch a.Kind {
 	case patchwork.ActivityClientCreated:
-		return a.AgentName + " added this client"
+		return who + " added this client"
 	case patchwork.ActivityMemberJoined:
-		return a.AgentName + " joined the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LawfulBases, a.Detail)) + ")"
+		return who + " joined the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LawfulBases, a.Detail)) + ")"
 	case patchwork.ActivityMemberLeft:
 		if a.Detail == "deactivated" {
-			return a.AgentName + " left the team (account closed)"
+			return who + " left the team (account closed)"
 		}
-		return a.AgentName + " left the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LeaveReasons, a.Detail)) + ")"
+		return who + " left the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LeaveReasons, a.Detail)) + ")"
 	case patchwork.ActivityClientUpdated:
-		return a.AgentName + " changed " + a.Detail
+		return who + " changed " + a.Detail
 	case patchwork.ActivityAttentionRaised:
 		if a.Detail == patchwork.DetailUrgent {
-			return a.AgentName + " raised an urgent attention"
+			return who + " raised an urgent attention"
 		}
-		return a.AgentName + " raised an attention"
+		return who + " raised an attention"
 	case patchwork.ActivityAttentionSeen:
-		return a.AgentName + " saw an attention"
+		return who + " saw an attention"
 	case patchwork.ActivityAttentionResolved:
-		return a.AgentName + " resolved an attention"
+		return who + " resolved an attention"
 	}
-	return a.AgentName + ": " + a.Kind
+	return who + ": " + a.Kind
 }
 
 // teamEmails lists the addresses of the other members of a team, as the
