@@ -80,7 +80,7 @@ func TestAttentions(t *testing.T) {
 			scenario{name: "acknowledge twice changes nothing", as: mb, method: "POST", path: att + "/ack",
 				status: http.StatusSeeOther, after: acks(1)},
 			scenario{name: "raiser sees who saw it", as: rb, path: client, status: http.StatusOK,
-				contains: []string{"Seen by: Mina Member", "Mina Member saw an attention", "Rae Raiser raised an urgent attention"}},
+				contains: []string{"Seen by: Mina Member", "Mina Member saw an attention", "You raised an urgent attention"}},
 			scenario{name: "resolve without a note", as: mb, method: "POST", path: att + "/resolve", form: url.Values{"note": {"  "}},
 				status: http.StatusUnprocessableEntity, contains: []string{"Enter how this was resolved"}},
 			scenario{name: "resolve", as: mb, method: "POST", path: att + "/resolve", form: url.Values{"note": {"Discussed at strategy meeting"}},
@@ -90,7 +90,7 @@ func TestAttentions(t *testing.T) {
 			scenario{name: "resolve twice", as: rb, method: "POST", path: att + "/resolve", form: url.Values{"note": {"again"}},
 				status: http.StatusConflict},
 			scenario{name: "no longer open on the dashboard", as: mb, path: "/", status: http.StatusOK,
-				notContains: []string{"Open attentions"}},
+				contains: []string{"Open attentions (0)"}, notContains: []string{"#attention-"}},
 			// After leaving the team the attention is out of reach.
 			scenario{name: "leave", as: mb, method: "POST", path: client + "/leave", form: url.Values{"reason": {"case_closed"}},
 				status: http.StatusSeeOther},

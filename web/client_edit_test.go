@@ -38,11 +38,12 @@ func TestChangeClientDetails(t *testing.T) {
 			scenario{name: "save", as: ab, method: "POST", path: client + "/edit", form: good, status: http.StatusSeeOther,
 				location: client, after: updates(1, " AND agent_id = "+strconv.FormatInt(b.ID, 10))},
 			scenario{name: "the trail names fields, never values", as: ab, path: client, status: http.StatusOK,
-				contains:    []string{"Nora Summerfield", "9 New Road", "Edna Editor changed name, other names, address"},
+				contains:    []string{"Nora Summerfield", "9 New Road", "You changed name, other names, address"},
 				notContains: []string{"changed name, other names, address ("},
 				after: func(t *testing.T, r response) {
-					if n := strings.Count(r.body, "Winterbottom"); n != 1 {
-						t.Fatalf("Winterbottom shown %d times, want once (as the other name)", n)
+					// Once under the name, once in the details.
+					if n := strings.Count(r.body, "Winterbottom"); n != 2 {
+						t.Fatalf("Winterbottom shown %d times, want twice (as the other name, under the name and in the details)", n)
 					}
 				}},
 			// The search index follows the new name; the old one is an alias now.

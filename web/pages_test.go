@@ -123,7 +123,7 @@ func TestAddClient(t *testing.T) {
 			}
 			firstID = strings.TrimPrefix(r.location, "/clients/")
 			b.get(r.location).must(t, http.StatusOK, "Kit Marlowe", "3 February 2015", "Kitty Marlowe, Kit M", "AB1 2CD",
-				"Ada Adder (you)", "Ada Adder added this client", "Bexley")
+				"Ada Adder (you)", "You added this client", "Bexley")
 		})
 		t.Run("possible duplicate is shown before creating", func(t *testing.T) {
 			ob := e.signedIn(t, other)
