@@ -46,6 +46,10 @@ type Options struct {
 	// web.Config); zero means the defaults, 30 minutes and 12 hours.
 	SessionIdle     time.Duration
 	SessionLifetime time.Duration
+
+	// WorkerReady, when set, is asked by /readyz as well as the database:
+	// serve sets it to the worker's Ready where this process runs one.
+	WorkerReady func() error
 }
 
 func (o *Options) defaults(ctx context.Context, db *sqldb.DB) error {
@@ -95,7 +99,19 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Sessions:   sqldb.NewSessionService(db),
 		Outbox:     db.FindMyOutbox,
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ping: db.Ping,
+	ready := func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return err
+		}
+		if err := db.MigrationsCurrent(ctx); err != nil {
+			return err
+		}
+		if o.WorkerReady != nil {
+			return o.WorkerReady()
+		}
+		return nil
+	}
+	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }

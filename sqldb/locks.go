@@ -1,5 +1,10 @@
 package sqldb
 
+import (
+	"context"
+	"fmt"
+)
+
 // Advisory lock keys on PostgreSQL, all in one place. An advisory lock is
 // held per database, so every use needs a key of its own: with a shared
 // key, unrelated transactions wait for each other, and the
@@ -26,11 +31,14 @@ const (
 	// advisoryPasswordReset is a transaction lock: one password reset
 	// request counted at a time, so parallel ones cannot all pass a limit.
 	advisoryPasswordReset int32 = 7210003
+	// advisorySeed is a session lock: instances started together with
+	// --demo seed the demo network once (see WithSeedLock).
+	advisorySeed int32 = 7210004
 )
 
 // advisoryKeys lists every key above, for the test that they are distinct.
 var advisoryKeys = map[string]int32{"migrate": advisoryMigrate, "audit": advisoryAudit, "directory": advisoryDirectory,
-	"password reset": advisoryPasswordReset}
+	"password reset": advisoryPasswordReset, "seed": advisorySeed}
 
 // advisory returns the statement that takes (or releases) an advisory lock
 // with fn — pg_advisory_lock, pg_advisory_xact_lock,
@@ -39,4 +47,24 @@ var advisoryKeys = map[string]int32{"migrate": advisoryMigrate, "audit": advisor
 // the one-key form's.
 func advisory(fn string) string {
 	return "SELECT " + fn + "($1, hashtext(current_schema()))"
+}
+
+// WithSeedLock runs fn while holding the seeding lock, so instances started
+// together on one PostgreSQL database take turns: the first seeds, the
+// others then find the data there. On SQLite one process serves a file, and
+// the write pool's single connection already serialises writers.
+func (db *DB) WithSeedLock(ctx context.Context, fn func() error) error {
+	if db.Dialect.Name != "postgres" {
+		return fn()
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, advisory("pg_advisory_lock"), advisorySeed); err != nil {
+		return fmt.Errorf("sqldb: seed lock: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), advisory("pg_advisory_unlock"), advisorySeed)
+	return fn()
 }

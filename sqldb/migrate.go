@@ -133,3 +133,35 @@ func (db *DB) ensureSearchIndex(ctx context.Context) error {
 	}
 	return db.SetSetting(ctx, "client_keys_indexed", "1")
 }
+
+// MigrationsCurrent returns an error unless every migration this binary
+// knows has been applied: an instance whose database another, older or
+// newer, binary migrated differently is not ready to serve (/readyz).
+func (db *DB) MigrationsCurrent(ctx context.Context) error {
+	ms, err := db.migrations()
+	if err != nil {
+		return err
+	}
+	applied := make(map[int]bool, len(ms))
+	rows, err := db.read.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return fmt.Errorf("sqldb: read schema_migrations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return err
+		}
+		applied[v] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !applied[m.Version] {
+			return fmt.Errorf("sqldb: migration %s not applied", m.Name)
+		}
+	}
+	return nil
+}

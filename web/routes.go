@@ -24,6 +24,7 @@ type route struct {
 // needs a caller (the unsubscribe pages rely on their signed token alone).
 var publicRoutes = map[string]bool{
 	"GET /healthz":      true,
+	"GET /readyz":       true,
 	"GET /static/":      true,
 	"GET /login":        true,
 	"POST /login":       true,
@@ -46,6 +47,7 @@ const adminPrefix = "/admin/"
 func (s *Server) routeList() []route {
 	return []route{
 		{"GET /healthz", s.healthz},
+		{"GET /readyz", s.readyz},
 		{"GET /static/", s.views.staticHandler().ServeHTTP},
 
 		{"GET /login", s.loginForm},

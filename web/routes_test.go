@@ -82,7 +82,7 @@ func TestEveryRouteIsClosedByDefault(t *testing.T) {
 
 // wantPublic are the routes a signed-out visitor may reach, held here a
 // second time so that making a route public takes two deliberate edits.
-var wantPublic = map[string]bool{"GET /healthz": true, "GET /static/": true, "GET /login": true, "POST /login": true,
+var wantPublic = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /static/": true, "GET /login": true, "POST /login": true,
 	"POST /logout": true, "GET /unsubscribe": true, "POST /unsubscribe": true, "/": true,
 	"GET /password/forgot": true, "POST /password/forgot": true, "GET /password/reset": true, "POST /password/reset": true}
 

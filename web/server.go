@@ -38,8 +38,9 @@ type Config struct {
 	Demo bool
 	// SecureCookies marks cookies Secure; off only for plain-HTTP localhost.
 	SecureCookies bool
-	// Ping checks the database for /healthz.
-	Ping func(ctx context.Context) error
+	// Ready says whether this instance can serve (/readyz): the database
+	// answers, its migrations are current, the worker runs. Nil is ready.
+	Ready func(ctx context.Context) error
 	// SessionIdle signs out a session unused for this long
 	// (PATCHWORK_SESSION_IDLE); zero means DefaultSessionIdle.
 	SessionIdle time.Duration
@@ -128,14 +129,32 @@ func (s *Server) Handler() http.Handler {
 	return h
 }
 
+// healthz answers while the process is alive and serving HTTP. It asks
+// nothing of the database: an orchestrator restarts an instance whose
+// liveness fails, and restarting every instance because PostgreSQL is down
+// helps nobody. Readiness is /readyz.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Ping != nil {
-		if err := s.cfg.Ping(r.Context()); err != nil {
-			s.log.Error("health check failed", "err", err)
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 when this instance can do its work — the database
+// answers, its migrations are current and (where it runs one) the worker is
+// claiming jobs — and 503 otherwise, so a load balancer sends requests
+// elsewhere. The reason goes to the log, not to the anonymous caller.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.cfg.Ready != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.cfg.Ready(ctx); err != nil {
+			s.log.Error("not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("not ready\n"))
 			return
 		}
 	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Write([]byte("ok\n"))
+	w.Write([]byte("ready\n"))
 }

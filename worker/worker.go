@@ -15,6 +15,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"patchwork/mail"
@@ -65,6 +66,9 @@ type Worker struct {
 
 	mu        sync.Mutex
 	scheduled map[string]string // series → last unique key enqueued by this process
+
+	running atomic.Bool  // Run has started and not returned
+	lastOK  atomic.Int64 // wall time (UnixNano) of the last successful claim
 }
 
 // New returns a worker with cfg's defaults filled in.
@@ -119,6 +123,9 @@ func New(db *sqldb.DB, sender mail.Sender, cfg Config) (*Worker, error) {
 // loop finishes the job in hand, hands back the rest of its batch, and Run
 // returns.
 func (w *Worker) Run(ctx context.Context) {
+	w.running.Store(true)
+	defer w.running.Store(false)
+	w.lastOK.Store(time.Now().UnixNano())
 	var wg sync.WaitGroup
 	for i := 0; i < w.Config.Concurrency; i++ {
 		id := w.Config.ID
@@ -133,6 +140,9 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) loop(ctx context.Context, id string) {
 	for ctx.Err() == nil {
 		n, err := w.runOnce(ctx, id)
+		if err == nil {
+			w.lastOK.Store(time.Now().UnixNano())
+		}
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("worker: claim failed", "worker", id, "err", err)
 		}
@@ -146,6 +156,19 @@ func (w *Worker) loop(ctx context.Context, id string) {
 		case <-t.C:
 		}
 	}
+}
+
+// Ready returns an error unless Run is running and has claimed jobs
+// successfully within the last lease (a job in hand may take up to a lease;
+// a loop that cannot reach its database stops being ready). /readyz asks it.
+func (w *Worker) Ready() error {
+	if !w.running.Load() {
+		return errors.New("worker: not running")
+	}
+	if since := time.Since(time.Unix(0, w.lastOK.Load())); since > w.Config.Lease {
+		return fmt.Errorf("worker: no successful claim for %s", since.Round(time.Second))
+	}
+	return nil
 }
 
 // RunOnce schedules the periodic jobs that are due, claims one batch and

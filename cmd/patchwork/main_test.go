@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"patchwork/sqldb/sqldbtest"
 )
 
 // TestServeDemoAndShutdown runs the README's command on a fresh database:
@@ -52,6 +54,15 @@ func TestServeDemoAndShutdown(t *testing.T) {
 		t.Fatalf("healthz: %v %v", res, err)
 	}
 	res.Body.Close()
+	// Ready once the worker has made its first claim.
+	sqldbtest.Eventually(t, time.Minute, "/readyz answers 200", func() bool {
+		res, err := http.Get(url + "readyz")
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
 	res, err = http.Get(url + "login")
 	if err != nil {
 		t.Fatal(err)

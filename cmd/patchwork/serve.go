@@ -16,6 +16,7 @@ import (
 	"patchwork/demo"
 	"patchwork/sqldb"
 	"patchwork/web"
+	"patchwork/worker"
 )
 
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -80,6 +81,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
 		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime}
+	var wk *worker.Worker
+	closeSender := func() error { return nil }
+	if !*noWorker {
+		if wk, closeSender, err = app.NewWorker(db, opts); err != nil {
+			return err
+		}
+		opts.WorkerReady = wk.Ready
+	}
 	srv, err := app.NewServer(db, opts)
 	if err != nil {
 		return err
@@ -87,13 +96,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	workerDone := make(chan struct{})
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
-	if *noWorker {
+	if wk == nil {
 		close(workerDone)
 	} else {
-		wk, closeSender, err := app.NewWorker(db, opts)
-		if err != nil {
-			return err
-		}
 		go func() {
 			defer close(workerDone)
 			wk.Run(workerCtx)
@@ -156,13 +161,18 @@ func openMigrated(ctx context.Context, dsn string, audit *auditOpts) (*sqldb.DB,
 	return db, nil
 }
 
+// seedIfEmpty seeds the demo network into an empty database. Instances
+// started together on one PostgreSQL database take turns under a lock, so
+// the first seeds and the others find the data already there.
 func seedIfEmpty(ctx context.Context, db *sqldb.DB, stdout io.Writer) error {
-	seeded, err := demo.Seeded(ctx, db)
-	if err != nil || seeded {
-		return err
-	}
-	fmt.Fprintln(stdout, "Seeding the demo network (about 300 clients)…")
-	return demo.Seed(ctx, db, demo.DefaultSize)
+	return db.WithSeedLock(ctx, func() error {
+		seeded, err := demo.Seeded(ctx, db)
+		if err != nil || seeded {
+			return err
+		}
+		fmt.Fprintln(stdout, "Seeding the demo network (about 300 clients)…")
+		return demo.Seed(ctx, db, demo.DefaultSize)
+	})
 }
 
 // serveDebug serves the profiler on its own listener, never the public one.
