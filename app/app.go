@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"patchwork/mail"
+	"patchwork/metrics"
 	"patchwork/sqldb"
 	"patchwork/web"
 	"patchwork/worker"
@@ -50,6 +51,10 @@ type Options struct {
 	// WorkerReady, when set, is asked by /readyz as well as the database:
 	// serve sets it to the worker's Ready where this process runs one.
 	WorkerReady func() error
+
+	// Metrics, when set, receives the figures /metrics shows (serve sets
+	// it with --metrics-addr).
+	Metrics *metrics.Metrics
 }
 
 func (o *Options) defaults(ctx context.Context, db *sqldb.DB) error {
@@ -111,7 +116,11 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		}
 		return nil
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready,
+	var observer web.Observer
+	if o.Metrics != nil {
+		observer = o.Metrics
+	}
+	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready, Observer: observer,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }
@@ -133,6 +142,9 @@ func NewWorker(db *sqldb.DB, o Options) (*worker.Worker, func() error, error) {
 		sender, closeSender = s, s.Close
 	} else {
 		sender = mail.NewOutboxSender(db, o.MailFrom)
+	}
+	if o.Metrics != nil {
+		sender = o.Metrics.Sender(sender)
 	}
 	loc := time.UTC
 	if o.TimeZone != "" {

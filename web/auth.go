@@ -34,6 +34,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
+		s.cfg.Observer.SignInFailed()
 		status := http.StatusUnauthorized
 		if code == patchwork.ETOOMANYREQUEST {
 			status = http.StatusTooManyRequests

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net"
@@ -46,6 +47,20 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	route  string // the route pattern that answered, set by gate
+}
+
+// routeKey carries, in a request's context, where gate writes the pattern
+// of the route that answers it: the mux sets Request.Pattern only on the
+// request it hands the handler, which logRequests never sees.
+type routeKey struct{}
+
+// markRoute records pattern as the route answering r, for the log line and
+// the metrics.
+func markRoute(r *http.Request, pattern string) {
+	if p, ok := r.Context().Value(routeKey{}).(*string); ok {
+		*p = pattern
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -73,9 +88,15 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		id := requestID()
 		sw := &statusWriter{ResponseWriter: w}
 		ctx := patchwork.NewContextWithRequestMeta(r.Context(), patchwork.RequestMeta{IP: clientIP(r), RequestID: id})
+		ctx = context.WithValue(ctx, routeKey{}, &sw.route)
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", float64(time.Since(start).Microseconds())/1000, "request_id", id)
+		d := time.Since(start)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		s.cfg.Observer.ObserveRequest(sw.route, sw.status, d)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", sw.route, "status", sw.status,
+			"duration_ms", float64(d.Microseconds())/1000, "request_id", id)
 	})
 }
 

@@ -125,14 +125,19 @@ func routeAccess(pattern string) string {
 
 // gate wraps h in what its route's access needs.
 func (s *Server) gate(pattern string, h http.HandlerFunc) http.Handler {
+	var g http.HandlerFunc
 	switch routeAccess(pattern) {
 	case accessPublic:
-		return h
+		g = h
 	case accessAdmin:
-		return s.requireAgent(s.requireAdmin(h))
+		g = s.requireAgent(s.requireAdmin(h))
 	default:
-		return s.requireAgent(h)
+		g = s.requireAgent(h)
 	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		markRoute(r, pattern)
+		g(w, r)
+	})
 }
 
 // requireAgent lets through an active signed-in agent; anyone else is sent

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"patchwork"
 )
@@ -55,7 +56,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	d := searchData{Scope: scope, Results: &patchwork.SearchResults{}}
 	if q != "" {
+		start := time.Now()
 		res, err := s.svc.Search.Search(r.Context(), patchwork.SearchQuery{Text: q, Scope: scope})
+		s.cfg.Observer.ObserveSearch(time.Since(start))
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -41,6 +41,8 @@ type Config struct {
 	// Ready says whether this instance can serve (/readyz): the database
 	// answers, its migrations are current, the worker runs. Nil is ready.
 	Ready func(ctx context.Context) error
+	// Observer receives the figures /metrics shows; nil records nothing.
+	Observer Observer
 	// SessionIdle signs out a session unused for this long
 	// (PATCHWORK_SESSION_IDLE); zero means DefaultSessionIdle.
 	SessionIdle time.Duration
@@ -49,6 +51,20 @@ type Config struct {
 	// DefaultSessionLifetime.
 	SessionLifetime time.Duration
 }
+
+// Observer is told, per request, what the operations metrics count (see
+// package metrics). The route is the pattern of routes.go, never a path.
+type Observer interface {
+	ObserveRequest(route string, code int, d time.Duration)
+	ObserveSearch(d time.Duration)
+	SignInFailed()
+}
+
+type noObserver struct{}
+
+func (noObserver) ObserveRequest(string, int, time.Duration) {}
+func (noObserver) ObserveSearch(time.Duration)               {}
+func (noObserver) SignInFailed()                             {}
 
 // Default session timeouts.
 const (
@@ -84,6 +100,9 @@ func NewServer(cfg Config, svc Services, store SessionStore, log *slog.Logger, n
 	}
 	if cfg.SessionLifetime <= 0 {
 		cfg.SessionLifetime = DefaultSessionLifetime
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
 	}
 	v, err := newViews(cfg.Demo, now)
 	if err != nil {

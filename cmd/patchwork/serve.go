@@ -14,6 +14,7 @@ import (
 
 	"patchwork/app"
 	"patchwork/demo"
+	"patchwork/metrics"
 	"patchwork/sqldb"
 	"patchwork/web"
 	"patchwork/worker"
@@ -33,6 +34,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	digestHour := fs.Int("digest-hour", envInt("PATCHWORK_DIGEST_HOUR", 7), "hour (0–23) at which digests are sent (env PATCHWORK_DIGEST_HOUR)")
 	timeZone := fs.String("timezone", envOr("PATCHWORK_TIMEZONE", "UTC"), "deployment time zone, an IANA name such as Europe/London (env PATCHWORK_TIMEZONE)")
 	noWorker := fs.Bool("no-worker", envOr("PATCHWORK_NO_WORKER", "") == "true", "do not run the background worker in this process (env PATCHWORK_NO_WORKER)")
+	metricsAddr := fs.String("metrics-addr", envOr("PATCHWORK_METRICS_ADDR", ""),
+		"if set, serve Prometheus metrics at /metrics on this separate address, e.g. 127.0.0.1:9090; never the public one (env PATCHWORK_METRICS_ADDR)")
 	debugAddr := fs.String("debug-addr", envOr("PATCHWORK_DEBUG_ADDR", ""),
 		"if set, serve Go's profiler (/debug/pprof/) on this separate address, e.g. 127.0.0.1:6060 (env PATCHWORK_DEBUG_ADDR)")
 	searchRate := fs.Int("search-rate-limit", envInt("PATCHWORK_SEARCH_RATE_LIMIT", sqldb.DefaultSearchRateLimit),
@@ -81,6 +84,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
 		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime}
+	if *metricsAddr != "" {
+		opts.Metrics = metrics.New(db)
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener: %w", err)
+		}
+		ms := &http.Server{Handler: metricsMux(opts.Metrics), ReadHeaderTimeout: 10 * time.Second}
+		go ms.Serve(mln)
+		defer ms.Close()
+		fmt.Fprintf(stdout, "Metrics at http://%s/metrics\n", mln.Addr())
+	}
 	var wk *worker.Worker
 	closeSender := func() error { return nil }
 	if !*noWorker {
@@ -173,6 +187,13 @@ func seedIfEmpty(ctx context.Context, db *sqldb.DB, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "Seeding the demo network (about 300 clients)…")
 		return demo.Seed(ctx, db, demo.DefaultSize)
 	})
+}
+
+// metricsMux serves /metrics alone.
+func metricsMux(m *metrics.Metrics) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	return mux
 }
 
 // serveDebug serves the profiler on its own listener, never the public one.

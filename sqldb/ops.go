@@ -1,0 +1,54 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// OpsStats is what an operator watches about the database's queues and the
+// audit log (the /metrics gauges). It holds no client data.
+type OpsStats struct {
+	// QueuedJobs are jobs waiting to run (due or not); DueJobs those whose
+	// time has come, and OldestDue is how long the oldest of them has
+	// waited (zero when none is due).
+	QueuedJobs, DueJobs int64
+	OldestDue           time.Duration
+	// FailedJobs are jobs that failed for good and wait for an admin.
+	FailedJobs int64
+	// AuditCheckpointAge is how long ago the audit chain's head was last
+	// signed; HasCheckpoint is false before the first audit row.
+	AuditCheckpointAge time.Duration
+	HasCheckpoint      bool
+}
+
+// OpsStats reads the queue and audit figures in two indexed queries.
+func (db *DB) OpsStats(ctx context.Context) (OpsStats, error) {
+	var s OpsStats
+	now := db.now()
+	var oldest sql.NullInt64
+	if err := db.read.QueryRowContext(ctx, `SELECT
+			COUNT(*) FILTER (WHERE status = 'queued'),
+			COUNT(*) FILTER (WHERE status = 'queued' AND run_at <= $1),
+			MIN(run_at) FILTER (WHERE status = 'queued' AND run_at <= $1),
+			COUNT(*) FILTER (WHERE status = 'failed')
+		FROM jobs WHERE status IN ('queued', 'failed')`, micros(now)).
+		Scan(&s.QueuedJobs, &s.DueJobs, &oldest, &s.FailedJobs); err != nil {
+		return s, fmt.Errorf("sqldb: job stats: %w", err)
+	}
+	if oldest.Valid {
+		s.OldestDue = now.Sub(fromMicros(oldest.Int64))
+	}
+	var at int64
+	err := db.read.QueryRowContext(ctx, `SELECT at FROM audit_head WHERE id = 1`).Scan(&at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return s, fmt.Errorf("sqldb: audit head: %w", err)
+	default:
+		s.HasCheckpoint, s.AuditCheckpointAge = true, now.Sub(fromMicros(at))
+	}
+	return s, nil
+}
