@@ -98,6 +98,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Clients:    clients,
 		Search:     search,
 		Attentions: sqldb.NewAttentionService(db),
+		Circles:    sqldb.NewCircleService(db),
 		Prefs:      sqldb.NewNotificationPrefsService(db, o.Secret),
 		Jobs:       sqldb.NewJobService(db),
 		Passwords:  sqldb.NewPasswordService(db, o.Secret),

@@ -98,6 +98,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"raise attention with bad input", "POST", "/clients/%d/attentions", url.Values{}, http.StatusNotFound},
 			{"leave", "POST", "/clients/%d/leave", url.Values{"reason": {"case_closed"}}, http.StatusNotFound},
 			{"leave without reason", "POST", "/clients/%d/leave", url.Values{}, http.StatusNotFound},
+			{"circle form", "GET", "/clients/%d/circle/new", nil, http.StatusNotFound},
+			{"add to circle", "POST", "/clients/%d/circle", url.Values{"related_client_id": {"1"}, "relationship": {"sibling"}}, http.StatusNotFound},
+			{"add to circle with bad input", "POST", "/clients/%d/circle", url.Values{}, http.StatusNotFound},
+			{"remove from circle", "POST", "/clients/%d/circle/1/remove", nil, http.StatusNotFound},
 			{"member's phone-book page", "GET", "/agents/" + strconv.FormatInt(member.ID, 10) + "?c=%d", nil, http.StatusOK},
 			{"dashboard", "GET", "/?c=%d", nil, http.StatusOK},
 		}

@@ -24,6 +24,10 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if v.Circle, err = s.svc.Circles.FindCircle(r.Context(), p.Client.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "client", &page{Data: v})
 }
 
@@ -224,6 +228,7 @@ type clientView struct {
 	TeamEmailList string // "; "-separated, for people to copy
 	TeamEmailRows int    // the copy box's height, so that it shows every address
 	Attentions    []*patchwork.Attention
+	Circle        *patchwork.Circle
 	CardsHTML     template.HTML
 	TrailHTML     template.HTML
 }

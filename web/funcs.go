@@ -54,6 +54,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			return v
 		},
 		"leaveReasons":   func() []patchwork.Option { return patchwork.LeaveReasons },
+		"relationships":  relationshipOptions,
 		"contactMethods": func() []patchwork.Option { return contactOptions },
 		"mailto":         func(addr string) string { return mailtoURL([]string{addr}, "") },
 		"scopeLabel":     scopeLabel,
@@ -158,6 +159,8 @@ func activityText(a *patchwork.Activity, me *patchwork.Agent) string {
 			return who + " raised an urgent attention"
 		}
 		return who + " raised an attention"
+	case patchwork.ActivityCircleChanged:
+		return circleActivityText(who, a.Detail)
 	case patchwork.ActivityAttentionSeen:
 		return who + " saw an attention"
 	case patchwork.ActivityAttentionResolved:

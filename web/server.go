@@ -23,6 +23,7 @@ type Services struct {
 	Clients    patchwork.ClientService
 	Search     patchwork.SearchService
 	Attentions patchwork.AttentionService
+	Circles    patchwork.CircleService
 	Prefs      patchwork.NotificationPrefsService
 	Jobs       patchwork.JobService
 	Passwords  patchwork.PasswordService
