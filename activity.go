@@ -77,6 +77,12 @@ const (
 	AuditJobRetry          = "admin.job_retry"
 	// AuditClientAudit records that an admin read who has looked at a client.
 	AuditClientAudit = "admin.audit_client"
+	// AuditClientEraseView records that an admin opened a client's erasure
+	// page, which shows who the client is.
+	AuditClientEraseView = "admin.client_erase_view"
+	// AuditClientErase records an erasure: when, by whom and why (the
+	// detail), with the client's id, which names nobody once it is erased.
+	AuditClientErase = "admin.client_erase"
 )
 
 // AuditService reads and checks the audit log.

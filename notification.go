@@ -58,6 +58,7 @@ var NotificationKinds = []NotificationKind{
 	{ActivityMemberLeft, "Colleagues leaving your clients' teams", NotifyDaily},
 	{ActivityClientUpdated, "Changes to your clients' details", NotifyWeekly},
 	{ActivityCircleChanged, "Changes to your clients' circles", NotifyWeekly},
+	{ActivityClientRemoved, "Clients removed from Patchwork", NotifyImmediate},
 }
 
 // DefaultNotificationMode returns the mode of kind for an agent who has not

@@ -103,6 +103,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Jobs:       sqldb.NewJobService(db),
 		Passwords:  sqldb.NewPasswordService(db, o.Secret),
 		Sessions:   sqldb.NewSessionService(db),
+		Erasure:    sqldb.NewErasureService(db),
 		Outbox:     db.FindMyOutbox,
 	}
 	ready := func(ctx context.Context) error {

@@ -27,6 +27,9 @@ func ClientPath(kind string, clientID int64) string {
 	if kind == patchwork.ActivityTeamInvited {
 		return fmt.Sprintf("/clients/%d/join", clientID)
 	}
+	if kind == patchwork.ActivityClientRemoved {
+		return "/" // the client's page is gone for good
+	}
 	return fmt.Sprintf("/clients/%d", clientID)
 }
 
@@ -107,6 +110,8 @@ func Subject(kind string, urgent bool) string {
 		return "A client's details were changed"
 	case patchwork.ActivityCircleChanged:
 		return "A client's circle was changed"
+	case patchwork.ActivityClientRemoved:
+		return "A client was removed from Patchwork"
 	}
 	return "News about a client in your team"
 }
@@ -120,6 +125,7 @@ var sentence = map[string]string{
 	patchwork.ActivityMemberLeft:      "%[1]s left the team of client %[2]s, which you are on.",
 	patchwork.ActivityClientUpdated:   "%[1]s changed the details of client %[2]s, whose team you are on.",
 	patchwork.ActivityCircleChanged:   "%[1]s changed the circle of client %[2]s, whose team you are on.",
+	patchwork.ActivityClientRemoved:   "%[1]s removed client %[2]s from Patchwork, whose team you were on. Their details have been erased and the team has ended.",
 }
 
 // line tells one event in a digest, under its client's heading.
@@ -130,6 +136,7 @@ var line = map[string]string{
 	patchwork.ActivityMemberLeft:      "%s left the team",
 	patchwork.ActivityClientUpdated:   "%s changed the client's details",
 	patchwork.ActivityCircleChanged:   "%s changed the client's circle",
+	patchwork.ActivityClientRemoved:   "%s removed the client from Patchwork",
 }
 
 type group struct {
@@ -210,8 +217,11 @@ func (r *Renderer) Render(n *Notice) (*Message, error) {
 func (r *Renderer) group(it NoticeItem, lines ...string) *group {
 	ref := patchwork.ClientRef(it.ClientID)
 	text := "View client " + ref + " in Patchwork"
-	if it.Kind == patchwork.ActivityTeamInvited {
+	switch it.Kind {
+	case patchwork.ActivityTeamInvited:
 		text = "Join the team of client " + ref
+	case patchwork.ActivityClientRemoved:
+		text = "Open Patchwork"
 	}
 	return &group{Ref: ref, URL: r.baseURL + ClientPath(it.Kind, it.ClientID), LinkText: text, Lines: lines}
 }

@@ -44,6 +44,8 @@ func TestRender(t *testing.T) {
 			[]string{"Alice Able changed the details of client P-000123"}},
 		{"circle", one(patchwork.ActivityCircleChanged, false), "A client's circle was changed",
 			[]string{"Alice Able changed the circle of client P-000123"}},
+		{"removed", one(patchwork.ActivityClientRemoved, false), "A client was removed from Patchwork",
+			[]string{"Alice Able removed client P-000123 from Patchwork, whose team you were on", "Open Patchwork"}},
 		{"daily digest", &pwmail.Notice{To: "bob@ashford.test", RecipientName: "Bob Baker", Digest: "daily", UnsubscribeURL: unsub,
 			Items: []pwmail.NoticeItem{
 				{Kind: patchwork.ActivityMemberJoined, ClientID: 123, ActorName: "Alice Able", At: at},

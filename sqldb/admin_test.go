@@ -65,6 +65,16 @@ func TestAdminFunctionsRefusedChangeNothing(t *testing.T) {
 				return err
 			},
 			"VerifyAudit": func(ctx context.Context) error { _, err := sqldb.NewAuditService(db).VerifyAudit(ctx); return err },
+			"FindClientForErasure": func(ctx context.Context) error {
+				card, err := sqldb.NewErasureService(db).FindClientForErasure(ctx, cl.ID)
+				if card != nil {
+					t.Errorf("FindClientForErasure refused with %v but returned the client", err)
+				}
+				return err
+			},
+			"EraseClient": func(ctx context.Context) error {
+				return sqldb.NewErasureService(db).EraseClient(ctx, cl.ID, patchwork.ErasureRequest{Reason: "asked to be removed", Confirm: true})
+			},
 			"FindAuditForClient": func(ctx context.Context) error {
 				events, err := sqldb.NewAuditService(db).FindAuditForClient(ctx, cl.ID)
 				if len(events) != 0 {
@@ -82,6 +92,7 @@ func TestAdminFunctionsRefusedChangeNothing(t *testing.T) {
 				`SELECT COUNT(*) FROM areas`,
 				`SELECT COUNT(*) FROM jobs WHERE status = 'failed'`,
 				`SELECT COUNT(*) FROM audit_events`,
+				`SELECT COUNT(*) FROM clients WHERE erased_at IS NULL`,
 			} {
 				out[q] = sqldbtest.MustCount(t, db, q)
 			}

@@ -76,7 +76,7 @@ func (db *DB) loadClient(ctx context.Context, q querier, id int64) (*patchwork.C
 	cl := &patchwork.Client{ID: id}
 	var created, updated int64
 	err := q.QueryRowContext(ctx, `SELECT first_name, last_name, date_of_birth, address, postcode, phone, created_at, updated_at
-		FROM clients WHERE id = $1`, id).Scan(&cl.FirstName, &cl.LastName, &cl.DateOfBirth, &cl.Address, &cl.Postcode,
+		FROM clients WHERE id = $1 AND erased_at IS NULL`, id).Scan(&cl.FirstName, &cl.LastName, &cl.DateOfBirth, &cl.Address, &cl.Postcode,
 		&cl.Phone, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, patchwork.ErrNotFound

@@ -84,7 +84,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(5000)" +
 		"&_pragma=foreign_keys(1)&_pragma=cache_size(-32000)&_time_format=sqlite"
-	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	// secure_delete zeroes what a write frees, so a value changed or erased
+	// leaves no copy in the file's free space (docs/security.md, Erasure).
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=secure_delete(1)")
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s: %w", path, err)
 	}

@@ -169,7 +169,10 @@ func (db *DB) LoadNotificationEmail(ctx context.Context, jobID int64) (*Notifica
 			e.Digest = delivery
 		}
 		it.At, it.Urgent = fromMicros(at), it.Kind == patchwork.ActivityAttentionRaised && detail == patchwork.DetailUrgent
-		if !active || mode == patchwork.NotifyNever || (member == 0 && it.Kind != patchwork.ActivityTeamInvited) {
+		// Invitations go to people not yet on the team, and an erasure
+		// tells the team it has ended: both are told to non-members.
+		toNonMembers := it.Kind == patchwork.ActivityTeamInvited || it.Kind == patchwork.ActivityClientRemoved
+		if !active || mode == patchwork.NotifyNever || (member == 0 && !toNonMembers) {
 			e.Dropped++
 			continue
 		}

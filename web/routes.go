@@ -82,6 +82,8 @@ func (s *Server) routeList() []route {
 		{"GET /dev/mail", s.devMail},
 		{"GET /admin/jobs", s.failedJobs},
 		{"POST /admin/jobs/{id}/retry", s.retryJob},
+		{"GET /admin/clients/{id}/erase", s.eraseForm},
+		{"POST /admin/clients/{id}/erase", s.erase},
 		{"GET /search", s.search},
 		{"GET /agents/{id}", s.showAgent},
 		{"GET /agencies", s.listAgencies},

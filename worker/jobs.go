@@ -36,6 +36,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.cleanup(ctx, j)
 	case sqldb.JobAccountEmail:
 		err = w.sendAccountEmail(ctx, j)
+	case sqldb.JobVacuum:
+		err = w.vacuumAfterErasure(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
@@ -231,4 +233,14 @@ func (w *Worker) schedule(ctx context.Context) error {
 		w.mu.Unlock()
 	}
 	return nil
+}
+
+// vacuumAfterErasure removes what an erasure left in the database files:
+// SQLite's write-ahead log, PostgreSQL's old row versions.
+func (w *Worker) vacuumAfterErasure(ctx context.Context, j *patchwork.Job) error {
+	if err := w.DB.VacuumAfterErasure(ctx); err != nil {
+		return err
+	}
+	w.Log.Info("worker: vacuum after erasure", "job", j.ID)
+	return w.DB.CompleteJob(ctx, j.ID)
 }
