@@ -17,7 +17,8 @@ import (
 const JobVacuum = "vacuum_after_erasure"
 
 // erasedTables are the tables an erasure rewrites or deletes from.
-var erasedTables = []string{"clients", "client_names", "client_keys", "client_key_freq", "attentions", "memberships"}
+var erasedTables = []string{"clients", "client_names", "client_keys", "client_key_freq", "attentions", "memberships",
+	"circle_links"}
 
 // ErasureService implements patchwork.ErasureService.
 type ErasureService struct{ db *DB }
@@ -71,6 +72,9 @@ func (s *ErasureService) EraseClient(ctx context.Context, id int64, req patchwor
 		if err := tx.endAllMemberships(ctx, id, admin); err != nil {
 			return err
 		}
+		if err := tx.eraseLinks(ctx, id, admin); err != nil {
+			return err
+		}
 		if err := tx.eraseIdentifiers(ctx, cl); err != nil {
 			return err
 		}
@@ -115,6 +119,21 @@ func (tx *Tx) endAllMemberships(ctx context.Context, clientID int64, admin *patc
 		leave_reason = CASE WHEN left_at IS NULL THEN $2 ELSE leave_reason END,
 		left_at = COALESCE(left_at, $3), leave_note = '', basis_note = ''
 		WHERE client_id = $1`, clientID, patchwork.LeaveClientErased, micros(tx.now))
+	return err
+}
+
+// eraseLinks removes what ties the client to others: its circle links
+// (each related client's team is told its circle changed; an automatic
+// erasure, acting as nobody, tells nobody) and a pending lead proposal.
+func (tx *Tx) eraseLinks(ctx context.Context, clientID int64, admin *patchwork.Agent) error {
+	if admin != nil {
+		if err := deleteCircleLinks(ctx, tx, admin.ID, clientID); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, `DELETE FROM circle_links WHERE client_a = $1 OR client_b = $1`, clientID); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM lead_proposals WHERE client_id = $1`, clientID)
 	return err
 }
 

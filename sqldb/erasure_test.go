@@ -80,6 +80,11 @@ func mustErasableClient(t *testing.T, w *sqldbtest.World, member, other *patchwo
 		t.Fatal(err)
 	}
 	w.MustJoin(t, other, cl) // back on the team, to be told of the erasure
+	sibling := w.MustClient(t, member, "Sib", "Linked", "01/01/2010")
+	if err := sqldb.NewCircleService(w.DB).AddToCircle(sqldbtest.As(member), cl.ID, patchwork.CircleRequest{RelatedClientID: sibling.ID,
+		Relationship: patchwork.RelOther, Note: "Larkspur lodger"}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := clients.FindClientProfile(sqldbtest.As(member), cl.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -150,8 +155,9 @@ func TestEraseClientLeavesNoTrace(t *testing.T) {
 				t.Errorf("search %q after erasure: %+v, %v", q, res, err)
 			}
 		}
-		if mine, err := sqldb.NewClientService(db).FindMyClients(sqldbtest.As(member)); err != nil || len(mine) != 0 {
-			t.Errorf("dashboard after erasure: %d clients, %v", len(mine), err)
+		mine, err := sqldb.NewClientService(db).FindMyClients(sqldbtest.As(member))
+		if err != nil || len(mine) != 1 || mine[0].ID == cl.ID {
+			t.Errorf("dashboard after erasure: %+v, %v; want the linked client alone", mine, err)
 		}
 		if _, err := erasure.FindClientForErasure(asAdmin, cl.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Errorf("erasure page of an erased client: %v", err)
@@ -185,6 +191,9 @@ func TestEraseClientLeavesNoTrace(t *testing.T) {
 		}
 		if n, err := sqldb.NewAuditService(db).VerifyAudit(sqldbtest.System()); err != nil {
 			t.Fatalf("audit verify after erasure (%d rows): %v", n, err)
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM circle_links`); n != 0 {
+			t.Errorf("%d circle links left", n)
 		}
 		// The de-identified rows stay for the statistics.
 		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM client_areas WHERE client_id = $1`, cl.ID); n != 1 {
