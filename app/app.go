@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"patchwork/mail"
@@ -51,6 +52,10 @@ type Options struct {
 	// WorkerReady, when set, is asked by /readyz as well as the database:
 	// serve sets it to the worker's Ready where this process runs one.
 	WorkerReady func() error
+
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (web.Config.TrustedProxies).
+	TrustedProxies []netip.Prefix
 
 	// Metrics, when set, receives the figures /metrics shows (serve sets
 	// it with --metrics-addr).
@@ -122,7 +127,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if o.Metrics != nil {
 		observer = o.Metrics
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready, Observer: observer,
+	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready, Observer: observer, TrustedProxies: o.TrustedProxies,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		id := requestID()
 		sw := &statusWriter{ResponseWriter: w}
-		ctx := patchwork.NewContextWithRequestMeta(r.Context(), patchwork.RequestMeta{IP: clientIP(r), RequestID: id})
+		ctx := patchwork.NewContextWithRequestMeta(r.Context(), patchwork.RequestMeta{IP: s.clientIP(r), RequestID: id})
 		ctx = context.WithValue(ctx, routeKey{}, &sw.route)
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		d := time.Since(start)
@@ -106,15 +107,44 @@ func requestID() string {
 	return hex.EncodeToString(b)
 }
 
-// clientIP is the connecting address. Behind a load balancer the deployment
-// should terminate and rewrite at the proxy; X-Forwarded-For is not trusted
-// here because any client can forge it to dodge sign-in throttling.
-func clientIP(r *http.Request) string {
+// clientIP is the address sign-in throttling and the sessions page see:
+// the connecting address, unless that is one of the deployment's trusted
+// proxies (Config.TrustedProxies), in which case it is the address the
+// proxy says it received the request from — the last entry of
+// X-Forwarded-For, which that proxy appended. Entries before it are the
+// client's own claims and are never trusted: anyone can forge them to dodge
+// throttling.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	if len(s.cfg.TrustedProxies) == 0 {
+		return host
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !trusted(s.cfg.TrustedProxies, peer.Unmap()) {
+		return host
+	}
+	xff := r.Header.Values("X-Forwarded-For")
+	if len(xff) == 0 {
+		return host
+	}
+	parts := strings.Split(xff[len(xff)-1], ",")
+	last := strings.TrimSpace(parts[len(parts)-1])
+	if a, err := netip.ParseAddr(last); err == nil {
+		return a.Unmap().String()
 	}
 	return host
+}
+
+func trusted(proxies []netip.Prefix, a netip.Addr) bool {
+	for _, p := range proxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // recoverPanics turns a panic into a logged 500 page without details.

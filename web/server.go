@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -43,6 +44,9 @@ type Config struct {
 	// Ready says whether this instance can serve (/readyz): the database
 	// answers, its migrations are current, the worker runs. Nil is ready.
 	Ready func(ctx context.Context) error
+	// TrustedProxies are the load balancers whose X-Forwarded-For is
+	// believed (its last entry only); empty trusts none (see clientIP).
+	TrustedProxies []netip.Prefix
 	// Observer receives the figures /metrics shows; nil records nothing.
 	Observer Observer
 	// SessionIdle signs out a session unused for this long

@@ -65,6 +65,6 @@ func (s *Server) endOtherSessions(w http.ResponseWriter, r *http.Request) {
 // whose it is, and the device, browser and network it came from.
 func (s *Server) bindSession(r *http.Request, a *patchwork.Agent) error {
 	device, browser := describeUserAgent(r.UserAgent())
-	info := patchwork.SessionInfo{AgentID: a.ID, Device: device, Browser: browser, Area: ipArea(clientIP(r))}
+	info := patchwork.SessionInfo{AgentID: a.ID, Device: device, Browser: browser, Area: ipArea(s.clientIP(r))}
 	return s.store.Bind(r.Context(), s.sessions.Token(r.Context()), info, s.now().Add(s.cfg.SessionLifetime))
 }

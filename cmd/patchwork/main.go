@@ -6,6 +6,7 @@
 //	patchwork demo [--db …]
 //	patchwork admin create-agent --email … --name … --agency-id … [--admin]
 //	patchwork audit verify [--db …] [--audit-key-file …] [--audit-checkpoint-file …]
+//	patchwork backup [--db …] --out FILE
 //	patchwork search-eval [--db …] [--queries 1000] [--seed 1]
 package main
 
@@ -42,6 +43,7 @@ Commands:
   demo                  seed the demo network into an empty database
   admin create-agent    add an agent (until sign-up exists)
   audit verify          check the audit log's keyed hash chain and checkpoints (exit 1 unless intact)
+  backup                copy a live SQLite database and its audit key (PostgreSQL: pg_dump)
   search-eval           measure client search recall and latency on a loaded database
 
 Run "patchwork <command> -h" for a command's flags.
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	case "search-eval":
 		return cmdSearchEval(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -10,6 +10,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"patchwork/app"
@@ -26,14 +29,14 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := fs.String("addr", envOr("PATCHWORK_ADDR", "127.0.0.1:8080"), "listen address (env PATCHWORK_ADDR)")
 	dsn := dbFlag(fs)
 	audit := auditFlags(fs)
-	demoMode := fs.Bool("demo", envOr("PATCHWORK_DEMO", "") == "true", "demo mode: seed demo data into an empty database and show the demo banner")
+	demoMode := fs.Bool("demo", envOr("PATCHWORK_DEMO", "") == "true", "demo mode: seed demo data into an empty database and show the demo banner (env PATCHWORK_DEMO=true)")
 	smtpURL := fs.String("smtp-url", envOr("PATCHWORK_SMTP_URL", ""),
 		"SMTP server, smtp://user:pass@host:port?tls=none|starttls|tls; empty keeps emails in the local outbox (env PATCHWORK_SMTP_URL)")
 	mailFrom := fs.String("mail-from", envOr("PATCHWORK_MAIL_FROM", "Patchwork <no-reply@patchwork.invalid>"), "From address of emails (env PATCHWORK_MAIL_FROM)")
 	baseURL := fs.String("base-url", envOr("PATCHWORK_BASE_URL", ""), "public URL that links in emails start with; default http://ADDR (env PATCHWORK_BASE_URL)")
 	digestHour := fs.Int("digest-hour", envInt("PATCHWORK_DIGEST_HOUR", 7), "hour (0–23) at which digests are sent (env PATCHWORK_DIGEST_HOUR)")
 	timeZone := fs.String("timezone", envOr("PATCHWORK_TIMEZONE", "UTC"), "deployment time zone, an IANA name such as Europe/London (env PATCHWORK_TIMEZONE)")
-	noWorker := fs.Bool("no-worker", envOr("PATCHWORK_NO_WORKER", "") == "true", "do not run the background worker in this process (env PATCHWORK_NO_WORKER)")
+	noWorker := fs.Bool("no-worker", envOr("PATCHWORK_NO_WORKER", "") == "true", "do not run the background worker in this process (env PATCHWORK_NO_WORKER=true)")
 	metricsAddr := fs.String("metrics-addr", envOr("PATCHWORK_METRICS_ADDR", ""),
 		"if set, serve Prometheus metrics at /metrics on this separate address, e.g. 127.0.0.1:9090; never the public one (env PATCHWORK_METRICS_ADDR)")
 	debugAddr := fs.String("debug-addr", envOr("PATCHWORK_DEBUG_ADDR", ""),
@@ -46,12 +49,23 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"sign a session out after this long without a request, such as 30m (env PATCHWORK_SESSION_IDLE)")
 	sessionLifetime := fs.Duration("session-lifetime", envDuration("PATCHWORK_SESSION_LIFETIME", web.DefaultSessionLifetime),
 		"sign every session out this long after sign-in, such as 12h (env PATCHWORK_SESSION_LIFETIME)")
+	proxies := fs.String("trusted-proxies", envOr("PATCHWORK_TRUSTED_PROXIES", ""),
+		"comma-separated addresses or CIDR ranges of the load balancers in front; the last X-Forwarded-For entry they add is taken as the client's address for sign-in throttling and the sessions page (env PATCHWORK_TRUSTED_PROXIES)")
+	drainDelay := fs.Duration("drain-delay", envDuration("PATCHWORK_DRAIN_DELAY", 0),
+		"on SIGTERM, answer /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first, such as 5s (env PATCHWORK_DRAIN_DELAY)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if describing(ctx, fs) {
+		return nil
 	}
 	if *sessionIdle <= 0 || *sessionLifetime <= 0 || *sessionIdle > *sessionLifetime {
 		return fmt.Errorf("--session-idle (%s) and --session-lifetime (%s) must be positive, the idle timeout no longer than the lifetime",
 			*sessionIdle, *sessionLifetime)
+	}
+	trustedProxies, err := parseProxies(*proxies)
+	if err != nil {
+		return err
 	}
 	log := newLogger(stderr)
 	if *debugAddr != "" {
@@ -83,7 +97,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
-		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime}
+		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime,
+		TrustedProxies: trustedProxies}
 	if *metricsAddr != "" {
 		opts.Metrics = metrics.New(db)
 		mln, err := net.Listen("tcp", *metricsAddr)
@@ -101,7 +116,16 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if wk, closeSender, err = app.NewWorker(db, opts); err != nil {
 			return err
 		}
-		opts.WorkerReady = wk.Ready
+	}
+	var draining atomic.Bool
+	opts.WorkerReady = func() error {
+		if draining.Load() {
+			return errors.New("shutting down")
+		}
+		if wk != nil {
+			return wk.Ready()
+		}
+		return nil
 	}
 	srv, err := app.NewServer(db, opts)
 	if err != nil {
@@ -140,17 +164,27 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	case <-ctx.Done():
 	}
-	// In-flight requests finish (each use case is one transaction, so none
-	// is left half-written); new connections are refused.
-	log.Info("shutting down")
+	// Draining: /readyz says 503 so the load balancer moves on; the worker
+	// claims nothing more and finishes the job in hand (anything not yet
+	// sent stays queued for another instance or the next start); after
+	// the drain delay, in-flight requests finish (each use case is one
+	// transaction, so none is left half-written) and new connections are
+	// refused.
+	log.Info("shutting down", "drain_delay", drainDelay.String())
+	draining.Store(true)
+	stopWorker()
+	if *drainDelay > 0 {
+		select {
+		case <-time.After(*drainDelay):
+		case err := <-errc:
+			return err
+		}
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return err
 	}
-	// The worker finishes the email in hand; anything not yet sent stays
-	// queued in the database for the next start.
-	stopWorker()
 	<-workerDone
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -187,6 +221,27 @@ func seedIfEmpty(ctx context.Context, db *sqldb.DB, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "Seeding the demo network (about 300 clients)…")
 		return demo.Seed(ctx, db, demo.DefaultSize)
 	})
+}
+
+// parseProxies reads --trusted-proxies: addresses or CIDR ranges.
+func parseProxies(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxies: %q is neither an address nor a CIDR range", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // metricsMux serves /metrics alone.
