@@ -32,10 +32,13 @@ type Agent struct {
 	ContactEmail     string // where colleagues should write; sign-in email if empty
 	PreferredContact string
 	WorkingHours     string
-	Admin            bool
-	Active           bool
-	Areas            []*Area
-	CreatedAt        time.Time
+	Admin            bool // a system admin
+	// AdminDistricts are the districts an area admin administers (see
+	// admin.go); loaded for the signed-in caller only.
+	AdminDistricts []int64
+	Active         bool
+	Areas          []*Area
+	CreatedAt      time.Time
 }
 
 // ReachEmail is the address colleagues should write to.

@@ -109,6 +109,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Passwords:  sqldb.NewPasswordService(db, o.Secret),
 		Sessions:   sqldb.NewSessionService(db),
 		Erasure:    sqldb.NewErasureService(db),
+		Admin:      sqldb.NewAdminService(db),
 		Outbox:     db.FindMyOutbox,
 	}
 	ready := func(ctx context.Context) error {

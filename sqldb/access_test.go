@@ -31,6 +31,7 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 	audit := sqldb.NewAuditService(db)
 	passwords := sqldb.NewPasswordService(db, []byte("test secret"))
 	sessions := sqldb.NewSessionService(db)
+	admin := sqldb.NewAdminService(db)
 	cl := func() *patchwork.Client {
 		return &patchwork.Client{FirstName: "Nia", LastName: "Newcome", DateOfBirth: "01/02/2015"}
 	}
@@ -101,6 +102,16 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"JobService.RetryJob":             func(ctx context.Context) error { return jobs.RetryJob(ctx, 1) },
 		"AuditService.VerifyAudit":        func(ctx context.Context) error { _, err := audit.VerifyAudit(ctx); return err },
 		"AuditService.FindAuditForClient": func(ctx context.Context) error { _, err := audit.FindAuditForClient(ctx, clientID); return err },
+		"AdminService.FindAdminAgents": func(ctx context.Context) error {
+			_, _, err := admin.FindAdminAgents(ctx, patchwork.AgentFilter{})
+			return err
+		},
+		"AdminService.FindAdminAgent":    func(ctx context.Context) error { _, err := admin.FindAdminAgent(ctx, member.ID); return err },
+		"AdminService.DeactivateAgent":   func(ctx context.Context) error { return admin.DeactivateAgent(ctx, member.ID) },
+		"AdminService.ReactivateAgent":   func(ctx context.Context) error { return admin.ReactivateAgent(ctx, member.ID) },
+		"AdminService.MoveAgent":         func(ctx context.Context) error { return admin.MoveAgent(ctx, member.ID, w.Council.ID) },
+		"AdminService.SetAdminDistricts": func(ctx context.Context) error { return admin.SetAdminDistricts(ctx, member.ID, nil) },
+		"AdminService.FindAdminAgencies": func(ctx context.Context) error { _, err := admin.FindAdminAgencies(ctx); return err },
 	}
 }
 
@@ -121,6 +132,9 @@ var adminOnly = map[string]bool{
 	"AgentService.CreateAgent": true, "AgentService.DeactivateAgent": true, "AgencyService.CreateAgency": true,
 	"AreaService.CreateArea": true, "JobService.FindFailedJobs": true, "JobService.RetryJob": true,
 	"AuditService.VerifyAudit": true, "AuditService.FindAuditForClient": true,
+	"AdminService.FindAdminAgents": true, "AdminService.FindAdminAgent": true, "AdminService.DeactivateAgent": true,
+	"AdminService.ReactivateAgent": true, "AdminService.MoveAgent": true, "AdminService.SetAdminDistricts": true,
+	"AdminService.FindAdminAgencies": true,
 }
 
 // TestNoCallerIsRefused proves that no caller is never trusted: every method
@@ -143,7 +157,7 @@ func TestNoCallerIsRefused(t *testing.T) {
 			(*patchwork.AreaService)(nil), (*patchwork.ClientService)(nil), (*patchwork.SearchService)(nil),
 			(*patchwork.AttentionService)(nil), (*patchwork.NotificationPrefsService)(nil),
 			(*patchwork.JobService)(nil), (*patchwork.AuditService)(nil), (*patchwork.PasswordService)(nil),
-			(*patchwork.SessionService)(nil)} {
+			(*patchwork.SessionService)(nil), (*patchwork.AdminService)(nil)} {
 			it := reflect.TypeOf(iface).Elem()
 			for i := range it.NumMethod() {
 				name := it.Name() + "." + it.Method(i).Name

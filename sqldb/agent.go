@@ -135,7 +135,15 @@ func (s *AgentService) isDemo(ctx context.Context) bool {
 
 // FindCaller loads an active agent for a session.
 func (s *AgentService) FindCaller(ctx context.Context, id int64) (*patchwork.Agent, error) {
-	return s.db.findAgent(ctx, s.db.read, `a.id = $1 AND a.active = 1`, id)
+	a, err := s.db.findAgent(ctx, s.db.read, `a.id = $1 AND a.active = 1`, id)
+	if err != nil {
+		return nil, err
+	}
+	// An area admin's districts decide what the admin pages reach.
+	if a.AdminDistricts, err = s.db.adminDistrictsOf(ctx, s.db.read, id); err != nil {
+		return nil, err
+	}
+	return a, nil
 }
 
 // FindAgentByID returns a phone-book entry as the caller may see it.
@@ -269,35 +277,37 @@ func (s *AgentService) UpdateProfile(ctx context.Context, u patchwork.AgentUpdat
 	return s.FindAgentByID(ctx, c.ID)
 }
 
-// DeactivateAgent ends an agent's access and memberships; each team is told.
+// DeactivateAgent ends an agent's access and memberships; each team is
+// told. Area admins may deactivate the agents of their districts
+// (AdminService.DeactivateAgent).
 func (s *AgentService) DeactivateAgent(ctx context.Context, id int64) error {
-	if _, err := administrator(ctx); err != nil {
+	return NewAdminService(s.db).DeactivateAgent(ctx, id)
+}
+
+// deactivateAgent ends agent id's access, memberships and sessions.
+func (tx *Tx) deactivateAgent(ctx context.Context, id int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 0, deactivated_at = $1 WHERE id = $2 AND active = 1`, micros(tx.now), id)
+	if err != nil {
 		return err
 	}
-	return s.db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 0, deactivated_at = $1 WHERE id = $2 AND active = 1`, micros(tx.now), id)
-		if err != nil {
+	if n, _ := res.RowsAffected(); n == 0 {
+		return patchwork.ErrNotFound
+	}
+	clients, err := queryIDs(ctx, tx, `SELECT client_id FROM memberships WHERE agent_id = $1 AND left_at IS NULL`, id)
+	if err != nil {
+		return err
+	}
+	for _, cid := range clients {
+		if err := tx.endMembership(ctx, cid, id, patchwork.LeaveRequest{Reason: "deactivated"}); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return patchwork.ErrNotFound
-		}
-		clients, err := queryIDs(ctx, tx, `SELECT client_id FROM memberships WHERE agent_id = $1 AND left_at IS NULL`, id)
-		if err != nil {
-			return err
-		}
-		for _, cid := range clients {
-			if err := tx.endMembership(ctx, cid, id, patchwork.LeaveRequest{Reason: "deactivated"}); err != nil {
-				return err
-			}
-		}
-		// Their sessions end with the deactivation, not at their next
-		// request: nothing is left to resume if they were reactivated.
-		if _, err := tx.endSessions(ctx, id, ""); err != nil {
-			return err
-		}
-		return tx.audit(ctx, patchwork.AuditAgentDeact, 0, fmt.Sprintf("agent=%d", id))
-	})
+	}
+	// Their sessions end with the deactivation, not at their next
+	// request: nothing is left to resume if they were reactivated.
+	if _, err := tx.endSessions(ctx, id, ""); err != nil {
+		return err
+	}
+	return tx.audit(ctx, patchwork.AuditAgentDeact, 0, fmt.Sprintf("agent=%d", id))
 }
 
 // FindSharedClients returns only the clients the caller and agentID share.

@@ -40,8 +40,11 @@ var publicRoutes = map[string]bool{
 	"/":                     true, // "page not found" for every other path
 }
 
-// adminPrefix marks the routes behind the admin gate.
-const adminPrefix = "/admin/"
+// adminPrefix marks the routes behind the admin gate, with adminHomePath.
+const (
+	adminPrefix   = "/admin/"
+	adminHomePath = "/admin"
+)
 
 // routeList is every route the server answers.
 func (s *Server) routeList() []route {
@@ -80,6 +83,13 @@ func (s *Server) routeList() []route {
 		{"GET /unsubscribe", s.unsubscribeForm},
 		{"POST /unsubscribe", s.unsubscribe},
 		{"GET /dev/mail", s.devMail},
+		{"GET /admin", s.adminHome},
+		{"GET /admin/agents", s.adminAgents},
+		{"GET /admin/agents.csv", s.adminAgentsCSV},
+		{"GET /admin/agents/{id}", s.adminAgent},
+		{"POST /admin/agents/{id}/deactivate", s.deactivateAgent},
+		{"POST /admin/agents/{id}/reactivate", s.reactivateAgent},
+		{"POST /admin/agents/{id}/move", s.moveAgent},
 		{"GET /admin/jobs", s.failedJobs},
 		{"POST /admin/jobs/{id}/retry", s.retryJob},
 		{"GET /admin/clients/{id}/erase", s.eraseForm},
@@ -122,7 +132,7 @@ func routeAccess(pattern string) string {
 	if _, p, ok := strings.Cut(pattern, " "); ok {
 		path = p
 	}
-	if strings.HasPrefix(path, adminPrefix) {
+	if path == adminHomePath || strings.HasPrefix(path, adminPrefix) {
 		return accessAdmin
 	}
 	return accessAgent
@@ -159,12 +169,14 @@ func (s *Server) requireAgent(h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// requireAdmin answers an agent who is not an admin with the same page as a
-// missing one: admin pages do not show that they exist. The services check
-// again below (docs/security.md).
+// requireAdmin answers an agent who is neither a system admin nor an area
+// admin with the same page as a missing one: admin pages do not show that
+// they exist. The services check again below, record by record: an area
+// admin meets another district's records, and the system admins' pages,
+// as missing too (docs/security.md).
 func (s *Server) requireAdmin(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !patchwork.CanAdminister(patchwork.CallerFromContext(r.Context())) {
+		if !patchwork.CanReachAdmin(patchwork.CallerFromContext(r.Context())) {
 			s.notFound(w, r)
 			return
 		}

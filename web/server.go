@@ -30,6 +30,7 @@ type Services struct {
 	Passwords  patchwork.PasswordService
 	Sessions   patchwork.SessionService
 	Erasure    patchwork.ErasureService
+	Admin      patchwork.AdminService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)

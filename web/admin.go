@@ -1,0 +1,258 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"patchwork"
+)
+
+// adminLink is one page the admin home links to.
+type adminLink struct {
+	URL, Title, Description string
+	SystemOnly              bool // for system admins; area admins are not shown it
+}
+
+// adminPages are the admin pages the home links to, in order. Every GET
+// page under /admin/ without a path parameter is one of them
+// (TestAdminHomeLinksEveryPage).
+var adminPages = []adminLink{
+	{"/admin/agents", "People", "Find agents by name, email, agency, area or status; deactivate, reactivate or move them; export the list.", false},
+	{"/admin/jobs", "Failed jobs", "Emails and other background jobs that failed after every retry.", true},
+}
+
+// adminHome links every admin page the caller may use.
+func (s *Server) adminHome(w http.ResponseWriter, r *http.Request) {
+	c := patchwork.CallerFromContext(r.Context())
+	var links []adminLink
+	for _, l := range adminPages {
+		if !l.SystemOnly || c.Admin {
+			links = append(links, l)
+		}
+	}
+	s.render(w, r, http.StatusOK, "admin_home", &page{Data: links})
+}
+
+// adminAgentsData is what the people list shows.
+type adminAgentsData struct {
+	Agents     []*patchwork.AdminAgent
+	Total      int
+	Agencies   []*patchwork.Agency
+	Areas      []*patchwork.Area
+	Statuses   []patchwork.Option
+	Pages      []pageLink
+	Prev, Next string
+	Export     string // the CSV export's URL, with the same filters
+}
+
+var agentStatuses = []patchwork.Option{
+	{Value: "", Label: "Any status"},
+	{Value: patchwork.AgentStatusActive, Label: "Active"},
+	{Value: patchwork.AgentStatusDeactivated, Label: "Deactivated"},
+}
+
+// agentFilter reads the people list's filters from the query; a value
+// that is not one of the choices filters nothing.
+func agentFilter(q url.Values) patchwork.AgentFilter {
+	f := patchwork.AgentFilter{Query: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}
+	f.AgencyID, _ = strconv.ParseInt(q.Get("agency"), 10, 64)
+	f.AreaID, _ = strconv.ParseInt(q.Get("area"), 10, 64)
+	f.Page, _ = strconv.Atoi(q.Get("page"))
+	if f.Status != patchwork.AgentStatusActive && f.Status != patchwork.AgentStatusDeactivated {
+		f.Status = ""
+	}
+	return f
+}
+
+// filterQuery is the query string of f's filters, without the page.
+func filterQuery(f patchwork.AgentFilter) url.Values {
+	v := url.Values{}
+	if f.Query != "" {
+		v.Set("q", f.Query)
+	}
+	if f.AgencyID != 0 {
+		v.Set("agency", strconv.FormatInt(f.AgencyID, 10))
+	}
+	if f.AreaID != 0 {
+		v.Set("area", strconv.FormatInt(f.AreaID, 10))
+	}
+	if f.Status != "" {
+		v.Set("status", f.Status)
+	}
+	return v
+}
+
+// adminAgents is the people list: filters, a page of agents, an export.
+func (s *Server) adminAgents(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	f := agentFilter(r.URL.Query())
+	list, total, err := s.svc.Admin.FindAdminAgents(ctx, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	agencies, err := s.svc.Admin.FindAdminAgencies(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	areas, err := s.svc.Areas.FindAreas(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q := filterQuery(f)
+	pages := (total + patchwork.AdminPageSize - 1) / patchwork.AdminPageSize
+	d := adminAgentsData{Agents: list, Total: total, Agencies: agencies, Statuses: agentStatuses,
+		Export: "/admin/agents.csv?" + q.Encode()}
+	for _, a := range areas {
+		if a.Kind != patchwork.AreaNetwork {
+			d.Areas = append(d.Areas, a)
+		}
+	}
+	d.Pages, d.Prev, d.Next = paginate(max(f.Page, 1), pages, func(n int) string {
+		v := filterQuery(f)
+		v.Set("page", strconv.Itoa(n))
+		return "/admin/agents?" + v.Encode()
+	})
+	form := r.URL.Query()
+	s.render(w, r, http.StatusOK, "admin_agents", &page{Form: form, Data: d})
+}
+
+// adminAgentsCSV exports every agent the filters select as CSV.
+func (s *Server) adminAgentsCSV(w http.ResponseWriter, r *http.Request) {
+	f := agentFilter(r.URL.Query())
+	f.PerPage = -1
+	list, _, err := s.svc.Admin.FindAdminAgents(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rows := [][]string{{"id", "name", "email", "role", "agency", "areas", "status", "last_sign_in"}}
+	for _, a := range list {
+		var areas []string
+		for _, ar := range a.Agent.Areas {
+			areas = append(areas, ar.Name)
+		}
+		status := patchwork.AgentStatusActive
+		if !a.Agent.Active {
+			status = patchwork.AgentStatusDeactivated
+		}
+		last := ""
+		if !a.LastSignIn.IsZero() {
+			last = a.LastSignIn.UTC().Format(time.RFC3339)
+		}
+		rows = append(rows, []string{strconv.FormatInt(a.Agent.ID, 10), a.Agent.Name, a.Agent.Email, a.Agent.Role,
+			a.Agent.Agency.Name, strings.Join(areas, "; "), status, last})
+	}
+	writeCSV(w, "agents.csv", rows)
+}
+
+// writeCSV sends rows as a CSV download, every cell made safe to open in
+// a spreadsheet (csvCell).
+func writeCSV(w http.ResponseWriter, filename string, rows [][]string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	cw := csv.NewWriter(w)
+	for _, row := range rows {
+		safe := make([]string, len(row))
+		for i, c := range row {
+			safe[i] = csvCell(c)
+		}
+		_ = cw.Write(safe)
+	}
+	cw.Flush()
+}
+
+// csvCell defuses a cell a spreadsheet would read as a formula (CSV
+// injection, OWASP): one that starts with =, +, -, @, a tab or a carriage
+// return gets a leading apostrophe, so it is shown as the text it is.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// adminAgentData is what an agent's admin page shows.
+type adminAgentData struct {
+	Agent    *patchwork.AdminAgent
+	Agencies []*patchwork.Agency
+}
+
+func (s *Server) adminAgent(w http.ResponseWriter, r *http.Request) {
+	s.renderAdminAgent(w, r, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderAdminAgent(w http.ResponseWriter, r *http.Request, status int, form url.Values, errs map[string]string) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	a, err := s.svc.Admin.FindAdminAgent(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	agencies, err := s.svc.Admin.FindAdminAgencies(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if form == nil {
+		form = url.Values{"agency_id": {strconv.FormatInt(a.Agent.AgencyID, 10)}}
+	}
+	s.render(w, r, status, "admin_agent", &page{Form: form, Errors: errs, Data: adminAgentData{Agent: a, Agencies: agencies}})
+}
+
+// adminAgentAction runs one admin action on the agent in the path and
+// goes back to their page with flash.
+func (s *Server) adminAgentAction(act func(r *http.Request, id int64) error, flash string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r)
+		if !ok {
+			s.notFound(w, r)
+			return
+		}
+		if err := act(r, id); err != nil {
+			if fields := patchwork.ErrorFields(err); fields != nil {
+				s.renderAdminAgent(w, r, http.StatusUnprocessableEntity, r.PostForm, fields)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		s.sessions.Put(r.Context(), "flash", flash)
+		http.Redirect(w, r, "/admin/agents/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) deactivateAgent(w http.ResponseWriter, r *http.Request) {
+	s.adminAgentAction(func(r *http.Request, id int64) error {
+		return s.svc.Admin.DeactivateAgent(r.Context(), id)
+	}, "The agent was deactivated: they were signed out and taken off every team.")(w, r)
+}
+
+func (s *Server) reactivateAgent(w http.ResponseWriter, r *http.Request) {
+	s.adminAgentAction(func(r *http.Request, id int64) error {
+		return s.svc.Admin.ReactivateAgent(r.Context(), id)
+	}, "The agent can sign in again. They are on no teams until they join again.")(w, r)
+}
+
+func (s *Server) moveAgent(w http.ResponseWriter, r *http.Request) {
+	s.adminAgentAction(func(r *http.Request, id int64) error {
+		if err := r.ParseForm(); err != nil {
+			return patchwork.Invalid(map[string]string{"agency_id": "Select the agency to move them to"})
+		}
+		agency, err := strconv.ParseInt(r.PostForm.Get("agency_id"), 10, 64)
+		if err != nil {
+			return patchwork.Invalid(map[string]string{"agency_id": "Select the agency to move them to"})
+		}
+		return s.svc.Admin.MoveAgent(r.Context(), id, agency)
+	}, "The agent was moved to another agency.")(w, r)
+}

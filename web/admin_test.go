@@ -1,0 +1,269 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"patchwork"
+	"patchwork/app"
+	"patchwork/sqldb/sqldbtest"
+	"patchwork/web"
+)
+
+// adminRouteKind says who an admin route is for.
+type adminRouteKind int
+
+const (
+	forSystemAdmins adminRouteKind = iota // system admins only
+	forAnyAdmin                           // any admin; it lists only what is in their reach
+	onAgent                               // {id} is an agent: reach decides
+	onClients                             // acts on clients named in the form: reach decides
+)
+
+// adminMatrix is every admin route with who it is for and the form a POST
+// sends. TestAdminAuthorizationMatrix fails for a route missing here.
+func adminMatrix(e *env, agencyID int64) map[string]struct {
+	kind adminRouteKind
+	form url.Values
+} {
+	type c = struct {
+		kind adminRouteKind
+		form url.Values
+	}
+	return map[string]c{
+		"GET /admin":                         {forAnyAdmin, nil},
+		"GET /admin/agents":                  {forAnyAdmin, nil},
+		"GET /admin/agents.csv":              {forAnyAdmin, nil},
+		"GET /admin/agents/{id}":             {onAgent, nil},
+		"POST /admin/agents/{id}/move":       {onAgent, url.Values{"agency_id": {strconv.FormatInt(agencyID, 10)}}},
+		"POST /admin/agents/{id}/deactivate": {onAgent, nil},
+		"POST /admin/agents/{id}/reactivate": {onAgent, nil},
+		"GET /admin/jobs":                    {forSystemAdmins, nil},
+		"POST /admin/jobs/{id}/retry":        {forSystemAdmins, nil},
+	}
+}
+
+// TestAdminAuthorizationMatrix sends every admin route as an agent, an
+// area admin of another district, the area admin of the record's district
+// and a system admin. Every refusal is byte for byte the page the same
+// viewer gets for a missing record, and changes nothing; a list shows an
+// area admin nothing of another district.
+func TestAdminAuthorizationMatrix(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		south := e.MustElsewhere(t)
+		target := e.MustAgent(t, "Tara Target", e.Council, e.LocalA)
+		agent := e.MustAgent(t, "Nell Nonadmin", e.Council, e.LocalA)
+		southAdmin := e.MustAreaAdmin(t, "Sol Southadmin", south.Agency, south.District)
+		northAdmin := e.MustAreaAdmin(t, "Nadia Northadmin", e.Council, e.District)
+		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
+		matrix := adminMatrix(e, e.Council.ID)
+		srv := mustServer(t, e)
+		var patterns []string
+		for _, p := range web.RoutePatterns(srv) {
+			if web.RouteAccess(p) != "admin" {
+				continue
+			}
+			if _, ok := matrix[p]; !ok {
+				t.Errorf("%s is not in adminMatrix: say who it is for", p)
+				continue
+			}
+			patterns = append(patterns, p)
+		}
+		send := func(b *browser, pattern string, id int64) response {
+			method, path := requestFor(pattern, id)
+			if method == http.MethodPost {
+				return b.post(path, matrix[pattern].form)
+			}
+			return b.get(path)
+		}
+		const missingID = 999999
+		unchanged := func(t *testing.T) {
+			t.Helper()
+			if n := mustCount(t, e, `SELECT COUNT(*) FROM agents WHERE id = $1 AND active = 1 AND agency_id = $2`,
+				target.ID, e.Council.ID); n != 1 {
+				t.Fatal("a refused request changed the agent")
+			}
+		}
+		refusedLikeMissing := func(t *testing.T, who string, b *browser, pattern string) {
+			t.Helper()
+			got, missing := send(b, pattern, target.ID), send(b, pattern, missingID)
+			if got.status != http.StatusNotFound || got.body != missing.body {
+				t.Errorf("%s: %s answered %d, want the 404 of a missing record\n%s", who, pattern, got.status, got.body)
+			}
+			if missingPage := b.get("/admin/no-such-page"); got.body != missingPage.body {
+				t.Errorf("%s: %s's 404 differs from a missing page's", who, pattern)
+			}
+			if strings.Contains(got.body, target.Email) {
+				t.Errorf("%s: %s shows the agent", who, pattern)
+			}
+			unchanged(t)
+		}
+		agentB, southB, northB, sysB := e.signedIn(t, agent), e.signedIn(t, southAdmin), e.signedIn(t, northAdmin), e.signedIn(t, sys)
+		for _, p := range patterns {
+			t.Run("agent "+p, func(t *testing.T) { refusedLikeMissing(t, "agent", agentB, p) })
+			t.Run("other district "+p, func(t *testing.T) {
+				switch matrix[p].kind {
+				case forAnyAdmin:
+					r := send(southB, p, target.ID)
+					if r.status != http.StatusOK || strings.Contains(r.body, target.Email) {
+						t.Errorf("%s answered %d to another district's admin, or showed the agent\n%s", p, r.status, r.body)
+					}
+				default:
+					refusedLikeMissing(t, "other district's admin", southB, p)
+				}
+			})
+		}
+		// Then what the district's own admin may do, in the list's order
+		// (deactivate before reactivate).
+		for _, p := range patterns {
+			t.Run("area admin "+p, func(t *testing.T) {
+				switch matrix[p].kind {
+				case forSystemAdmins:
+					refusedLikeMissing(t, "area admin", northB, p)
+				default:
+					r := send(northB, p, target.ID)
+					if r.status != http.StatusOK && r.status != http.StatusSeeOther {
+						t.Errorf("%s answered %d to the district's admin\n%s", p, r.status, r.body)
+					}
+					if r.status == http.StatusSeeOther {
+						northB.get(r.location).must(t, http.StatusOK) // shows, and so clears, the flash
+					}
+				}
+			})
+		}
+		// A system admin reaches every page, in every district.
+		for _, p := range patterns {
+			if method, _ := requestFor(p, 0); method != http.MethodGet {
+				continue
+			}
+			r := send(sysB, p, target.ID)
+			if r.status != http.StatusOK {
+				t.Errorf("system admin: %s answered %d", p, r.status)
+			}
+		}
+		if r := sysB.get("/admin/agents?q=southadmin"); !strings.Contains(r.body, southAdmin.Email) {
+			t.Errorf("the system admin's list misses another district's agent\n%s", r.body)
+		}
+	})
+}
+
+// TestAdminHomeLinksEveryPage: the admin home links every admin page a
+// system admin can open (every GET route under /admin/ without a path
+// parameter); an area admin is not shown the system admins' pages; anyone
+// else gets the usual 404.
+func TestAdminHomeLinksEveryPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
+		area := e.MustAreaAdmin(t, "Nadia Northadmin", e.Council, e.District)
+		agent := e.MustAgent(t, "Nell Nonadmin", e.Council, e.LocalA)
+		home := e.signedIn(t, sys).get("/admin")
+		home.must(t, http.StatusOK, "Administration")
+		for _, p := range web.RoutePatterns(mustServer(t, e)) {
+			method, path, _ := strings.Cut(p, " ")
+			if method != http.MethodGet || !strings.HasPrefix(path, "/admin/") || strings.Contains(path, "{") || strings.HasSuffix(path, ".csv") {
+				continue
+			}
+			if !strings.Contains(home.body, `href="`+path+`"`) {
+				t.Errorf("the admin home does not link %s: add it to adminPages", path)
+			}
+		}
+		areaHome := e.signedIn(t, area).get("/admin")
+		areaHome.must(t, http.StatusOK, `href="/admin/agents"`)
+		if strings.Contains(areaHome.body, `href="/admin/jobs"`) {
+			t.Error("an area admin is shown the failed jobs")
+		}
+		b := e.signedIn(t, agent)
+		if r := b.get("/admin"); r.status != http.StatusNotFound || r.body != b.get("/admin/no-such-page").body {
+			t.Errorf("an agent's /admin: %d, want the missing page's 404", r.status)
+		}
+		if r := e.anonymous(t).get("/admin"); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login") {
+			t.Errorf("signed out /admin: %d %q, want a redirect to sign in", r.status, r.location)
+		}
+	})
+}
+
+// TestAdminDeactivateOverHTTP: POST /admin/agents/{id}/deactivate answers
+// 303; the agent's live session ends at once; reactivating lets them sign
+// in again.
+func TestAdminDeactivateOverHTTP(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
+		leaver := e.MustAgent(t, "Lee Leaver", e.Council, e.LocalA)
+		live := e.signedIn(t, leaver)
+		live.get("/").must(t, http.StatusOK)
+		admin := e.signedIn(t, sys)
+		id := strconv.FormatInt(leaver.ID, 10)
+		runScenarios(t,
+			scenario{name: "deactivate", as: admin, method: "POST", path: "/admin/agents/" + id + "/deactivate",
+				status: http.StatusSeeOther, location: "/admin/agents/" + id},
+			scenario{name: "the live session is over", as: live, path: "/",
+				status: http.StatusSeeOther, locationPrefix: "/login"},
+			scenario{name: "the agent page says so", as: admin, path: "/admin/agents/" + id,
+				status: http.StatusOK, contains: []string{"Deactivated", "Reactivate Lee Leaver"}},
+			scenario{name: "reactivate", as: admin, method: "POST", path: "/admin/agents/" + id + "/reactivate",
+				status: http.StatusSeeOther, location: "/admin/agents/" + id},
+			scenario{name: "a move needs an agency", as: admin, method: "POST", path: "/admin/agents/" + id + "/move",
+				form: url.Values{"agency_id": {"999999"}}, status: http.StatusUnprocessableEntity,
+				contains: []string{"There is a problem", "Select the agency to move them to"}},
+		)
+		e.signedIn(t, leaver).get("/").must(t, http.StatusOK)
+	})
+}
+
+// TestAgentExportIsFormulaSafe: the people list's CSV export holds every
+// agent the filters select, and a cell a spreadsheet would run as a
+// formula is written as text.
+func TestAgentExportIsFormulaSafe(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
+		evil := []string{"=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)"}
+		for _, name := range evil {
+			e.MustAgent(t, name, e.Council, e.LocalA)
+		}
+		r := e.signedIn(t, sys).get("/admin/agents.csv?area=" + strconv.FormatInt(e.LocalA.ID, 10))
+		r.must(t, http.StatusOK)
+		if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+			t.Fatalf("Content-Type %q", ct)
+		}
+		rows, err := csv.NewReader(strings.NewReader(r.body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1+len(evil) || rows[0][1] != "name" {
+			t.Fatalf("export has %d rows, want a header and %d agents:\n%s", len(rows), len(evil), r.body)
+		}
+		got := map[string]bool{}
+		for _, row := range rows[1:] {
+			got[row[1]] = true
+		}
+		for _, name := range evil {
+			if !got["'"+name] {
+				t.Errorf("%q is not written as text: %v", name, got)
+			}
+		}
+		if n := mustCount(t, e, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, patchwork.AuditAgentExport); n != 1 {
+			t.Errorf("export audit rows = %d, want 1", n)
+		}
+	})
+}
+
+// mustServer builds a server on e's database, for reading its route list.
+func mustServer(t *testing.T, e *env) *web.Server {
+	t.Helper()
+	srv, err := app.NewServer(e.DB, app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+func mustCount(t *testing.T, e *env, q string, args ...any) int {
+	t.Helper()
+	return sqldbtest.MustCount(t, e.DB, q, args...)
+}
