@@ -46,6 +46,8 @@ func adminMatrix(e *env, agencyID int64) map[string]struct {
 		"POST /admin/agents/{id}/reactivate": {onAgent, nil},
 		"GET /admin/jobs":                    {forSystemAdmins, nil},
 		"POST /admin/jobs/{id}/retry":        {forSystemAdmins, nil},
+		"GET /admin/clients/{id}/erase":      {forSystemAdmins, nil},
+		"POST /admin/clients/{id}/erase":     {forSystemAdmins, url.Values{"reason": {"Asked to be forgotten"}, "confirm": {"yes"}}},
 	}
 }
 
@@ -62,6 +64,7 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		southAdmin := e.MustAreaAdmin(t, "Sol Southadmin", south.Agency, south.District)
 		northAdmin := e.MustAreaAdmin(t, "Nadia Northadmin", e.Council, e.District)
 		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
+		client := e.MustClient(t, target, "Cara", "Client", "03/04/2012")
 		matrix := adminMatrix(e, e.Council.ID)
 		srv := mustServer(t, e)
 		var patterns []string
@@ -75,7 +78,12 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			}
 			patterns = append(patterns, p)
 		}
+		// {id} is the client in a client's route and the agent elsewhere;
+		// a missing record is missingID in both.
 		send := func(b *browser, pattern string, id int64) response {
+			if id == target.ID && strings.Contains(pattern, "/clients/") {
+				id = client.ID
+			}
 			method, path := requestFor(pattern, id)
 			if method == http.MethodPost {
 				return b.post(path, matrix[pattern].form)
@@ -88,6 +96,9 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			if n := mustCount(t, e, `SELECT COUNT(*) FROM agents WHERE id = $1 AND active = 1 AND agency_id = $2`,
 				target.ID, e.Council.ID); n != 1 {
 				t.Fatal("a refused request changed the agent")
+			}
+			if n := mustCount(t, e, `SELECT COUNT(*) FROM clients WHERE id = $1 AND first_name = 'Cara'`, client.ID); n != 1 {
+				t.Fatal("a refused request changed the client")
 			}
 		}
 		refusedLikeMissing := func(t *testing.T, who string, b *browser, pattern string) {
