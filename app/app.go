@@ -57,6 +57,11 @@ type Options struct {
 	// believed (web.Config.TrustedProxies).
 	TrustedProxies []netip.Prefix
 
+	// WorkerBatch is how many jobs a worker claims at once (0: the
+	// worker's default, 10). A smaller batch means a shorter lease, so
+	// another instance takes over a killed one's emails sooner.
+	WorkerBatch int
+
 	// Metrics, when set, receives the figures /metrics shows (serve sets
 	// it with --metrics-addr).
 	Metrics *metrics.Metrics
@@ -162,7 +167,8 @@ func NewWorker(db *sqldb.DB, o Options) (*worker.Worker, func() error, error) {
 		}
 		loc = l
 	}
-	w, err := worker.New(db, sender, worker.Config{BaseURL: o.BaseURL, Secret: o.Secret, DigestHour: o.DigestHour, Location: loc})
+	w, err := worker.New(db, sender, worker.Config{BaseURL: o.BaseURL, Secret: o.Secret, DigestHour: o.DigestHour, Location: loc,
+		Batch: o.WorkerBatch})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -51,6 +51,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"sign every session out this long after sign-in, such as 12h (env PATCHWORK_SESSION_LIFETIME)")
 	proxies := fs.String("trusted-proxies", envOr("PATCHWORK_TRUSTED_PROXIES", ""),
 		"comma-separated addresses or CIDR ranges of the load balancers in front; the last X-Forwarded-For entry they add is taken as the client's address for sign-in throttling and the sessions page (env PATCHWORK_TRUSTED_PROXIES)")
+	workerBatch := fs.Int("worker-batch", envInt("PATCHWORK_WORKER_BATCH", 10),
+		"jobs the worker claims at once; its lease (how long before another instance takes over the jobs of one that died) is this many SMTP timeouts plus a minute (env PATCHWORK_WORKER_BATCH)")
 	drainDelay := fs.Duration("drain-delay", envDuration("PATCHWORK_DRAIN_DELAY", 0),
 		"on SIGTERM, answer /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first, such as 5s (env PATCHWORK_DRAIN_DELAY)")
 	if err := fs.Parse(args); err != nil {
@@ -98,7 +100,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
 		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime,
-		TrustedProxies: trustedProxies}
+		TrustedProxies: trustedProxies, WorkerBatch: *workerBatch}
 	if *metricsAddr != "" {
 		opts.Metrics = metrics.New(db)
 		mln, err := net.Listen("tcp", *metricsAddr)
