@@ -34,7 +34,8 @@ type Attention struct {
 	NotSeenBy []string
 	// SeenByMe is whether the viewer has acknowledged it.
 	SeenByMe bool
-	// ClientName is filled only on the viewer's own dashboard.
+	// ClientName is filled only on the viewer's own dashboard and by
+	// FindAttention.
 	ClientName string
 }
 
@@ -87,6 +88,11 @@ type AttentionService interface {
 	// FindAttentions returns a client's attentions, open ones first, with
 	// who has and has not seen each.
 	FindAttentions(ctx context.Context, clientID int64) ([]*Attention, error)
+
+	// FindAttention returns one attention with who has and has not seen
+	// it and its client's name (ClientName), for the page that resolves it.
+	// It is a view of the client, audited as one.
+	FindAttention(ctx context.Context, id int64) (*Attention, error)
 
 	// FindMyOpenAttentions returns open attentions on the caller's clients,
 	// those the caller has not acknowledged first.

@@ -85,6 +85,7 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 			return err
 		},
 		"AttentionService.FindAttentions":       func(ctx context.Context) error { _, err := attentions.FindAttentions(ctx, clientID); return err },
+		"AttentionService.FindAttention":        func(ctx context.Context) error { _, err := attentions.FindAttention(ctx, attentionID); return err },
 		"AttentionService.FindMyOpenAttentions": func(ctx context.Context) error { _, err := attentions.FindMyOpenAttentions(ctx); return err },
 		"AttentionService.AcknowledgeAttention": func(ctx context.Context) error {
 			_, err := attentions.AcknowledgeAttention(ctx, attentionID)

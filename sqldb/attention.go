@@ -88,6 +88,34 @@ func (s *AttentionService) FindAttentions(ctx context.Context, clientID int64) (
 	return out, s.fillSeen(ctx, clientID, c.ID, out)
 }
 
+// FindAttention returns one attention for a member of its client's team;
+// to anyone else it does not exist (ENOTFOUND).
+func (s *AttentionService) FindAttention(ctx context.Context, id int64) (*patchwork.Attention, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var first, last string
+	a, err := scanAttention(s.db.read.QueryRowContext(ctx, `SELECT `+attentionColumns+`, cl.first_name, cl.last_name`+attentionFrom+`
+		JOIN clients cl ON cl.id = t.client_id WHERE t.id = $1`, id), &first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, patchwork.ErrNotFound
+	} else if err != nil {
+		return nil, err
+	}
+	if err := requireMember(ctx, s.db.read, c, a.ClientID); err != nil {
+		return nil, err
+	}
+	a.ClientName = strings.TrimSpace(first + " " + last)
+	if err := s.fillSeen(ctx, a.ClientID, c.ID, []*patchwork.Attention{a}); err != nil {
+		return nil, err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditClientView, a.ClientID, "attention="+strconv.FormatInt(id, 10)); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 // fillSeen sets who among the current team has and has not seen each
 // attention.
 func (s *AttentionService) fillSeen(ctx context.Context, clientID, viewer int64, as []*patchwork.Attention) error {

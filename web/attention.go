@@ -62,9 +62,25 @@ func (s *Server) ackAttention(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(clientID, 10)+"#attention-"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
-// resolveData is the page shown when a resolution note is missing.
+// resolveData is the page that resolves an attention.
 type resolveData struct {
 	Attention *patchwork.Attention
+}
+
+// resolveForm shows the attention and its client's name, to members of the
+// client's team only (the store answers anyone else ENOTFOUND).
+func (s *Server) resolveForm(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
+		return
+	}
+	a, err := s.svc.Attentions.FindAttention(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "attention_resolve", &page{Data: resolveData{Attention: a}})
 }
 
 func (s *Server) resolveAttention(w http.ResponseWriter, r *http.Request) {
@@ -75,8 +91,15 @@ func (s *Server) resolveAttention(w http.ResponseWriter, r *http.Request) {
 	}
 	clientID, err := s.svc.Attentions.ResolveAttention(r.Context(), id, r.PostFormValue("note"))
 	if fields := patchwork.ErrorFields(err); fields != nil {
+		// Validation runs after the membership check, so only a member can
+		// get here; the page shows them what they were resolving again.
+		a, err := s.svc.Attentions.FindAttention(r.Context(), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		s.render(w, r, http.StatusUnprocessableEntity, "attention_resolve", &page{Form: r.PostForm, Errors: fields,
-			Data: resolveData{Attention: &patchwork.Attention{ID: id}}})
+			Data: resolveData{Attention: a}})
 		return
 	}
 	if err != nil {
@@ -84,5 +107,5 @@ func (s *Server) resolveAttention(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), "flash", "Attention resolved.")
-	http.Redirect(w, r, "/clients/"+strconv.FormatInt(clientID, 10), http.StatusSeeOther)
+	http.Redirect(w, r, "/clients/"+strconv.FormatInt(clientID, 10)+"#attentions", http.StatusSeeOther)
 }

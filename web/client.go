@@ -19,10 +19,17 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())
-	var err error
-	if v.Attentions, err = s.svc.Attentions.FindAttentions(r.Context(), p.Client.ID); err != nil {
+	atts, err := s.svc.Attentions.FindAttentions(r.Context(), p.Client.ID)
+	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	for _, a := range atts {
+		if a.Open() {
+			v.Attentions = append(v.Attentions, a)
+		} else {
+			v.Resolved = append(v.Resolved, a)
+		}
 	}
 	if v.Circle, err = s.svc.Circles.FindCircle(r.Context(), p.Client.ID); err != nil {
 		s.fail(w, r, err)
@@ -224,10 +231,11 @@ type memberCard struct {
 type clientView struct {
 	*patchwork.ClientProfile
 	Cards         []memberCard
-	TeamMailto    string // a mailto: link to the other members, "" if none has an address
-	TeamEmailList string // "; "-separated, for people to copy
-	TeamEmailRows int    // the copy box's height, so that it shows every address
-	Attentions    []*patchwork.Attention
+	TeamMailto    string                 // a mailto: link to the other members, "" if none has an address
+	TeamEmailList string                 // "; "-separated, for people to copy
+	TeamEmailRows int                    // the copy box's height, so that it shows every address
+	Attentions    []*patchwork.Attention // open ones, shown in full
+	Resolved      []*patchwork.Attention // collapsed under "Resolved (N)"
 	Circle        *patchwork.Circle
 	CardsHTML     template.HTML
 	TrailHTML     template.HTML

@@ -77,6 +77,7 @@ func (s *Server) routeList() []route {
 		{"GET /clients/{id}/attentions/new", s.newAttentionForm},
 		{"POST /clients/{id}/attentions", s.raiseAttention},
 		{"POST /attentions/{id}/ack", s.ackAttention},
+		{"GET /attentions/{id}/resolve", s.resolveForm},
 		{"POST /attentions/{id}/resolve", s.resolveAttention},
 		{"GET /settings/notifications", s.notificationsForm},
 		{"POST /settings/notifications", s.updateNotifications},
