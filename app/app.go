@@ -133,7 +133,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if o.Metrics != nil {
 		observer = o.Metrics
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready, Observer: observer, TrustedProxies: o.TrustedProxies,
+	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, Observer: observer, TrustedProxies: o.TrustedProxies,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -218,19 +219,41 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "error", &page{Data: map[string]string{"Title": title, "Message": msg}})
 }
 
-// serverError logs err and shows a page without details.
+// serverError logs err and shows a page without details. When the
+// database does not answer either, the page says so with a 503 and
+// Retry-After, so a practitioner knows to wait a minute rather than report
+// a fault, and a load balancer or script knows to retry.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.log.Error("internal error", "path", r.URL.Path, "err", err)
+	status := http.StatusInternalServerError
+	data := map[string]string{"Title": "Sorry, there is a problem", "Message": "Please try again later."}
+	if s.databaseDown(r.Context()) {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "30")
+		data = map[string]string{"Title": "Patchwork is unavailable for a moment",
+			"Message": "Patchwork cannot reach its database just now. If you were saving something, it may not have been saved: " +
+				"please check before you send it again. Try again in a minute."}
+	}
 	t := s.views.pages["error"]
 	var buf bytes.Buffer
-	if t == nil || t.ExecuteTemplate(&buf, "layout", &page{Demo: s.cfg.Demo, Form: url.Values{},
-		Data: map[string]string{"Title": "Sorry, there is a problem", "Message": "Please try again later."}}) != nil {
-		http.Error(w, "Sorry, there is a problem. Please try again later.", http.StatusInternalServerError)
+	if t == nil || t.ExecuteTemplate(&buf, "layout", &page{Demo: s.cfg.Demo, Form: url.Values{}, Data: data}) != nil {
+		http.Error(w, data["Title"]+". "+data["Message"], status)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	buf.WriteTo(w)
+}
+
+// databaseDown asks the database, briefly, whether it answers.
+func (s *Server) databaseDown(ctx context.Context) bool {
+	if s.cfg.DatabaseUp == nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	return s.cfg.DatabaseUp(ctx) != nil
 }
 
 // codeStatus maps each error code to the one HTTP status it is answered

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -45,6 +46,9 @@ type Config struct {
 	// Ready says whether this instance can serve (/readyz): the database
 	// answers, its migrations are current, the worker runs. Nil is ready.
 	Ready func(ctx context.Context) error
+	// DatabaseUp says whether the database answers; a failed request then
+	// shows "unavailable for a moment" (503) rather than a fault (500).
+	DatabaseUp func(ctx context.Context) error
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed (its last entry only); empty trusts none (see clientIP).
 	TrustedProxies []netip.Prefix
@@ -126,11 +130,13 @@ func NewServer(cfg Config, svc Services, store SessionStore, log *slog.Logger, n
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
+	srv := &Server{cfg: cfg, svc: svc, sessions: sm, store: store, views: v, log: log, now: now}
+	// A session that cannot be loaded or saved (the database is down) gets
+	// the same page as any other failure.
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		log.Error("session error", "err", err)
-		http.Error(w, "Something went wrong. Please try again.", http.StatusInternalServerError)
+		srv.serverError(w, r, fmt.Errorf("session: %w", err))
 	}
-	return &Server{cfg: cfg, svc: svc, sessions: sm, store: store, views: v, log: log, now: now}, nil
+	return srv, nil
 }
 
 // Handler returns the complete HTTP handler with every middleware applied.

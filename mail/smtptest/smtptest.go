@@ -52,6 +52,10 @@ type Server struct {
 	refuse   bool
 	refused  int
 	conns    []*smtp.Conn
+	// hold, when set, is a channel each message's DATA waits on before it
+	// is accepted (Hold, Release); holding counts the messages waiting.
+	hold    chan struct{}
+	holding int
 	// arrived is closed, and replaced, whenever a message is accepted, so
 	// that WaitFor wakes on arrivals instead of polling.
 	arrived chan struct{}
@@ -128,6 +132,33 @@ func (s *Server) DropConnections() {
 	for _, c := range conns {
 		c.Close()
 	}
+}
+
+// Hold makes the server keep every message waiting at DATA, as a very slow
+// mail server does, until Release.
+func (s *Server) Hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold == nil {
+		s.hold = make(chan struct{})
+	}
+}
+
+// Release lets the held messages, and every later one, through.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.hold != nil {
+		close(s.hold)
+		s.hold = nil
+	}
+}
+
+// Holding returns how many messages are waiting at DATA.
+func (s *Server) Holding() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holding
 }
 
 // Refused returns how many messages were refused.
@@ -242,6 +273,18 @@ func (ss *session) Data(r io.Reader) error {
 	}
 	if ss.msg == nil {
 		return errTryLater
+	}
+	ss.s.mu.Lock()
+	hold := ss.s.hold
+	if hold != nil {
+		ss.s.holding++
+	}
+	ss.s.mu.Unlock()
+	if hold != nil {
+		<-hold
+		ss.s.mu.Lock()
+		ss.s.holding--
+		ss.s.mu.Unlock()
 	}
 	ss.msg.Raw = b
 	ss.s.mu.Lock()
