@@ -7,6 +7,7 @@
 //	patchwork admin create-agent --email … --name … --agency-id … [--admin]
 //	patchwork audit verify [--db …] [--audit-key-file …] [--audit-checkpoint-file …]
 //	patchwork backup [--db …] --out FILE
+//	patchwork load [--url …] [--users 16] [--duration 60s]
 //	patchwork search-eval [--db …] [--queries 1000] [--seed 1]
 package main
 
@@ -44,6 +45,7 @@ Commands:
   admin create-agent    add an agent (until sign-up exists)
   audit verify          check the audit log's keyed hash chain and checkpoints (exit 1 unless intact)
   backup                copy a live SQLite database and its audit key (PostgreSQL: pg_dump)
+  load                  run a realistic mix of requests against a running Patchwork and report latency per kind
   search-eval           measure client search recall and latency on a loaded database
 
 Run "patchwork <command> -h" for a command's flags.
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdSearchEval(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, args[1:], stdout, stderr)
+	case "load":
+		return cmdLoad(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
