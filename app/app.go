@@ -116,6 +116,8 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Erasure:    sqldb.NewErasureService(db),
 		Admin:      sqldb.NewAdminService(db),
 		Outbox:     db.FindMyOutbox,
+
+		Invitations: sqldb.NewInvitationService(db, o.Secret),
 	}
 	ready := func(ctx context.Context) error {
 		if err := db.Ping(ctx); err != nil {

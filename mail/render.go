@@ -76,7 +76,19 @@ type NoticeItem struct {
 	ActorName string
 	Urgent    bool
 	At        time.Time
+	// InvitationToken is an invitation's token: the item links to the
+	// invitation's page (InvitationPath). HasMessage says the inviter left
+	// a message, which the email only mentions.
+	InvitationToken string
+	HasMessage      bool
 }
+
+// InvitationPath is the page of the invitation with token, behind sign-in.
+func InvitationPath(token string) string { return "/invitations/" + token }
+
+// messageWaiting is said of an invitation with a message: the message
+// itself stays in Patchwork.
+const messageWaiting = "They left you a message, which you can read in Patchwork once you have signed in."
 
 // Kinds returns the distinct kinds of the notice's items, in order.
 func (n *Notice) Kinds() []string {
@@ -176,6 +188,9 @@ func (r *Renderer) Render(n *Notice) (*Message, error) {
 		if it.Urgent {
 			s = strings.Replace(s, "raised an attention", "raised an urgent attention", 1)
 		}
+		if it.HasMessage {
+			s += " " + messageWaiting
+		}
 		v.Groups = []*group{r.group(it, s)}
 	} else {
 		byClient := map[int64]*group{}
@@ -189,6 +204,9 @@ func (r *Renderer) Render(n *Notice) (*Message, error) {
 			l := fmt.Sprintf(line[it.Kind], it.ActorName)
 			if it.Urgent {
 				l = strings.Replace(l, "raised an attention", "raised an urgent attention", 1)
+			}
+			if it.HasMessage {
+				l += ", with a message waiting in Patchwork"
 			}
 			g.Lines = append(g.Lines, it.At.In(r.loc).Format("Mon 2 Jan, 15:04")+": "+l)
 		}
@@ -223,7 +241,11 @@ func (r *Renderer) group(it NoticeItem, lines ...string) *group {
 	case patchwork.ActivityClientRemoved:
 		text = "Open Patchwork"
 	}
-	return &group{Ref: ref, URL: r.baseURL + ClientPath(it.Kind, it.ClientID), LinkText: text, Lines: lines}
+	url := r.baseURL + ClientPath(it.Kind, it.ClientID)
+	if it.InvitationToken != "" {
+		url = r.baseURL + InvitationPath(it.InvitationToken)
+	}
+	return &group{Ref: ref, URL: url, LinkText: text, Lines: lines}
 }
 
 // UnsubscribeURL returns the one-click unsubscribe link for a token.

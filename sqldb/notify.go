@@ -118,6 +118,12 @@ type EmailItem struct {
 	ActorName      string
 	Urgent         bool
 	At             time.Time
+	// InvitationNonce is set for an invitation made through the
+	// invitation service: the link to its page is derived from it
+	// (InvitationToken). HasMessage says the inviter left a message,
+	// which the email does not carry.
+	InvitationNonce string
+	HasMessage      bool
 }
 
 // NotificationEmail is what one send_email job tells one agent.
@@ -142,12 +148,14 @@ type NotificationEmail struct {
 func (db *DB) LoadNotificationEmail(ctx context.Context, jobID int64) (*NotificationEmail, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT n.id, n.agent_id, n.kind, n.delivery, t.client_id, t.detail,
 		t.created_at, actor.name, r.name, r.email, r.active, COALESCE(p.mode, ''),
-		(SELECT COUNT(*) FROM memberships m WHERE m.client_id = t.client_id AND m.agent_id = n.agent_id AND m.left_at IS NULL)
+		(SELECT COUNT(*) FROM memberships m WHERE m.client_id = t.client_id AND m.agent_id = n.agent_id AND m.left_at IS NULL),
+		COALESCE(i.nonce, ''), COALESCE(i.status, ''), COALESCE(i.expires_at, 0), COALESCE(i.message, '')
 		FROM notifications n
 		JOIN activities t ON t.id = n.activity_id
 		JOIN agents actor ON actor.id = t.agent_id
 		JOIN agents r ON r.id = n.agent_id
 		LEFT JOIN notification_prefs p ON p.agent_id = n.agent_id AND p.kind = n.kind
+		LEFT JOIN invitations i ON i.activity_id = t.id AND n.kind = '`+patchwork.ActivityTeamInvited+`'
 		WHERE n.job_id = $1
 		ORDER BY t.created_at, n.id`, jobID)
 	if err != nil {
@@ -158,21 +166,27 @@ func (db *DB) LoadNotificationEmail(ctx context.Context, jobID int64) (*Notifica
 	for rows.Next() {
 		it := &EmailItem{}
 		var delivery, detail, mode string
-		var at int64
+		var at, invExpires int64
 		var active bool
 		var member int
+		var invStatus, invMessage string
 		if err := rows.Scan(&it.NotificationID, &e.AgentID, &it.Kind, &delivery, &it.ClientID, &detail, &at,
-			&it.ActorName, &e.AgentName, &e.AgentEmail, &active, &mode, &member); err != nil {
+			&it.ActorName, &e.AgentName, &e.AgentEmail, &active, &mode, &member,
+			&it.InvitationNonce, &invStatus, &invExpires, &invMessage); err != nil {
 			return nil, fmt.Errorf("sqldb: load email: %w", err)
 		}
 		if delivery != patchwork.NotifyImmediate {
 			e.Digest = delivery
 		}
 		it.At, it.Urgent = fromMicros(at), it.Kind == patchwork.ActivityAttentionRaised && detail == patchwork.DetailUrgent
+		it.HasMessage = invMessage != ""
 		// Invitations go to people not yet on the team, and an erasure
 		// tells the team it has ended: both are told to non-members.
 		toNonMembers := it.Kind == patchwork.ActivityTeamInvited || it.Kind == patchwork.ActivityClientRemoved
-		if !active || mode == patchwork.NotifyNever || (member == 0 && !toNonMembers) {
+		// An invitation withdrawn, accepted or expired since is no longer
+		// worth telling: its link would lead nowhere.
+		ended := it.InvitationNonce != "" && (invStatus != patchwork.InvitationPending || !fromMicros(invExpires).After(db.now()))
+		if !active || mode == patchwork.NotifyNever || (member == 0 && !toNonMembers) || ended {
 			e.Dropped++
 			continue
 		}

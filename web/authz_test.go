@@ -102,6 +102,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"add to circle", "POST", "/clients/%d/circle", url.Values{"related_client_id": {"1"}, "relationship": {"sibling"}}, http.StatusNotFound},
 			{"add to circle with bad input", "POST", "/clients/%d/circle", url.Values{}, http.StatusNotFound},
 			{"remove from circle", "POST", "/clients/%d/circle/1/remove", nil, http.StatusNotFound},
+			{"invite form", "GET", "/clients/%d/invitations/new?q=Mary", nil, http.StatusNotFound},
+			{"invite", "POST", "/clients/%d/invitations", url.Values{"email": {"new.colleague@ashford.test"}, "message": {"x"}}, http.StatusNotFound},
+			{"invite with bad input", "POST", "/clients/%d/invitations", url.Values{"email": {"not an address"}}, http.StatusNotFound},
+			{"invite a picked agent", "POST", "/clients/%d/invitations", url.Values{"agent_id": {strconv.FormatInt(outsider.ID, 10)}}, http.StatusNotFound},
+			{"withdraw an invitation", "POST", "/clients/%d/invitations/1/withdraw", nil, http.StatusNotFound},
 			{"member's phone-book page", "GET", "/agents/" + strconv.FormatInt(member.ID, 10) + "?c=%d", nil, http.StatusOK},
 			{"dashboard", "GET", "/?c=%d", nil, http.StatusOK},
 		}
@@ -140,6 +145,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// attentions.
 		if n := sqldbtest.MustCount(t, e.DB, `SELECT COUNT(*) FROM attentions`); n != 0 {
 			t.Errorf("%d attentions raised by people outside the team", n)
+		}
+		if n := sqldbtest.MustCount(t, e.DB, `SELECT COUNT(*) FROM invitations`); n != 0 {
+			t.Errorf("%d invitations sent by people outside the team", n)
 		}
 		if n := sqldbtest.MustCount(t, e.DB, `SELECT COUNT(*) FROM memberships WHERE client_id = $1 AND left_at IS NULL`, cl.ID); n != 1 {
 			t.Errorf("the team has %d current members, want the member alone", n)

@@ -35,6 +35,10 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if v.Invitations, err = s.svc.Invitations.FindInvitations(r.Context(), p.Client.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "client", &page{Data: v})
 }
 
@@ -237,6 +241,7 @@ type clientView struct {
 	Attentions    []*patchwork.Attention // open ones, shown in full
 	Resolved      []*patchwork.Attention // collapsed under "Resolved (N)"
 	Circle        *patchwork.Circle
+	Invitations   []*patchwork.Invitation // pending
 	CardsHTML     template.HTML
 	TrailHTML     template.HTML
 }

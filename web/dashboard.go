@@ -35,6 +35,8 @@ type dashboardData struct {
 	Prev, Next string     // the neighbouring pages' URLs, "" at either end
 	Activity   []*patchwork.Activity
 	Attentions []*patchwork.Attention
+	// Invitations are the caller's own pending invitations, with links.
+	Invitations []*patchwork.Invitation
 }
 
 // pageLink is one numbered link of the GOV.UK pagination component; an
@@ -64,8 +66,13 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	invs, err := s.svc.Invitations.FindMyInvitations(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	q := r.URL.Query()
-	d := dashboardData{Total: len(clients), Filter: patchwork.CleanLine(strings.ToValidUTF8(q.Get("q"), "")), Sort: q.Get("sort"),
+	d := dashboardData{Invitations: invs, Total: len(clients), Filter: patchwork.CleanLine(strings.ToValidUTF8(q.Get("q"), "")), Sort: q.Get("sort"),
 		Sorts: dashboardSorts, Activity: act, Attentions: atts}
 	if !slices.ContainsFunc(dashboardSorts, func(o patchwork.Option) bool { return o.Value == d.Sort }) {
 		d.Sort = dashboardSorts[0].Value

@@ -165,6 +165,17 @@ func activityText(a *patchwork.Activity, me *patchwork.Agent) string {
 		return who + " saw an attention"
 	case patchwork.ActivityAttentionResolved:
 		return who + " resolved an attention"
+	case patchwork.ActivityTeamInvited:
+		return who + " invited " + a.Detail + " to join the team"
+	case patchwork.ActivityInvitationWithdrawn:
+		return who + " withdrew the invitation of " + a.Detail
+	case patchwork.ActivityInvitationAccepted:
+		return who + " accepted an invitation from " + a.Detail
+	case patchwork.ActivityInvitationExpired:
+		if who == "You" {
+			return "Your invitation of " + a.Detail + " expired"
+		}
+		return who + "'s invitation of " + a.Detail + " expired"
 	}
 	return who + ": " + a.Kind
 }

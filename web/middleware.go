@@ -82,7 +82,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests writes one structured line per request. It logs the path but
 // never the query string, which holds what people searched for (names,
-// dates of birth).
+// dates of birth), nor a token in the path (loggedPath).
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -96,9 +96,18 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		s.cfg.Observer.ObserveRequest(sw.route, sw.status, d)
-		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "route", sw.route, "status", sw.status,
+		s.log.Info("request", "method", r.Method, "path", loggedPath(r.URL.Path), "route", sw.route, "status", sw.status,
 			"duration_ms", float64(d.Microseconds())/1000, "request_id", id)
 	})
+}
+
+// loggedPath is path as the request log records it: an invitation's token
+// is a credential, so it is replaced by a placeholder.
+func loggedPath(path string) string {
+	if strings.HasPrefix(path, "/invitations/") {
+		return "/invitations/{token}"
+	}
+	return path
 }
 
 func requestID() string {

@@ -37,3 +37,17 @@ func TestSafeNext(t *testing.T) {
 		})
 	}
 }
+
+// TestLoggedPathHidesTokens: the request log never records an invitation's
+// token, which is a credential.
+func TestLoggedPathHidesTokens(t *testing.T) {
+	for path, want := range map[string]string{
+		"/invitations/abcDEF123_-": "/invitations/{token}",
+		"/clients/12":              "/clients/12",
+		"/search":                  "/search",
+	} {
+		if got := loggedPath(path); got != want {
+			t.Errorf("loggedPath(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

@@ -32,6 +32,10 @@ type Services struct {
 	Sessions   patchwork.SessionService
 	Erasure    patchwork.ErasureService
 	Admin      patchwork.AdminService
+
+	// Invitations invites colleagues onto client teams.
+	Invitations patchwork.InvitationService
+
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)

@@ -48,3 +48,31 @@ func (w *Worker) sendAccountEmail(ctx context.Context, j *patchwork.Job) error {
 	w.Log.Info("worker: account email job done", "job", j.ID, "agent", e.AgentID, "kind", e.Kind, "sent", send)
 	return nil
 }
+
+// sendInvitationEmail invites a new colleague, whose address has no
+// account, onto a client's team. An invitation withdrawn, used or expired
+// by the time the job runs is not sent. The token is derived here from the
+// invitation's nonce and the secret, as for a reset.
+func (w *Worker) sendInvitationEmail(ctx context.Context, j *patchwork.Job) error {
+	e, err := w.DB.LoadInvitationEmail(ctx, j.Payload)
+	if err != nil {
+		return err
+	}
+	if e.Live {
+		m, err := w.Renderer.RenderInvitation(&mail.InvitationNotice{To: e.To, InviterName: e.InviterName,
+			AgencyName: e.AgencyName, ClientID: e.ClientID, Token: sqldb.InvitationToken(w.Config.Secret, e.Nonce),
+			HasMessage: e.HasMessage, Expires: e.ExpiresAt})
+		if err != nil {
+			return fmt.Errorf("worker: %w: %w", err, patchwork.ErrPermanent)
+		}
+		m.ID, m.JobID, m.Date = w.messageID(j.ID), j.ID, w.Now()
+		if err := w.Sender.Send(ctx, m); err != nil {
+			return err
+		}
+	}
+	if err := w.DB.CompleteJob(ctx, j.ID); err != nil {
+		return err
+	}
+	w.Log.Info("worker: invitation email job done", "job", j.ID, "invitation", e.InvitationID, "sent", e.Live)
+	return nil
+}

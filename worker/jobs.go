@@ -38,6 +38,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.sendAccountEmail(ctx, j)
 	case sqldb.JobVacuum:
 		err = w.vacuumAfterErasure(ctx, j)
+	case sqldb.JobInvitationEmail:
+		err = w.sendInvitationEmail(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
@@ -99,8 +101,12 @@ func (w *Worker) sendEmail(ctx context.Context, j *patchwork.Job) error {
 	if len(e.Items) > 0 {
 		n := &mail.Notice{To: e.AgentEmail, RecipientName: e.AgentName, Digest: e.Digest}
 		for _, it := range e.Items {
-			n.Items = append(n.Items, mail.NoticeItem{Kind: it.Kind, ClientID: it.ClientID, ActorName: it.ActorName,
-				Urgent: it.Urgent, At: it.At})
+			ni := mail.NoticeItem{Kind: it.Kind, ClientID: it.ClientID, ActorName: it.ActorName,
+				Urgent: it.Urgent, At: it.At, HasMessage: it.HasMessage}
+			if it.InvitationNonce != "" {
+				ni.InvitationToken = sqldb.InvitationToken(w.Config.Secret, it.InvitationNonce)
+			}
+			n.Items = append(n.Items, ni)
 		}
 		token := patchwork.SignUnsubscribeToken(w.Config.Secret, e.AgentID, n.Kinds(), j.CreatedAt)
 		n.UnsubscribeURL = w.Renderer.UnsubscribeURL(token)
@@ -145,7 +151,7 @@ func (w *Worker) digest(ctx context.Context, j *patchwork.Job) error {
 
 // cleanup deletes expired sessions, old finished jobs, the search counts,
 // team joins and sign-in counts older than the limits need and reset links
-// expired a day ago, and releases the expired locks of stopped workers.
+// expired a day ago, marks invitations past their time expired, and releases the expired locks of stopped workers.
 func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	sessions, err := sqldb.NewSessionStore(w.DB).DeleteExpired(ctx)
 	if err != nil {
@@ -175,9 +181,13 @@ func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	if err != nil {
 		return err
 	}
+	invitations, err := w.DB.ExpireInvitations(ctx)
+	if err != nil {
+		return err
+	}
 	w.Log.Info("worker: cleanup", "sessions_deleted", sessions, "jobs_requeued", requeued, "jobs_failed", failed,
 		"jobs_purged", purged, "search_counts_deleted", searches, "team_joins_deleted", joins,
-		"login_counts_deleted", logins, "password_resets_deleted", resets)
+		"login_counts_deleted", logins, "password_resets_deleted", resets, "invitations_expired", invitations)
 	return w.DB.CompleteJob(ctx, j.ID)
 }
 
