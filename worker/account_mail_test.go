@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"testing"
+	"time"
 
 	"patchwork"
 	"patchwork/sqldb"
@@ -44,6 +45,46 @@ func TestResetEmailOnlyWhileLive(t *testing.T) {
 		}
 		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM jobs WHERE kind = $1 AND status <> 'done'`, sqldb.JobAccountEmail); n != 0 {
 			t.Fatalf("%d account email jobs not done", n)
+		}
+	})
+}
+
+// TestCleanupExpiresInvitations: the hourly clean-up marks an invitation
+// left 14 days expired and records it in the client's activity; a newer
+// one stays pending, and a new colleague's invitation email withdrawn
+// before the worker ran is not sent.
+func TestCleanupExpiresInvitations(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		e := newEnv(t, db)
+		c, alice, _ := e.team(t, 0)
+		svc := sqldb.NewInvitationService(db, []byte("worker test secret"))
+		old, err := svc.CreateInvitation(sqldbtest.As(alice), c.ID, patchwork.InvitationRequest{Email: "old.colleague@ashford.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		drain(t, e.w)
+		if got := e.smtp.To("old.colleague@ashford.test"); len(got) != 1 {
+			t.Fatalf("%d invitation emails to the new colleague", len(got))
+		}
+		e.clk.Add(patchwork.InvitationTTL - time.Hour)
+		withdrawn, err := svc.CreateInvitation(sqldbtest.As(alice), c.ID, patchwork.InvitationRequest{Email: "late.colleague@ashford.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.WithdrawInvitation(sqldbtest.As(alice), c.ID, withdrawn.ID); err != nil {
+			t.Fatal(err)
+		}
+		e.clk.Add(time.Hour)
+		drain(t, e.w)
+		if got := e.smtp.To("late.colleague@ashford.test"); len(got) != 0 {
+			t.Fatalf("a withdrawn invitation was emailed")
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM invitations WHERE id = $1 AND status = 'expired'`, old.ID); n != 1 {
+			t.Fatalf("the fortnight-old invitation is not marked expired")
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM activities WHERE client_id = $1 AND kind = $2`,
+			c.ID, patchwork.ActivityInvitationExpired); n != 1 {
+			t.Fatalf("%d expiry activities, want 1", n)
 		}
 	})
 }
