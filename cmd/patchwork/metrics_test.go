@@ -42,7 +42,7 @@ func startServe(t *testing.T, args []string, patterns ...string) []string {
 	})
 	found := make([]string, len(patterns))
 	sc := bufio.NewScanner(pr)
-	url := regexp.MustCompile(`http://[0-9.:]+`)
+	url := regexp.MustCompile(`https?://[0-9.:]+`)
 	for sc.Scan() {
 		for i, p := range patterns {
 			if found[i] == "" && strings.Contains(sc.Text(), p) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,6 +50,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"sign a session out after this long without a request, such as 30m (env PATCHWORK_SESSION_IDLE)")
 	sessionLifetime := fs.Duration("session-lifetime", envDuration("PATCHWORK_SESSION_LIFETIME", web.DefaultSessionLifetime),
 		"sign every session out this long after sign-in, such as 12h (env PATCHWORK_SESSION_LIFETIME)")
+	tlsO := tlsFlags(fs)
 	proxies := fs.String("trusted-proxies", envOr("PATCHWORK_TRUSTED_PROXIES", ""),
 		"comma-separated addresses or CIDR ranges of the load balancers in front; the last X-Forwarded-For entry they add is taken as the client's address for sign-in throttling and the sessions page (env PATCHWORK_TRUSTED_PROXIES)")
 	workerBatch := fs.Int("worker-batch", envInt("PATCHWORK_WORKER_BATCH", 10),
@@ -94,10 +96,24 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	host, _, _ := net.SplitHostPort(ln.Addr().String())
 	ip := net.ParseIP(host)
-	if *baseURL == "" {
-		*baseURL = "http://" + ln.Addr().String()
+	scheme := "http"
+	secure := !(ip != nil && ip.IsLoopback())
+	if tlsO.enabled() {
+		cfg, challenges, err := tlsO.config(*dsn)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		ln = tls.NewListener(ln, cfg)
+		scheme, secure = "https", true
+		if challenges != nil {
+			defer serveACMEHTTP(tlsO.acmeHTTPAddr, challenges, log).Close()
+		}
 	}
-	opts := app.Options{Demo: *demoMode, SecureCookies: !(ip != nil && ip.IsLoopback()), Log: log,
+	if *baseURL == "" {
+		*baseURL = scheme + "://" + ln.Addr().String()
+	}
+	opts := app.Options{Demo: *demoMode, SecureCookies: secure, Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
 		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime,
 		TrustedProxies: trustedProxies, WorkerBatch: *workerBatch}
@@ -154,8 +170,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
+		// The server's own complaints (a TLS handshake that failed, say)
+		// go to the structured log like everything else.
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(stdout, "Patchwork is running at http://%s/\n", ln.Addr())
+	fmt.Fprintf(stdout, "Patchwork is running at %s://%s/\n", scheme, ln.Addr())
 	if *demoMode {
 		fmt.Fprintf(stdout, "Demo — test data only. Sign in as agent1@patchwork.test … agent37@patchwork.test or admin@patchwork.test, password: %s\n", sqldb.DemoPassword)
 	}
