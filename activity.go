@@ -99,6 +99,14 @@ type AuditService interface {
 	FindAuditForClient(ctx context.Context, clientID int64) ([]*AuditEvent, error)
 }
 
+// Activity kinds of a member's own place on a team; they are recorded on
+// the trail but not sent to anyone (the lead professional's changes are:
+// ActivityLeadChanged).
+const (
+	ActivityContactUpdated      = "member.contact"
+	ActivityMembershipConfirmed = "member.confirmed"
+)
+
 // Activity kinds for following up an attention; they are recorded on the
 // trail but not sent to anyone.
 const (

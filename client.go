@@ -73,6 +73,16 @@ type ClientProfile struct {
 	Agencies []*Agency
 	Activity []*Activity
 	IsMember bool
+	// LeadProposal is the pending proposal of a lead professional, if any.
+	LeadProposal *LeadProposal
+}
+
+// LeadProposal is a member proposed as lead professional, waiting for their
+// answer.
+type LeadProposal struct {
+	AgentID, ProposedByID     int64
+	AgentName, ProposedByName string
+	At                        time.Time
 }
 
 // ClientMatch is a possible existing record shown before creating a client

@@ -69,6 +69,19 @@ type Membership struct {
 	HowJoined   string
 	Basis       string
 	BasisNote   string
+	// The member's own contact dates (YYYY-MM-DD, "" when not set), the
+	// next contact's time (HH:MM or "") and kind (ContactKinds or "").
+	LastContactOn   string
+	NextContactOn   string
+	NextContactTime string
+	NextContactKind string
+	// ReviewedAt is when the member last confirmed or updated the
+	// membership (JoinedAt until then); MayBeOutOfDate is set once that is
+	// twice the deployment's review period ago.
+	ReviewedAt     time.Time
+	MayBeOutOfDate bool
+	// IsLead marks the client's lead professional.
+	IsLead bool
 }
 
 // Current reports whether the membership has not ended.
@@ -82,6 +95,19 @@ type JoinRequest struct {
 	Declaration bool
 	Basis       string
 	BasisNote   string
+	// The member's own contact dates (YYYY-MM-DD, "" when not set), the
+	// next contact's time (HH:MM or "") and kind (ContactKinds or "").
+	LastContactOn   string
+	NextContactOn   string
+	NextContactTime string
+	NextContactKind string
+	// ReviewedAt is when the member last confirmed or updated the
+	// membership (JoinedAt until then); MayBeOutOfDate is set once that is
+	// twice the deployment's review period ago.
+	ReviewedAt     time.Time
+	MayBeOutOfDate bool
+	// IsLead marks the client's lead professional.
+	IsLead bool
 }
 
 // Validate checks a join request, cleaning its note in place, and returns

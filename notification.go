@@ -17,6 +17,16 @@ const (
 	ActivityAttentionRaised = "attention.raised"
 	ActivityTeamInvited     = "team.invited"
 	ActivityCircleChanged   = "circle.changed"
+	// ActivityLeadChanged is a step of the lead professional handshake;
+	// its detail is LeadProposed, LeadAccepted or LeadDeclined.
+	ActivityLeadChanged = "lead.changed"
+)
+
+// Details of ActivityLeadChanged.
+const (
+	LeadProposed = "proposed"
+	LeadAccepted = "accepted"
+	LeadDeclined = "declined"
 )
 
 // DetailUrgent is the activity detail of an urgent attention: it goes out at
@@ -59,6 +69,7 @@ var NotificationKinds = []NotificationKind{
 	{ActivityClientUpdated, "Changes to your clients' details", NotifyWeekly},
 	{ActivityCircleChanged, "Changes to your clients' circles", NotifyWeekly},
 	{ActivityClientRemoved, "Clients removed from Patchwork", NotifyImmediate},
+	{ActivityLeadChanged, "Changes of your clients' lead professional", NotifyDaily},
 }
 
 // DefaultNotificationMode returns the mode of kind for an agent who has not

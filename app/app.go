@@ -109,6 +109,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Search:     search,
 		Attentions: sqldb.NewAttentionService(db),
 		Circles:    sqldb.NewCircleService(db),
+		Team:       sqldb.NewTeamService(db),
 		Prefs:      sqldb.NewNotificationPrefsService(db, o.Secret),
 		Jobs:       sqldb.NewJobService(db),
 		Passwords:  sqldb.NewPasswordService(db, o.Secret),

@@ -124,6 +124,8 @@ func Subject(kind string, urgent bool) string {
 		return "A client's circle was changed"
 	case patchwork.ActivityClientRemoved:
 		return "A client was removed from Patchwork"
+	case patchwork.ActivityLeadChanged:
+		return "A client's lead professional changed"
 	}
 	return "News about a client in your team"
 }
@@ -138,6 +140,7 @@ var sentence = map[string]string{
 	patchwork.ActivityClientUpdated:   "%[1]s changed the details of client %[2]s, whose team you are on.",
 	patchwork.ActivityCircleChanged:   "%[1]s changed the circle of client %[2]s, whose team you are on.",
 	patchwork.ActivityClientRemoved:   "%[1]s removed client %[2]s from Patchwork, whose team you were on. Their details have been erased and the team has ended.",
+	patchwork.ActivityLeadChanged:     "%[1]s changed who is lead professional for client %[2]s, whose team you are on.",
 }
 
 // line tells one event in a digest, under its client's heading.
@@ -149,6 +152,7 @@ var line = map[string]string{
 	patchwork.ActivityClientUpdated:   "%s changed the client's details",
 	patchwork.ActivityCircleChanged:   "%s changed the client's circle",
 	patchwork.ActivityClientRemoved:   "%s removed the client from Patchwork",
+	patchwork.ActivityLeadChanged:     "%s changed who is lead professional",
 }
 
 type group struct {

@@ -63,6 +63,9 @@ func (s *ClientService) FindClientProfile(ctx context.Context, id int64) (*patch
 		return nil, err
 	}
 	p.Agencies = teamAgencies(p.Team)
+	if p.LeadProposal, err = s.db.leadProposal(ctx, s.db.read, id); err != nil {
+		return nil, err
+	}
 	if p.Activity, err = s.db.loadActivity(ctx, s.db.read, `t.client_id = $1`, 20, id); err != nil {
 		return nil, err
 	}
@@ -95,12 +98,13 @@ func (db *DB) loadClient(ctx context.Context, q querier, id int64) (*patchwork.C
 }
 
 // loadTeam returns the current members of a client's team as viewer, a
-// member of that team, may see them (Agent.AsTeammateSeenBy), the earliest
-// to join first. A viewer who is not a member must be given nothing of it.
+// member of that team, may see them (Agent.AsTeammateSeenBy), the lead
+// professional first, then the earliest to join. A viewer who is not a member must be given nothing of it.
 func (db *DB) loadTeam(ctx context.Context, q querier, clientID int64, viewer *patchwork.Agent) ([]*patchwork.TeamMember, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+agentColumns+`, m.id, m.joined_at, m.how_joined, m.basis
+	rows, err := q.QueryContext(ctx, `SELECT `+agentColumns+`, m.id, m.joined_at, m.how_joined, m.basis,
+		m.last_contact_on, m.next_contact_on, m.next_contact_time, m.next_contact_kind, COALESCE(m.reviewed_at, m.joined_at), m.is_lead
 		`+agentFrom+` JOIN memberships m ON m.agent_id = a.id
-		WHERE m.client_id = $1 AND m.left_at IS NULL ORDER BY m.joined_at, m.id`, clientID)
+		WHERE m.client_id = $1 AND m.left_at IS NULL ORDER BY m.is_lead DESC, m.joined_at, m.id`, clientID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,14 +112,16 @@ func (db *DB) loadTeam(ctx context.Context, q querier, clientID int64, viewer *p
 	var team []*patchwork.TeamMember
 	for rows.Next() {
 		m := &patchwork.Membership{ClientID: clientID}
-		var joined int64
+		var joined, reviewed int64
 		a, err := scanAgent(scanFunc(func(dest ...any) error {
-			return rows.Scan(append(dest, &m.ID, &joined, &m.HowJoined, &m.Basis)...)
+			return rows.Scan(append(dest, &m.ID, &joined, &m.HowJoined, &m.Basis, &m.LastContactOn, &m.NextContactOn,
+				&m.NextContactTime, &m.NextContactKind, &reviewed, &m.IsLead)...)
 		}))
 		if err != nil {
 			return nil, err
 		}
-		m.AgentID, m.JoinedAt = a.ID, fromMicros(joined)
+		m.AgentID, m.JoinedAt, m.ReviewedAt = a.ID, fromMicros(joined), fromMicros(reviewed)
+		m.MayBeOutOfDate = db.now().Sub(m.ReviewedAt) > 2*db.reviewPeriod()
 		team = append(team, &patchwork.TeamMember{Agent: a.AsTeammateSeenBy(viewer), Membership: m})
 	}
 	return team, rows.Err()

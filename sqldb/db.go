@@ -54,6 +54,9 @@ type DB struct {
 	Dialect Dialect
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// ReviewDays is how often, in days, agents are asked to confirm each
+	// membership (serve --review-days); 0 means patchwork.DefaultReviewDays.
+	ReviewDays int
 
 	secretMu  sync.Mutex
 	secretKey []byte

@@ -28,7 +28,18 @@ func teamCardsHTML(cards []memberCard) template.HTML {
 		} else {
 			b.WriteString(`<a class="govuk-link" href="/agents/` + strconv.FormatInt(c.ID, 10) + `">` + esc(c.Name) + `</a>`)
 		}
-		b.WriteString(`</h3><p class="pw-meta">` + esc(c.Role) + ", " + esc(c.Agency) + `</p><ul class="pw-contact">`)
+		b.WriteString(`</h3>`)
+		if c.IsLead {
+			b.WriteString(`<p class="govuk-body-s govuk-!-margin-bottom-1"><strong class="govuk-tag govuk-tag--green">Lead professional</strong></p>`)
+		}
+		if c.OutOfDate {
+			b.WriteString(`<p class="govuk-body-s govuk-!-margin-bottom-1"><strong class="govuk-tag govuk-tag--grey">May be out of date</strong></p>`)
+		}
+		b.WriteString(`<p class="pw-meta">` + esc(c.Role) + ", " + esc(c.Agency) + `</p>`)
+		if c.Contact != "" {
+			b.WriteString(`<p class="govuk-body-s pw-contact-dates">` + esc(c.Contact) + `</p>`)
+		}
+		b.WriteString(`<ul class="pw-contact">`)
 		contact := func(kind, label, shown, href string) {
 			pref := c.Preferred == kind
 			if pref {
@@ -57,7 +68,12 @@ func teamCardsHTML(cards []memberCard) template.HTML {
 		if c.WorkingHours != "" {
 			b.WriteString(`<li>Works: ` + esc(c.WorkingHours) + `</li>`)
 		}
-		b.WriteString(`</ul><p class="pw-meta govuk-body-s">On the team since ` + esc(c.Since) + `</p></li>`)
+		b.WriteString(`</ul><p class="pw-meta govuk-body-s">On the team since ` + esc(c.Since) + `</p>`)
+		if c.IsMe {
+			b.WriteString(`<p class="govuk-body-s"><a class="govuk-link" href="/clients/` + strconv.FormatInt(c.ClientID, 10) +
+				`/membership">Update your contact dates</a></p>`)
+		}
+		b.WriteString(`</li>`)
 	}
 	return template.HTML(b.String())
 }

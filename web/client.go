@@ -229,6 +229,9 @@ type memberCard struct {
 	Preferred                 string // "mobile", "landline" or "email"
 	ContactRoute              string // a sensitive agency's chosen route
 	WorkingHours              string
+	ClientID                  int64
+	Contact                   string // "last saw … · next visit …", "" if neither is set
+	IsLead, OutOfDate         bool
 }
 
 // clientView is the client page.
@@ -260,7 +263,9 @@ func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Tim
 		a := m.Agent
 		c := memberCard{ID: a.ID, Name: a.Name, Role: a.Role, IsMe: a.ID == me.ID, Mobile: a.Mobile, MobileTel: telURI(a.Mobile),
 			Landline: a.Landline, LandlineTel: telURI(a.Landline), Email: a.ReachEmail(), Preferred: a.PreferredContact,
-			WorkingHours: a.WorkingHours, Since: m.Membership.JoinedAt.Local().Format("2 January 2006")}
+			WorkingHours: a.WorkingHours, Since: m.Membership.JoinedAt.Local().Format("2 January 2006"),
+			ClientID: p.Client.ID, Contact: contactSummary(m.Membership, now), IsLead: m.Membership.IsLead,
+			OutOfDate: m.Membership.MayBeOutOfDate}
 		if a.Agency != nil {
 			c.Agency = a.Agency.Name
 			if a.Agency.Sensitive {
@@ -269,10 +274,16 @@ func newClientView(p *patchwork.ClientProfile, me *patchwork.Agent, now time.Tim
 		}
 		cards = append(cards, c)
 	}
-	// The team comes in the order members joined; the viewer's own card
-	// goes last, as the one they least need to look up.
+	// The team comes lead first, then in the order members joined; the
+	// viewer's own card goes last, as the one they least need to look up,
+	// unless it is the lead's.
 	slices.SortStableFunc(cards, func(a, b memberCard) int {
 		switch {
+		case a.IsLead != b.IsLead:
+			if a.IsLead {
+				return -1
+			}
+			return 1
 		case a.IsMe == b.IsMe:
 			return 0
 		case a.IsMe:

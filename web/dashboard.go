@@ -37,6 +37,11 @@ type dashboardData struct {
 	Attentions []*patchwork.Attention
 	// Invitations are the caller's own pending invitations, with links.
 	Invitations []*patchwork.Invitation
+	// Upcoming are the caller's next contacts from today on; Past the ones
+	// whose date has gone by, to ask whether they happened.
+	Upcoming, Past []*patchwork.PlannedContact
+	// Reviews are the caller's memberships to confirm or leave.
+	Reviews []*patchwork.MembershipReview
 }
 
 // pageLink is one numbered link of the GOV.UK pagination component; an
@@ -71,11 +76,28 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	planned, err := s.svc.Team.FindMyPlannedContacts(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reviews, err := s.svc.Team.FindMyReviews(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	q := r.URL.Query()
-	d := dashboardData{Invitations: invs, Total: len(clients), Filter: patchwork.CleanLine(strings.ToValidUTF8(q.Get("q"), "")), Sort: q.Get("sort"),
+	d := dashboardData{Invitations: invs, Reviews: reviews, Total: len(clients), Filter: patchwork.CleanLine(strings.ToValidUTF8(q.Get("q"), "")), Sort: q.Get("sort"),
 		Sorts: dashboardSorts, Activity: act, Attentions: atts}
 	if !slices.ContainsFunc(dashboardSorts, func(o patchwork.Option) bool { return o.Value == d.Sort }) {
 		d.Sort = dashboardSorts[0].Value
+	}
+	for _, p := range planned {
+		if t, ok := dayOf(p.On); ok && daysFromToday(t, s.now()) < 0 {
+			d.Past = append(d.Past, p)
+		} else {
+			d.Upcoming = append(d.Upcoming, p)
+		}
 	}
 	shown := filterClients(clients, d.Filter)
 	sortClients(shown, d.Sort)

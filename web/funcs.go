@@ -55,6 +55,9 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		},
 		"leaveReasons":   func() []patchwork.Option { return patchwork.LeaveReasons },
 		"relationships":  relationshipOptions,
+		"contactKinds":   contactKindOptions,
+		"shortDay":       func(iso string) string { return shortDay(iso, now()) },
+		"daysAway":       func(iso string) int { t, _ := dayOf(iso); return daysFromToday(t, now()) },
 		"contactMethods": func() []patchwork.Option { return contactOptions },
 		"mailto":         func(addr string) string { return mailtoURL([]string{addr}, "") },
 		"scopeLabel":     scopeLabel,
@@ -161,6 +164,18 @@ func activityText(a *patchwork.Activity, me *patchwork.Agent) string {
 		return who + " raised an attention"
 	case patchwork.ActivityCircleChanged:
 		return circleActivityText(who, a.Detail)
+	case patchwork.ActivityContactUpdated:
+		return who + " updated their contact dates"
+	case patchwork.ActivityMembershipConfirmed:
+		return who + " confirmed they still work with this client"
+	case patchwork.ActivityLeadChanged:
+		switch a.Detail {
+		case patchwork.LeadProposed:
+			return who + " proposed a lead professional"
+		case patchwork.LeadDeclined:
+			return who + " declined to be lead professional"
+		}
+		return who + " became lead professional"
 	case patchwork.ActivityAttentionSeen:
 		return who + " saw an attention"
 	case patchwork.ActivityAttentionResolved:

@@ -26,6 +26,7 @@ type Services struct {
 	Search     patchwork.SearchService
 	Attentions patchwork.AttentionService
 	Circles    patchwork.CircleService
+	Team       patchwork.TeamService
 	Prefs      patchwork.NotificationPrefsService
 	Jobs       patchwork.JobService
 	Passwords  patchwork.PasswordService

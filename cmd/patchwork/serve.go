@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"patchwork"
 	"patchwork/app"
 	"patchwork/demo"
 	"patchwork/metrics"
@@ -46,6 +47,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"client searches an agent may make in five minutes; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_SEARCH_RATE_LIMIT)")
 	joinLimit := fs.Int("join-limit", envInt("PATCHWORK_JOIN_LIMIT", sqldb.DefaultJoinLimit),
 		"client teams an agent may join in an hour; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_JOIN_LIMIT)")
+	reviewDays := fs.Int("review-days", envInt("PATCHWORK_REVIEW_DAYS", patchwork.DefaultReviewDays),
+		"ask agents every this many days to confirm each client they still work with; unconfirmed for twice as long shows as possibly out of date (env PATCHWORK_REVIEW_DAYS)")
 	sessionIdle := fs.Duration("session-idle", envDuration("PATCHWORK_SESSION_IDLE", web.DefaultSessionIdle),
 		"sign a session out after this long without a request, such as 30m (env PATCHWORK_SESSION_IDLE)")
 	sessionLifetime := fs.Duration("session-lifetime", envDuration("PATCHWORK_SESSION_LIFETIME", web.DefaultSessionLifetime),
@@ -85,6 +88,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Error("close database", "err", err)
 		}
 	}()
+	db.ReviewDays = *reviewDays
 	if *demoMode {
 		if err := seedIfEmpty(ctx, db, stdout); err != nil {
 			return err
