@@ -84,7 +84,7 @@ func TestLeadProfessionalPages(t *testing.T) {
 			scenario{name: "propose", as: annB, method: "POST", path: page + "/lead", form: url.Values{"agent_id": {strconv.FormatInt(bob.ID, 10)}},
 				status: http.StatusSeeOther, location: page + "#team"},
 			scenario{name: "the others see it waiting", as: annB, path: page, status: http.StatusOK,
-				contains: []string{"Ann Proposer proposed Bob Proposed as lead professional; waiting for them to accept."},
+				contains:    []string{"Ann Proposer proposed Bob Proposed as lead professional; waiting for them to accept."},
 				notContains: []string{`value="accept"`}},
 			scenario{name: "the proposed agent is asked", as: bobB, path: page, status: http.StatusOK,
 				contains: []string{"Ann Proposer proposed you as lead professional", `value="accept"`, `value="decline"`}},
