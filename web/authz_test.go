@@ -104,6 +104,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			{"confirm membership", "POST", "/clients/%d/membership/confirm", nil, http.StatusNotFound},
 			{"propose a lead", "POST", "/clients/%d/lead", url.Values{"agent_id": {strconv.FormatInt(member.ID, 10)}}, http.StatusNotFound},
 			{"answer a lead proposal", "POST", "/clients/%d/lead/answer", url.Values{"answer": {"accept"}}, http.StatusNotFound},
+			{"family picture", "GET", "/clients/%d/family", nil, http.StatusNotFound},
 			{"circle form", "GET", "/clients/%d/circle/new", nil, http.StatusNotFound},
 			{"add to circle", "POST", "/clients/%d/circle", url.Values{"related_client_id": {"1"}, "relationship": {"sibling"}}, http.StatusNotFound},
 			{"add to circle with bad input", "POST", "/clients/%d/circle", url.Values{}, http.StatusNotFound},

@@ -83,3 +83,36 @@ func TestCircleContract(t *testing.T) {
 		)
 	})
 }
+
+// TestFamilyPicture: GET /clients/{id}/family shows the client at the
+// centre and the circle around, as a picture and a table; agents only for
+// teams the viewer is on, a sensitive agency only under its generic label,
+// and each node links only to what the viewer may open.
+func TestFamilyPicture(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		me := e.MustAgent(t, "Fay Family", e.Council, e.LocalA)
+		mate := e.MustAgent(t, "Gil Onlychild", e.Council, e.LocalA)
+		hidden := e.MustAgent(t, "Hal Hiddenworker", e.Sensitive, e.LocalA)
+		child := e.MustCreateClient(t, me, &patchwork.Client{FirstName: "Kit", LastName: "Lane", DateOfBirth: "01/02/2015"})
+		parent := e.MustCreateClient(t, me, &patchwork.Client{FirstName: secretFirst, LastName: secretLast, DateOfBirth: "05/04/1985",
+			Address: secretAddress, Phone: secretPhone})
+		e.MustJoin(t, mate, child)
+		e.MustJoin(t, hidden, parent)
+		meB, mateB := e.signedIn(t, me), e.signedIn(t, mate)
+		ids := func(id int64) string { return strconv.FormatInt(id, 10) }
+		meB.post("/clients/"+ids(child.ID)+"/circle", url.Values{"related_client_id": {ids(parent.ID)}, "relationship": {"parent"}}).
+			must(t, http.StatusSeeOther)
+		family := "/clients/" + ids(child.ID) + "/family"
+		runScenarios(t,
+			scenario{name: "on both teams", as: meB, path: family, status: http.StatusOK,
+				contains: []string{"<svg", `role="group"`, "Kit Lane at the centre, with 1 person in the circle", "<table",
+					secretFirst + " " + secretLast, "Parent, age", "Hal Hiddenworker", "Gil Onlychild",
+					`href="/clients/` + ids(parent.ID) + `"`}},
+			scenario{name: "on the child's team only", as: mateB, path: family, status: http.StatusOK,
+				contains: []string{secretFirst, "Parent, age", e.Sensitive.GenericLabel, "/clients/" + ids(parent.ID) + "/join?t=",
+					"2 practitioners — join the team to see who", "Fay Family", "Gil Onlychild"},
+				notContains: []string{secretAddress, secretPhone, "Hal Hiddenworker", e.Sensitive.Name, hidden.Mobile,
+					`href="/clients/` + ids(parent.ID) + `"`, "/agencies/" + ids(e.Sensitive.ID), "/agents/" + ids(hidden.ID)}},
+		)
+	})
+}

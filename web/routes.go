@@ -76,6 +76,7 @@ func (s *Server) routeList() []route {
 		{"POST /clients/{id}/membership/confirm", s.confirmMembership},
 		{"POST /clients/{id}/lead", s.proposeLead},
 		{"POST /clients/{id}/lead/answer", s.answerLead},
+		{"GET /clients/{id}/family", s.family},
 		{"GET /clients/{id}/circle/new", s.circleForm},
 		{"POST /clients/{id}/circle", s.addToCircle},
 		{"POST /clients/{id}/circle/{related}/remove", s.removeFromCircle},
