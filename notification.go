@@ -22,6 +22,13 @@ const (
 	ActivityLeadChanged = "lead.changed"
 )
 
+// ReviewKind is the staleness review told in digests: the memberships an
+// agent has not confirmed or updated for the review period. It is no
+// activity; the digest asks about it (sqldb.LoadReviewDigest), so agents
+// choose daily, weekly or never for it like any other kind (never: the
+// dashboard still asks).
+const ReviewKind = "membership.review"
+
 // Details of ActivityLeadChanged.
 const (
 	LeadProposed = "proposed"
@@ -70,6 +77,7 @@ var NotificationKinds = []NotificationKind{
 	{ActivityCircleChanged, "Changes to your clients' circles", NotifyWeekly},
 	{ActivityClientRemoved, "Clients removed from Patchwork", NotifyImmediate},
 	{ActivityLeadChanged, "Changes of your clients' lead professional", NotifyDaily},
+	{ReviewKind, "Requests to confirm you still work with a client", NotifyDaily},
 }
 
 // DefaultNotificationMode returns the mode of kind for an agent who has not

@@ -62,10 +62,13 @@ func NewRenderer(baseURL string, loc *time.Location) (*Renderer, error) {
 // Notice is what to tell one agent in one email: one event at once, or a
 // digest of several. It holds ids and agents' names, never a client's data.
 type Notice struct {
-	To             string
-	RecipientName  string
-	Digest         string // "" for one event told at once, else daily or weekly
-	Items          []NoticeItem
+	To            string
+	RecipientName string
+	Digest        string // "" for one event told at once, else daily or weekly
+	Items         []NoticeItem
+	// Reviews are the clients (ids only) whose teams a digest asks the
+	// agent to confirm they still work with (patchwork.ReviewKind).
+	Reviews        []int64
 	UnsubscribeURL string // one-click link that stops the kinds in this email
 }
 
@@ -99,6 +102,9 @@ func (n *Notice) Kinds() []string {
 			seen[it.Kind] = true
 			out = append(out, it.Kind)
 		}
+	}
+	if len(n.Reviews) > 0 {
+		out = append(out, patchwork.ReviewKind)
 	}
 	return out
 }
@@ -166,6 +172,8 @@ type view struct {
 	Subject, Heading, Name, Intro string
 	Digest                        bool
 	Groups                        []*group
+	Reviews                       []*group // one per client to confirm: Ref and URL
+	DashboardURL                  string
 	Stops                         string
 	UnsubscribeURL, PrefsURL      string
 }
@@ -174,11 +182,14 @@ type view struct {
 // one-click unsubscribe (RFC 8058) and against auto-replies. The caller sets
 // the ID.
 func (r *Renderer) Render(n *Notice) (*Message, error) {
-	if len(n.Items) == 0 {
+	if len(n.Items) == 0 && (len(n.Reviews) == 0 || n.Digest == "") {
 		return nil, fmt.Errorf("mail: nothing to tell")
 	}
 	v := &view{Name: n.RecipientName, Digest: n.Digest != "", UnsubscribeURL: n.UnsubscribeURL,
-		PrefsURL: r.baseURL + PrefsPath}
+		PrefsURL: r.baseURL + PrefsPath, DashboardURL: r.baseURL + "/"}
+	for _, id := range n.Reviews {
+		v.Reviews = append(v.Reviews, &group{Ref: patchwork.ClientRef(id), URL: r.baseURL + fmt.Sprintf("/clients/%d", id)})
+	}
 	var labels []string
 	for _, k := range n.Kinds() {
 		labels = append(labels, strings.ToLower(patchwork.NotificationKindLabel(k)[:1])+patchwork.NotificationKindLabel(k)[1:])
@@ -216,9 +227,19 @@ func (r *Renderer) Render(n *Notice) (*Message, error) {
 		}
 		updates := plural(len(n.Items), "update", "updates")
 		clients := plural(len(v.Groups), "client", "clients")
-		v.Subject = fmt.Sprintf("Your %s Patchwork summary: %s on %s", n.Digest, updates, clients)
 		v.Heading = "Your " + n.Digest + " summary"
-		v.Intro = fmt.Sprintf("Here is what happened on the teams of your clients: %s on %s.", updates, clients)
+		switch {
+		case len(n.Items) == 0:
+			v.Subject = fmt.Sprintf("Your %s Patchwork summary: %s to confirm", n.Digest, plural(len(n.Reviews), "client", "clients"))
+		case len(n.Reviews) > 0:
+			v.Subject = fmt.Sprintf("Your %s Patchwork summary: %s on %s, %s to confirm", n.Digest, updates, clients,
+				plural(len(n.Reviews), "client", "clients"))
+		default:
+			v.Subject = fmt.Sprintf("Your %s Patchwork summary: %s on %s", n.Digest, updates, clients)
+		}
+		if len(n.Items) > 0 {
+			v.Intro = fmt.Sprintf("Here is what happened on the teams of your clients: %s on %s.", updates, clients)
+		}
 	}
 	var h, t bytes.Buffer
 	if err := r.html.ExecuteTemplate(&h, "notification.html", v); err != nil {

@@ -98,8 +98,19 @@ func (w *Worker) sendEmail(ctx context.Context, j *patchwork.Job) error {
 	if err != nil {
 		return err
 	}
-	if len(e.Items) > 0 {
+	// A digest also asks about the agent's memberships due for review.
+	var reviews *sqldb.ReviewDigest
+	if p.Digest != "" {
+		if reviews, err = w.DB.LoadReviewDigest(ctx, p.AgentID, p.Digest); err != nil {
+			return err
+		}
+	}
+	if len(e.Items) > 0 || reviews != nil {
 		n := &mail.Notice{To: e.AgentEmail, RecipientName: e.AgentName, Digest: e.Digest}
+		if reviews != nil {
+			n.To, n.RecipientName, n.Digest, n.Reviews = reviews.AgentEmail, reviews.AgentName, p.Digest, reviews.ClientIDs
+			e.AgentID = p.AgentID
+		}
 		for _, it := range e.Items {
 			ni := mail.NoticeItem{Kind: it.Kind, ClientID: it.ClientID, ActorName: it.ActorName,
 				Urgent: it.Urgent, At: it.At, HasMessage: it.HasMessage}
