@@ -116,6 +116,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Sessions:   sqldb.NewSessionService(db),
 		Erasure:    sqldb.NewErasureService(db),
 		Admin:      sqldb.NewAdminService(db),
+		Audit:      sqldb.NewAuditViewerService(db),
 		Outbox:     db.FindMyOutbox,
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),

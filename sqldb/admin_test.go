@@ -72,6 +72,26 @@ func TestAdminFunctionsRefusedChangeNothing(t *testing.T) {
 				}
 				return err
 			},
+			"FindAudit": func(ctx context.Context) error {
+				got, _, err := sqldb.NewAuditViewerService(db).FindAudit(ctx, patchwork.AuditFilter{ClientID: cl.ID})
+				if len(got) != 0 {
+					t.Errorf("FindAudit refused with %v but returned %d rows", err, len(got))
+				}
+				return err
+			},
+			"ExportAudit": func(ctx context.Context) error {
+				return sqldb.NewAuditViewerService(db).ExportAudit(ctx, patchwork.AuditFilter{}, func(*patchwork.AuditEntry) error {
+					t.Error("ExportAudit gave a row to a refused caller")
+					return nil
+				})
+			},
+			"AccessReport": func(ctx context.Context) error {
+				r, err := sqldb.NewAuditViewerService(db).AccessReport(ctx, cl.ID)
+				if r != nil {
+					t.Errorf("AccessReport refused with %v but returned a report", err)
+				}
+				return err
+			},
 			"EraseClient": func(ctx context.Context) error {
 				return sqldb.NewErasureService(db).EraseClient(ctx, cl.ID, patchwork.ErasureRequest{Reason: "asked to be removed", Confirm: true})
 			},

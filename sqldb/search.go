@@ -133,7 +133,10 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 				return err
 			}
 		}
-		return tx.audit(ctx, patchwork.AuditClientSearch, 0, searchAuditDetail(q.Scope, res.Clients))
+		if err := tx.audit(ctx, patchwork.AuditClientSearch, 0, searchAuditDetail(q.Scope, res.Clients)); err != nil {
+			return err
+		}
+		return tx.indexShown(ctx, res.Clients)
 	})
 	return res, err
 }
@@ -291,7 +294,10 @@ func (s *ClientService) FindPossibleDuplicates(ctx context.Context, cl *patchwor
 				return err
 			}
 		}
-		return tx.audit(ctx, patchwork.AuditClientSearch, 0, "duplicate_check "+searchAuditDetail(patchwork.ScopeNetwork, out))
+		if err := tx.audit(ctx, patchwork.AuditClientSearch, 0, "duplicate_check "+searchAuditDetail(patchwork.ScopeNetwork, out)); err != nil {
+			return err
+		}
+		return tx.indexShown(ctx, out)
 	})
 	return out, err
 }

@@ -37,17 +37,20 @@ func adminMatrix(e *env, agencyID int64) map[string]struct {
 		form url.Values
 	}
 	return map[string]c{
-		"GET /admin":                         {forAnyAdmin, nil},
-		"GET /admin/agents":                  {forAnyAdmin, nil},
-		"GET /admin/agents.csv":              {forAnyAdmin, nil},
-		"GET /admin/agents/{id}":             {onAgent, nil},
-		"POST /admin/agents/{id}/move":       {onAgent, url.Values{"agency_id": {strconv.FormatInt(agencyID, 10)}}},
-		"POST /admin/agents/{id}/deactivate": {onAgent, nil},
-		"POST /admin/agents/{id}/reactivate": {onAgent, nil},
-		"GET /admin/jobs":                    {forSystemAdmins, nil},
-		"POST /admin/jobs/{id}/retry":        {forSystemAdmins, nil},
-		"GET /admin/clients/{id}/erase":      {forSystemAdmins, nil},
-		"POST /admin/clients/{id}/erase":     {forSystemAdmins, url.Values{"reason": {"Asked to be forgotten"}, "confirm": {"yes"}}},
+		"GET /admin":                            {forAnyAdmin, nil},
+		"GET /admin/agents":                     {forAnyAdmin, nil},
+		"GET /admin/agents.csv":                 {forAnyAdmin, nil},
+		"GET /admin/agents/{id}":                {onAgent, nil},
+		"POST /admin/agents/{id}/move":          {onAgent, url.Values{"agency_id": {strconv.FormatInt(agencyID, 10)}}},
+		"POST /admin/agents/{id}/deactivate":    {onAgent, nil},
+		"POST /admin/agents/{id}/reactivate":    {onAgent, nil},
+		"GET /admin/jobs":                       {forSystemAdmins, nil},
+		"POST /admin/jobs/{id}/retry":           {forSystemAdmins, nil},
+		"GET /admin/clients/{id}/erase":         {forSystemAdmins, nil},
+		"POST /admin/clients/{id}/erase":        {forSystemAdmins, url.Values{"reason": {"Asked to be forgotten"}, "confirm": {"yes"}}},
+		"GET /admin/clients/{id}/access-report": {forSystemAdmins, nil},
+		"GET /admin/audit":                      {forSystemAdmins, nil},
+		"GET /admin/audit.csv":                  {forSystemAdmins, nil},
 	}
 }
 

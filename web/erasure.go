@@ -49,5 +49,5 @@ func (s *Server) erase(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), "flash", "The client's details have been erased for good. Their team has been told.")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/audit?action="+patchwork.AuditClientErase, http.StatusSeeOther)
 }

@@ -70,9 +70,10 @@ func TestEraseClientPages(t *testing.T) {
 			scenario{name: "admin erase with the client's name in the reason", as: adminB, method: "POST", path: erase,
 				form:   url.Values{"reason": {secretLast + " asked"}, "confirm": {"yes"}},
 				status: http.StatusUnprocessableEntity, contains: []string{"The reason must not identify the client"}, after: notErased},
-			scenario{name: "admin erase", as: adminB, method: "POST", path: erase, form: good, status: http.StatusSeeOther, location: "/"},
-			scenario{name: "admin sees the flash", as: adminB, path: "/", status: http.StatusOK,
-				contains: []string{"erased for good"}, notContains: secrets},
+			scenario{name: "admin erase", as: adminB, method: "POST", path: erase, form: good, status: http.StatusSeeOther,
+				location: "/admin/audit?action=" + patchwork.AuditClientErase},
+			scenario{name: "admin sees the flash and the audit row", as: adminB, path: "/admin/audit?action=" + patchwork.AuditClientErase,
+				status: http.StatusOK, contains: []string{"erased for good", "reason=The client asked to be removed", "Ada Admin"}, notContains: secrets},
 			scenario{name: "former member's client page", as: memberB, path: clientPage, status: http.StatusNotFound, notContains: secrets},
 			scenario{name: "former member's dashboard", as: memberB, path: "/", status: http.StatusOK, notContains: secrets},
 			// The page repeats the words typed, so it is checked for results.

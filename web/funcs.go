@@ -53,7 +53,18 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			}
 			return v
 		},
-		"leaveReasons":   func() []patchwork.Option { return patchwork.LeaveReasons },
+		"leaveReasons": func() []patchwork.Option { return patchwork.LeaveReasons },
+		"stamp":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04:05 UTC") },
+		"basisLabel":   func(v string) string { return patchwork.OptionLabel(patchwork.LawfulBases, v) },
+		"leaveLabel": func(v string) string {
+			switch v {
+			case "deactivated":
+				return "Account closed"
+			case patchwork.LeaveClientErased:
+				return "Client removed from Patchwork"
+			}
+			return patchwork.OptionLabel(patchwork.LeaveReasons, v)
+		},
 		"relationships":  relationshipOptions,
 		"contactKinds":   contactKindOptions,
 		"shortDay":       func(iso string) string { return shortDay(iso, now()) },

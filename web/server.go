@@ -37,6 +37,7 @@ type Services struct {
 	// Invitations invites colleagues onto client teams.
 	Invitations patchwork.InvitationService
 
+	Audit patchwork.AuditViewerService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
