@@ -117,6 +117,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Erasure:    sqldb.NewErasureService(db),
 		Admin:      sqldb.NewAdminService(db),
 		Audit:      sqldb.NewAuditViewerService(db),
+		Stats:      sqldb.NewStatsService(db),
 		Outbox:     db.FindMyOutbox,
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),

@@ -51,6 +51,8 @@ func adminMatrix(e *env, agencyID int64) map[string]struct {
 		"GET /admin/clients/{id}/access-report": {forSystemAdmins, nil},
 		"GET /admin/audit":                      {forSystemAdmins, nil},
 		"GET /admin/audit.csv":                  {forSystemAdmins, nil},
+		"GET /admin/stats":                      {forSystemAdmins, nil},
+		"GET /admin/stats.csv":                  {forSystemAdmins, nil},
 	}
 }
 

@@ -109,6 +109,8 @@ func (s *Server) routeList() []route {
 		{"GET /admin/clients/{id}/access-report", s.accessReport},
 		{"GET /admin/audit", s.auditLog},
 		{"GET /admin/audit.csv", s.auditCSV},
+		{"GET /admin/stats", s.stats},
+		{"GET /admin/stats.csv", s.statsCSV},
 		{"GET /search", s.search},
 		{"GET /agents/{id}", s.showAgent},
 		{"GET /agencies", s.listAgencies},

@@ -38,6 +38,7 @@ type Services struct {
 	Invitations patchwork.InvitationService
 
 	Audit patchwork.AuditViewerService
+	Stats patchwork.StatsService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)

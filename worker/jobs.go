@@ -40,6 +40,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.vacuumAfterErasure(ctx, j)
 	case sqldb.JobInvitationEmail:
 		err = w.sendInvitationEmail(ctx, j)
+	case sqldb.JobStats:
+		err = w.rebuildStats(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
@@ -229,6 +231,7 @@ func (w *Worker) Slots(now time.Time) []sqldb.JobSpec {
 		digest(patchwork.NotifyWeekly, weekly),
 		{Kind: sqldb.JobCleanup, UniqueKey: "cleanup:" + hour.Format("2006-01-02T15"), Priority: sqldb.PriorityNormal,
 			RunAt: hour},
+		sqldb.StatsJob(now),
 	}
 }
 
@@ -263,5 +266,14 @@ func (w *Worker) vacuumAfterErasure(ctx context.Context, j *patchwork.Job) error
 		return err
 	}
 	w.Log.Info("worker: vacuum after erasure", "job", j.ID)
+	return w.DB.CompleteJob(ctx, j.ID)
+}
+
+// rebuildStats recomputes the network statistics.
+func (w *Worker) rebuildStats(ctx context.Context, j *patchwork.Job) error {
+	if err := w.DB.RebuildStats(ctx); err != nil {
+		return err
+	}
+	w.Log.Info("worker: statistics rebuilt", "job", j.ID)
 	return w.DB.CompleteJob(ctx, j.ID)
 }
