@@ -118,6 +118,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Admin:      sqldb.NewAdminService(db),
 		Audit:      sqldb.NewAuditViewerService(db),
 		Stats:      sqldb.NewStatsService(db),
+		Alerts:     sqldb.NewAlertService(db),
 		Outbox:     db.FindMyOutbox,
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),

@@ -10,6 +10,7 @@ import (
 const (
 	ForgotPasswordPath = "/password/forgot"
 	ResetPasswordPath  = "/password/reset"
+	AlertsPath         = "/admin/alerts" // behind sign-in, for admins
 )
 
 // Kinds of AccountNotice (the same words as the store's account email kinds).
@@ -17,6 +18,7 @@ const (
 	AccountReset           = "password_reset"
 	AccountPasswordChanged = "password_changed"
 	AccountLockout         = "lockout"
+	AccountAuditAlert      = "audit_alert"
 )
 
 // AccountNotice is an email about the recipient's own account. It names
@@ -69,6 +71,13 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 		v.LinkURL, v.LinkText = forgot, "Reset your password"
 		v.After = []string{"If it was not you, nobody has signed in: your password is still needed for that. " +
 			"Reset it if you think someone may know it, and tell your Patchwork administrator."}
+	case AccountAuditAlert:
+		v.Subject = "Patchwork's audit log failed its check"
+		v.Paras = []string{"The scheduled check of Patchwork's audit log at " + when(n.At) + " found a problem: " +
+			"rows may have been edited, deleted or cut off, or a checkpoint changed.",
+			"Sign in as an administrator to see what was found."}
+		v.LinkURL, v.LinkText = r.baseURL+AlertsPath, "See the alert"
+		v.After = []string{"You get this email because you are a Patchwork administrator. See docs/security.md, Audit, for what each finding means."}
 	default:
 		return nil, fmt.Errorf("mail: unknown account notice %q", n.Kind)
 	}

@@ -52,6 +52,7 @@ func adminMatrix(e *env, agencyID int64) map[string]struct {
 		"GET /admin/audit":                      {forSystemAdmins, nil},
 		"GET /admin/audit.csv":                  {forSystemAdmins, nil},
 		"GET /admin/stats":                      {forSystemAdmins, nil},
+		"GET /admin/alerts":                     {forSystemAdmins, nil},
 		"GET /admin/stats.csv":                  {forSystemAdmins, nil},
 	}
 }

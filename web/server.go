@@ -37,8 +37,9 @@ type Services struct {
 	// Invitations invites colleagues onto client teams.
 	Invitations patchwork.InvitationService
 
-	Audit patchwork.AuditViewerService
-	Stats patchwork.StatsService
+	Audit  patchwork.AuditViewerService
+	Stats  patchwork.StatsService
+	Alerts patchwork.AlertService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)

@@ -42,6 +42,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.sendInvitationEmail(ctx, j)
 	case sqldb.JobStats:
 		err = w.rebuildStats(ctx, j)
+	case sqldb.JobAuditVerify:
+		err = w.auditVerify(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
@@ -232,6 +234,7 @@ func (w *Worker) Slots(now time.Time) []sqldb.JobSpec {
 		{Kind: sqldb.JobCleanup, UniqueKey: "cleanup:" + hour.Format("2006-01-02T15"), Priority: sqldb.PriorityNormal,
 			RunAt: hour},
 		sqldb.StatsJob(now),
+		sqldb.AuditVerifyJob(now),
 	}
 }
 

@@ -1,0 +1,86 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"patchwork"
+)
+
+// JobAuditVerify runs `patchwork audit verify` inside the server: the
+// worker schedules one an hour and alerts the admins when it fails.
+const JobAuditVerify = "audit_verify"
+
+// AccountEmailAuditAlert tells an admin that the audit log failed its
+// scheduled check. It names no row and no client: the alert page does.
+const AccountEmailAuditAlert = "audit_alert"
+
+// AuditVerifyJob is the audit check of now's hour (UTC).
+func AuditVerifyJob(now time.Time) JobSpec {
+	hour := now.UTC().Truncate(time.Hour)
+	return JobSpec{Kind: JobAuditVerify, UniqueKey: "audit-verify:" + hour.Format("2006-01-02T15"), Priority: PriorityNormal, RunAt: hour}
+}
+
+// RecordAuditCheck records the outcome of a scheduled audit check. A
+// failure (problems, the verifier's report: row numbers and what is wrong,
+// never client data) opens an alert and emails every active admin, in one
+// transaction, unless the newest open alert reports the same problems,
+// so a standing failure is told once, not every hour. It reports whether
+// it opened an alert. A pass changes nothing: an alert stays until an
+// admin has read it and the log is mended.
+func (db *DB) RecordAuditCheck(ctx context.Context, problems string) (bool, error) {
+	if problems == "" {
+		return false, nil
+	}
+	opened := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var last string
+		err := tx.QueryRowContext(ctx, `SELECT detail FROM admin_alerts WHERE kind = $1 ORDER BY id DESC LIMIT 1`,
+			patchwork.AlertAuditVerify).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if last == problems {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO admin_alerts (kind, detail, created_at) VALUES ($1, $2, $3)`,
+			patchwork.AlertAuditVerify, problems, micros(tx.now)); err != nil {
+			return err
+		}
+		admins, err := queryIDs(ctx, tx, `SELECT id FROM agents WHERE is_admin = 1 AND active = 1 ORDER BY id`)
+		if err != nil {
+			return err
+		}
+		for _, id := range admins {
+			if err := tx.enqueueAccountEmail(ctx, AccountEmailAuditAlert, id, 0); err != nil {
+				return err
+			}
+		}
+		opened = true
+		return nil
+	})
+	return opened, err
+}
+
+// AlertService implements patchwork.AlertService.
+type AlertService struct{ db *DB }
+
+// NewAlertService returns an AlertService on db.
+func NewAlertService(db *DB) *AlertService { return &AlertService{db: db} }
+
+// FindAlerts returns the newest alerts; see patchwork.AlertService.
+func (s *AlertService) FindAlerts(ctx context.Context, limit int) ([]*patchwork.Alert, error) {
+	if _, err := administrator(ctx); err != nil {
+		return nil, err
+	}
+	return scanAll(ctx, s.db.read, `SELECT id, kind, detail, created_at FROM admin_alerts ORDER BY id DESC LIMIT `+itoa(limit),
+		func(sc interface{ Scan(...any) error }) (*patchwork.Alert, error) {
+			a := &patchwork.Alert{}
+			var at int64
+			err := sc.Scan(&a.ID, &a.Kind, &a.Detail, &at)
+			a.At = fromMicros(at)
+			return a, err
+		})
+}

@@ -1,0 +1,33 @@
+package worker
+
+import (
+	"context"
+	"errors"
+
+	"patchwork"
+	"patchwork/sqldb"
+)
+
+// auditVerify checks the audit log's chain and checkpoints as `patchwork
+// audit verify` does, and alerts the admins (an alert page row and an
+// email each) when it fails. A check that cannot be made (no key, no
+// database) is retried like any failed job and, failing for good, shows
+// on the failed-jobs page.
+func (w *Worker) auditVerify(ctx context.Context, j *patchwork.Job) error {
+	n, err := sqldb.NewAuditService(w.DB).VerifyAudit(patchwork.NewSystemContext(ctx))
+	var report *sqldb.AuditError
+	switch {
+	case errors.As(err, &report):
+		opened, err := w.DB.RecordAuditCheck(ctx, report.Error())
+		if err != nil {
+			return err
+		}
+		// Row numbers only: the report itself is on the alert page.
+		w.Log.Error("worker: the audit log failed its check", "job", j.ID, "rows", n, "problems", len(report.Problems), "alerted", opened)
+	case err != nil:
+		return err
+	default:
+		w.Log.Info("worker: audit log verified", "job", j.ID, "rows", n)
+	}
+	return w.DB.CompleteJob(ctx, j.ID)
+}
