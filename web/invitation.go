@@ -123,6 +123,26 @@ func (s *Server) withdrawInvitation(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10)+"#invitations", http.StatusSeeOther)
 }
 
+// myInvitation is GET /invitations?id=N: it sends the caller on to the page
+// of their own pending invitation N (the first, without an id), or to the
+// dashboard when they have none. Sign-up continues here once an invited new
+// colleague has an account, so that no live token has to be stored.
+func (s *Server) myInvitation(w http.ResponseWriter, r *http.Request) {
+	invs, err := s.svc.Invitations.FindMyInvitations(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.URL.Query().Get("id"), 10, 64)
+	for _, inv := range invs {
+		if id == 0 || inv.ID == id {
+			http.Redirect(w, r, "/invitations/"+inv.Token, http.StatusSeeOther)
+			return
+		}
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
 // invitationData is the invitation page.
 type invitationData struct {
 	*patchwork.InvitationPage

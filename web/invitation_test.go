@@ -186,6 +186,8 @@ func TestInvitationOfANewColleague(t *testing.T) {
 		}
 		nb := e.signedIn(t, newcomer)
 		runScenarios(t,
+			scenario{name: "the newcomer's own invitations lead to it", as: nb, path: "/invitations", status: http.StatusSeeOther, location: link},
+			scenario{name: "nobody else's", as: mb, path: "/invitations", status: http.StatusSeeOther, location: "/"},
 			scenario{name: "the newcomer sees the invitation", as: nb, path: link, status: http.StatusOK, contains: []string{"Zebedee"}},
 			scenario{name: "accepts", as: nb, method: "POST", path: link, form: url.Values{"basis": {"consent"}, "declaration": {"yes"}},
 				status: http.StatusSeeOther, location: client},

@@ -83,6 +83,7 @@ func (s *Server) routeList() []route {
 		{"GET /clients/{id}/invitations/new", s.inviteForm},
 		{"POST /clients/{id}/invitations", s.createInvitation},
 		{"POST /clients/{id}/invitations/{inv}/withdraw", s.withdrawInvitation},
+		{"GET /invitations", s.myInvitation},
 		{"GET /invitations/{token}", s.showInvitation},
 		{"POST /invitations/{token}", s.acceptInvitation},
 		{"GET /clients/{id}/attentions/new", s.newAttentionForm},
