@@ -121,6 +121,17 @@ func (a *Agency) AsSeenBy(viewer *Agent) *Agency {
 	return &c
 }
 
+// PhoneBookFilter narrows the phone book's list of people. Zero values filter
+// nothing.
+type PhoneBookFilter struct {
+	Name     string // every word must be in the agent's name
+	AgencyID int64
+	Sector   string // the agency's sector
+	AreaID   int64  // a local area, or a district or network: the areas under it
+	Offset   int
+	Limit    int // 0 means 20
+}
+
 // AgentUpdate holds the profile fields an agent may change about themselves.
 type AgentUpdate struct {
 	Name             string
@@ -168,6 +179,14 @@ type AgentService interface {
 	// other agents get ENOTFOUND. ENOTFOUND also if no active agent has the
 	// id.
 	DeactivateAgent(ctx context.Context, id int64) error
+
+	// FindAgents returns a page of the phone book's people, active agents
+	// only, ordered by name, each as the caller may see them
+	// (Agent.AsSeenBy: the phone book shows nobody's direct contacts that a
+	// sensitive agency keeps for team members), and how many match in all.
+	// Any active agent may call it. The name filter matches the agent's
+	// name only, never a sensitive role or a sensitive agency's name.
+	FindAgents(ctx context.Context, f PhoneBookFilter) ([]*Agent, int, error)
 
 	// FindSharedClients returns the clients whose teams both the caller and
 	// the agent with the given id are currently on — and nothing else. Any

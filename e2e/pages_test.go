@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,7 +17,8 @@ import (
 )
 
 // TestJourneyPractitionerPages walks the pages a practitioner lives in —
-// a client's attentions (mark as seen, resolve) — on both databases with
+// a client's attentions (mark as seen, resolve) and the phone book (people
+// filtered and paged, an agency's staff, the way back) — on both databases with
 // JavaScript, and on SQLite once more with JavaScript switched off, since
 // every flow must work without it. Every state visited passes axe-core at
 // 1280 px and 375 px and does not scroll sideways at 375 px.
@@ -46,6 +48,7 @@ func TestJourneyPractitionerPages(t *testing.T) {
 			}
 			signInAs(t, pb.browser, agentEmail)
 			checkAttentions(t, pb, att)
+			checkPhoneBook(t, pb)
 			if errs := pb.consoleErrors(); len(errs) > 0 {
 				t.Errorf("the browser console reported errors:\n  %s", strings.Join(errs, "\n  "))
 			}
@@ -183,4 +186,70 @@ func checkAttentions(t *testing.T, b *pagesBrowser, a journeyAttention) {
 		chromedp.WaitVisible(fmt.Sprintf(`//li[@id=%s]//p[contains(., 'Meeting held; plan agreed.')]`, xpathString(card))),
 	)
 	b.checkPage("client page, resolved attentions shown")
+}
+
+// phoneBookCards counts the people listed on the current page.
+const phoneBookCards = `document.querySelectorAll('main ul.pw-cards > li').length`
+
+// checkPhoneBook opens the phone book from the header, pages through its
+// people, filters them by name, opens an agency's page with its staff and
+// goes back by the breadcrumbs.
+func checkPhoneBook(t *testing.T, b *pagesBrowser) {
+	t.Helper()
+	b.step("open the phone book from the header",
+		chromedp.Click(`//nav[@aria-label='Main']//a[normalize-space()='Phone book']`),
+		chromedp.WaitVisible(`//h2[normalize-space()='People']`),
+	)
+	b.waitFor("phone book loaded", pageReady)
+	if n := eval[int](b.browser, "count the people", phoneBookCards); n != 20 {
+		t.Errorf("the phone book lists %d people on its first page, want 20", n)
+	}
+	if !eval[bool](b.browser, "look for tel: links", `!!document.querySelector('main ul.pw-cards a[href^="tel:"]')`) {
+		t.Errorf("the phone book has no tappable number")
+	}
+	b.checkPage("phone book: people")
+	b.step("go to the next page",
+		chromedp.Click(chromedp.CSS(`nav.govuk-pagination a[rel="next"]`)),
+		chromedp.WaitVisible(`//p[@role='status'][contains(., 'Page 2.')]`),
+	)
+	b.checkPage("phone book: people, page 2")
+	name := eval[string](b.browser, "read a name", `document.querySelector('main ul.pw-cards h3').textContent.trim()`)
+	last := name[strings.LastIndex(name, " ")+1:]
+	b.step("filter by "+last,
+		chromedp.SetValue(chromedp.ID("q"), last),
+		chromedp.Click(buttonXPath("Show")),
+		chromedp.WaitVisible(`//p[@role='status'][contains(., 'match')]`),
+	)
+	b.waitFor("filtered phone book loaded", pageReady)
+	names := eval[[]string](b.browser, "read the names", `[...document.querySelectorAll('main ul.pw-cards h3')].map(h => h.textContent.trim())`)
+	if !slices.Contains(names, name) {
+		t.Errorf("filtered by %q the phone book lists %q, not %q", last, names, name)
+	}
+	for _, n := range names {
+		if !strings.Contains(strings.ToLower(n), strings.ToLower(last)) {
+			t.Errorf("filtered by %q the phone book lists %q", last, n)
+		}
+	}
+	b.checkPage("phone book filtered by name")
+	agency := eval[string](b.browser, "read the agency", `document.querySelector('main ul.pw-cards a[href^="/agencies/"]').textContent.trim()`)
+	b.step("open "+agency,
+		chromedp.Click(chromedp.CSS(`main ul.pw-cards a[href^="/agencies/"]`)),
+		chromedp.WaitVisible(h1XPath(agency)),
+		chromedp.WaitVisible(chromedp.ID("staff-heading")),
+	)
+	b.waitFor("agency page loaded", pageReady)
+	staff := eval[[]string](b.browser, "read the staff", `[...document.querySelectorAll('ul[aria-labelledby="staff-heading"] h3')].map(h => h.textContent.trim())`)
+	if !slices.Contains(staff, name) {
+		t.Errorf("%s's page lists %q as staff, not %q", agency, staff, name)
+	}
+	b.checkPage("agency page with its staff")
+	b.step("back to the phone book",
+		chromedp.Click(`//nav[@aria-label='Breadcrumb']//a[normalize-space()='Phone book']`),
+		chromedp.WaitVisible(`//h2[normalize-space()='People']`),
+	)
+	b.step("open the agencies",
+		chromedp.Click(`//nav[@aria-label='Phone book']//a[normalize-space()='Agencies']`),
+		chromedp.WaitVisible(`//caption[normalize-space()='Agencies']`),
+	)
+	b.checkPage("phone book: agencies")
 }

@@ -42,6 +42,10 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"SessionService.FindSessions":     func(ctx context.Context) error { _, err := sessions.FindSessions(ctx, "token", time.Hour); return err },
 		"SessionService.EndOtherSessions": func(ctx context.Context) error { _, err := sessions.EndOtherSessions(ctx, "token"); return err },
 		"AgentService.FindAgentByID":      func(ctx context.Context) error { _, err := agents.FindAgentByID(ctx, member.ID); return err },
+		"AgentService.FindAgents": func(ctx context.Context) error {
+			_, _, err := agents.FindAgents(ctx, patchwork.PhoneBookFilter{Name: "Mo"})
+			return err
+		},
 		"AgentService.CreateAgent": func(ctx context.Context) error {
 			return agents.CreateAgent(ctx, &patchwork.Agent{Email: "new@ashford.test", Name: "New", AgencyID: w.Council.ID}, sqldbtest.Password)
 		},

@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"patchwork"
 )
@@ -51,5 +54,118 @@ func (s *Server) showAgency(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "agency", &page{Data: g})
+	// The staff come through the phone book's own rules (FindAgents): a
+	// sensitive agency's staff under its generic label and contact route.
+	staff, total, err := s.svc.Agents.FindAgents(r.Context(), patchwork.PhoneBookFilter{AgencyID: id, Limit: agencyStaffShown})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "agency", &page{Data: agencyData{Agency: g, Staff: staff, StaffTotal: total,
+		AllStaff: peopleURL(url.Values{"agency": {strconv.FormatInt(id, 10)}}, 1)}})
+}
+
+// agencyStaffShown is how many of an agency's staff its page lists; the
+// phone book's list of people, filtered by the agency, has them all.
+const agencyStaffShown = 50
+
+// agencyData is an agency's phone-book page.
+type agencyData struct {
+	Agency     *patchwork.Agency
+	Staff      []*patchwork.Agent
+	StaffTotal int
+	AllStaff   string // the phone book's people filtered by this agency
+}
+
+// phoneBookPageSize is how many people the phone book lists at once.
+const phoneBookPageSize = 20
+
+// peopleData is the phone book's list of people.
+type peopleData struct {
+	People     []*patchwork.Agent
+	Total      int // how many match the filters
+	Filtered   bool
+	Page       int
+	Pages      []pageLink
+	Prev, Next string
+	Agencies   []*patchwork.Agency // to filter by, as the caller may see them
+	Sectors    []string
+	Areas      []*patchwork.Area
+}
+
+// listPeople is the phone book's people, filtered by name, agency, sector
+// and area, a page at a time. Whom it shows and how is decided by the
+// store (FindAgents), as for search.
+func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	clean := func(k string) string {
+		return patchwork.CleanLine(strings.ToValidUTF8(strings.ReplaceAll(q.Get(k), "\x00", ""), ""))
+	}
+	form := url.Values{"q": {clean("q")}, "agency": {clean("agency")}, "sector": {clean("sector")}, "area": {clean("area")}}
+	if rs := []rune(form.Get("q")); len(rs) > patchwork.MaxSearchLength {
+		form.Set("q", string(rs[:patchwork.MaxSearchLength]))
+	}
+	f := patchwork.PhoneBookFilter{Name: form.Get("q"), Sector: form.Get("sector"), Limit: phoneBookPageSize}
+	f.AgencyID, f.AreaID = formID(form.Get("agency")), formID(form.Get("area"))
+	d := peopleData{Sectors: patchwork.Sectors, Filtered: f.Name != "" || f.AgencyID != 0 || f.Sector != "" || f.AreaID != 0}
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	d.Page = max(d.Page, 1)
+	var err error
+	for {
+		f.Offset = (d.Page - 1) * phoneBookPageSize
+		if d.People, d.Total, err = s.svc.Agents.FindAgents(r.Context(), f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		// A page past the end (an old link) shows the last page.
+		if last := max(1, (d.Total+phoneBookPageSize-1)/phoneBookPageSize); d.Page > last {
+			d.Page = last
+			continue
+		}
+		break
+	}
+	pages := max(1, (d.Total+phoneBookPageSize-1)/phoneBookPageSize)
+	d.Pages, d.Prev, d.Next = paginate(d.Page, pages, func(n int) string { return peopleURL(form, n) })
+	if d.Agencies, err = s.svc.Agencies.FindAgencies(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	all, err := s.svc.Areas.FindAreas(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, a := range all {
+		if a.Kind != patchwork.AreaNetwork {
+			d.Areas = append(d.Areas, a)
+		}
+	}
+	s.render(w, r, http.StatusOK, "people", &page{Form: form, Data: d})
+}
+
+// peopleURL is the list of people with the filters of form and a page,
+// leaving out what is empty.
+func peopleURL(form url.Values, page int) string {
+	v := url.Values{}
+	for k, vs := range form {
+		if len(vs) > 0 && vs[0] != "" {
+			v.Set(k, vs[0])
+		}
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/people"
+	}
+	return "/people?" + v.Encode()
+}
+
+// formID reads an id chosen in a filter; anything else chooses nothing.
+func formID(s string) int64 {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
 }

@@ -115,6 +115,7 @@ func (s *Server) routeList() []route {
 		{"GET /admin/stats.csv", s.statsCSV},
 		{"GET /search", s.search},
 		{"GET /agents/{id}", s.showAgent},
+		{"GET /people", s.listPeople},
 		{"GET /agencies", s.listAgencies},
 		{"GET /agencies/{id}", s.showAgency},
 		{"GET /profile", s.profileForm},

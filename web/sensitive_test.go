@@ -54,6 +54,11 @@ func TestSensitiveAgencyPagesMasked(t *testing.T) {
 			{"agent page as an outsider", ob, agentPage, []string{"mailto:duty@support-line.test", "tel:0800000111"}},
 			{"agency page", ob, agencyPage, []string{"Support service", "mailto:duty@support-line.test", "tel:0800000111"}},
 			{"agencies", ob, "/agencies", []string{"Support service"}},
+			{"agency page's staff", ob, agencyPage, []string{"Sandy Shelter", "Cass Colleague", "Staff (2)"}},
+			{"phone book's people", ob, "/people", []string{"Sandy Shelter", "Support service", "tel:0800000111"}},
+			{"phone book filtered by the agency", ob, "/people?agency=" + strconv.FormatInt(e.Sensitive.ID, 10),
+				[]string{"Sandy Shelter", "Cass Colleague", "2 people match"}},
+			{"phone book filtered by name", mb, "/people?q=sandy", []string{"Sandy Shelter", "1 person matches", "mailto:duty@support-line.test"}},
 			{"search for the agent", ob, "/search?q=Sandy+Shelter", []string{"Sandy Shelter", "Support service"}},
 			{"search for the agency", ob, "/search?q=Support+service", []string{"Support service"}},
 		}
@@ -81,7 +86,18 @@ func TestSensitiveAgencyPagesMasked(t *testing.T) {
 		}
 		mb.get(clientPage).must(t, http.StatusOK, "mailto:sandy.shelter@safehaven.test", "tel:"+telDigits(landline))
 		mb.get(agentPage).must(t, http.StatusOK, "mailto:sandy.shelter@safehaven.test")
-		for _, path := range []string{agentPage, "/search?q=Sandy+Shelter"} {
+		// The phone book's lists are no team's page: like search, they show
+		// nobody's direct contacts, not even to a team member.
+		for _, path := range []string{"/people?q=Sandy", agencyPage} {
+			r := mb.get(path)
+			r.must(t, http.StatusOK, "Sandy Shelter")
+			for _, s := range secrets {
+				if strings.Contains(r.body, s) {
+					t.Errorf("with contacts published to teams, %s shows %q to a team member", path, s)
+				}
+			}
+		}
+		for _, path := range []string{agentPage, "/search?q=Sandy+Shelter", "/people?q=Sandy", agencyPage} {
 			r := ob.get(path)
 			r.must(t, http.StatusOK)
 			for _, s := range secrets {
