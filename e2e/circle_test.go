@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"patchwork"
@@ -95,8 +98,9 @@ func runFamilyJourney(t *testing.T, b *browser, child, parent *patchwork.Client)
 	b.step("filter my clients",
 		chromedp.SendKeys(chromedp.ID("q"), "Morgan"),
 		chromedp.Click(buttonXPath("Filter")),
-		chromedp.WaitVisible(labelXPath("Morgan Familyjourney-Longsurname born 9 October 1988")),
+		chromedp.WaitVisible(`//p[@role='status'][contains(., '1 of your clients matches')]`),
 	)
+	b.waitFor("filtered form loaded", pageReady)
 	b.checkPage("circle form, filtered")
 	b.step("add without a relationship",
 		chromedp.Click(labelXPath("Morgan Familyjourney-Longsurname born 9 October 1988")),
@@ -155,20 +159,37 @@ func runFamilyJourney(t *testing.T, b *browser, child, parent *patchwork.Client)
 
 	b.step("open the family picture",
 		chromedp.Click(linkXPath("See the team around the family")),
-		chromedp.WaitVisible(chromedp.CSS("svg.pw-family__svg")),
+		chromedp.WaitVisible(chromedp.CSS("svg.pw-family__svg--wide")),
 	)
 	b.checkPage("the team around the family")
-	fit := eval[bool](b, "the picture fits", `(() => {
-		const s = document.querySelector('svg.pw-family__svg').getBoundingClientRect();
-		return s.width > 0 && s.right <= document.documentElement.clientWidth;
-	})()`)
-	if !fit {
-		t.Errorf("the family picture is wider than the page")
+	// At desktop the wide drawing is shown and fits; on a phone the column
+	// is shown instead, drawn at least at its own size, so that its
+	// 14-unit text is at least 14 px.
+	if !eval[bool](b, "the wide picture fits", `(() => {
+		const s = document.querySelector('svg.pw-family__svg--wide').getBoundingClientRect();
+		return s.width > 0 && s.right <= document.documentElement.clientWidth &&
+			document.querySelector('svg.pw-family__svg--narrow').getBoundingClientRect().width === 0;
+	})()`) {
+		t.Errorf("at desktop width the wide family picture is not the one shown, or is wider than the page")
 	}
-	b.step("follow the parent's node",
-		chromedp.Click(chromedp.CSS(fmt.Sprintf(`svg.pw-family__svg a[href="/clients/%d"]`, parent.ID))),
+	b.step("emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight))
+	b.waitFor("phone width", fmt.Sprintf("window.innerWidth === %d", phoneWidth))
+	scale := eval[float64](b, "the phone picture's scale", `(() => {
+		const s = document.querySelector('svg.pw-family__svg--narrow').getBoundingClientRect();
+		return s.right <= document.documentElement.clientWidth ? s.width / 320 : 0;
+	})()`)
+	if scale < 1 {
+		t.Errorf("on a phone the family picture is drawn at %.2f of its size (or sticks out), want at least 1", scale)
+	}
+	b.step("follow the parent's node on the phone",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`svg.pw-family__svg--narrow a[href="/clients/%d"]`, parent.ID))),
 		chromedp.WaitVisible(h1XPath(parent.Name())),
 	)
+	b.step("back to desktop", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+		return err
+	}))
+	b.waitFor("desktop width", fmt.Sprintf("window.innerWidth === %d", desktopWidth))
 
 	b.visit("/", "My clients")
 	if !eval[bool](b, "look for the upcoming visit", `document.getElementById('upcoming').nextElementSibling.innerText.includes('Rowan Familyjourney')`) {
