@@ -119,6 +119,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Audit:      sqldb.NewAuditViewerService(db),
 		Stats:      sqldb.NewStatsService(db),
 		Alerts:     sqldb.NewAlertService(db),
+		Retention:  sqldb.NewRetentionService(db),
 		Outbox:     db.FindMyOutbox,
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),

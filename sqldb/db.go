@@ -57,6 +57,10 @@ type DB struct {
 	// ReviewDays is how often, in days, agents are asked to confirm each
 	// membership (serve --review-days); 0 means patchwork.DefaultReviewDays.
 	ReviewDays int
+	// RetentionDays and RetentionGraceDays are the retention rule's periods
+	// (serve --retention-days, --retention-grace-days); 0 means
+	// patchwork.DefaultRetentionDays and DefaultRetentionGraceDays.
+	RetentionDays, RetentionGraceDays int
 
 	secretMu  sync.Mutex
 	secretKey []byte

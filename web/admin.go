@@ -23,6 +23,7 @@ type adminLink struct {
 var adminPages = []adminLink{
 	{"/admin/agents", "People", "Find agents by name, email, agency, area or status; deactivate, reactivate or move them; export the list.", false},
 	{"/admin/jobs", "Failed jobs", "Emails and other background jobs that failed after every retry.", true},
+	{"/admin/retention", "Retention", "Clients with no team member for the retention period, and when each will be erased unless someone joins.", true},
 	{"/admin/alerts", "Alerts", "What needs an administrator: the audit log failing its hourly check.", true},
 	{"/admin/stats", "Network statistics", "De-identified counts by network, district and local area, month by month, as a chart, a table and CSV.", true},
 	{"/admin/audit", "Audit log", "Who viewed, searched for, joined or left which client, and every admin action; filter, export, and a client's access report.", true},

@@ -53,6 +53,7 @@ func adminMatrix(e *env, agencyID int64) map[string]struct {
 		"GET /admin/audit.csv":                  {forSystemAdmins, nil},
 		"GET /admin/stats":                      {forSystemAdmins, nil},
 		"GET /admin/alerts":                     {forSystemAdmins, nil},
+		"GET /admin/retention":                  {forSystemAdmins, nil},
 		"GET /admin/stats.csv":                  {forSystemAdmins, nil},
 	}
 }

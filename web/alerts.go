@@ -12,3 +12,13 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "alerts", &page{Data: list})
 }
+
+// retention lists the clients on the retention review list, by reference.
+func (s *Server) retention(w http.ResponseWriter, r *http.Request) {
+	list, err := s.svc.Retention.FindRetentionReview(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "retention", &page{Data: list})
+}

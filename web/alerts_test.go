@@ -10,8 +10,8 @@ import (
 	"patchwork/sqldb/sqldbtest"
 )
 
-// TestAlertsPage: a failed audit check shows on the alerts page for
-// admins; a signed-out visitor and a deactivated admin are sent to sign
+// TestAlertsPage: a failed audit check shows on the alerts page, and a
+// client listed for retention on the retention page, for admins; a signed-out visitor and a deactivated admin are sent to sign
 // in, an agent gets the missing page.
 func TestAlertsPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
@@ -30,11 +30,18 @@ func TestAlertsPage(t *testing.T) {
 		if opened, err := e.DB.RecordAuditCheck(context.Background(), "audit: row 3 was altered"); err != nil || !opened {
 			t.Fatalf("record: %v, %v", opened, err)
 		}
+		cl := e.MustClient(t, agent, "Rita", "Retained", "01/01/2010")
+		if _, err := e.DB.ExecForTest(`UPDATE clients SET retention_flagged_at = 1 WHERE id = $1`, cl.ID); err != nil {
+			t.Fatal(err)
+		}
 		agentB := e.signedIn(t, agent)
 		missing := agentB.get("/admin/no-such-page")
 		runScenarios(t,
 			scenario{name: "admin", as: adminB, path: "/admin/alerts", status: http.StatusOK,
 				contains: []string{"the audit log failed its check", "audit: row 3 was altered"}},
+			scenario{name: "retention list", as: adminB, path: "/admin/retention", status: http.StatusOK,
+				contains: []string{patchwork.ClientRef(cl.ID), "1 Jan 1970 00:00:00 UTC"}, notContains: []string{"Retained"}},
+			scenario{name: "retention list deactivated", as: goneB, path: "/admin/retention", status: http.StatusSeeOther, locationPrefix: "/login"},
 			scenario{name: "signed out", as: e.anonymous(t), path: "/admin/alerts", status: http.StatusSeeOther, locationPrefix: "/login"},
 			scenario{name: "deactivated admin", as: goneB, path: "/admin/alerts", status: http.StatusSeeOther, locationPrefix: "/login"},
 			scenario{name: "agent", as: agentB, path: "/admin/alerts", status: http.StatusNotFound, notContains: []string{"row 3"},

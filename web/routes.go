@@ -112,6 +112,7 @@ func (s *Server) routeList() []route {
 		{"GET /admin/audit.csv", s.auditCSV},
 		{"GET /admin/stats", s.stats},
 		{"GET /admin/alerts", s.alerts},
+		{"GET /admin/retention", s.retention},
 		{"GET /admin/stats.csv", s.statsCSV},
 		{"GET /search", s.search},
 		{"GET /agents/{id}", s.showAgent},

@@ -37,9 +37,10 @@ type Services struct {
 	// Invitations invites colleagues onto client teams.
 	Invitations patchwork.InvitationService
 
-	Audit  patchwork.AuditViewerService
-	Stats  patchwork.StatsService
-	Alerts patchwork.AlertService
+	Audit     patchwork.AuditViewerService
+	Stats     patchwork.StatsService
+	Alerts    patchwork.AlertService
+	Retention patchwork.RetentionService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)

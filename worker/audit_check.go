@@ -31,3 +31,15 @@ func (w *Worker) auditVerify(ctx context.Context, j *patchwork.Job) error {
 	}
 	return w.DB.CompleteJob(ctx, j.ID)
 }
+
+// retention applies the retention rule: clients without a team member for
+// the retention period are listed for review, and erased after the grace
+// period unless someone joins (sqldb.RunRetention).
+func (w *Worker) retention(ctx context.Context, j *patchwork.Job) error {
+	listed, erased, err := w.DB.RunRetention(ctx)
+	if err != nil {
+		return err
+	}
+	w.Log.Info("worker: retention", "job", j.ID, "listed", listed, "erased", erased)
+	return w.DB.CompleteJob(ctx, j.ID)
+}

@@ -44,6 +44,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.rebuildStats(ctx, j)
 	case sqldb.JobAuditVerify:
 		err = w.auditVerify(ctx, j)
+	case sqldb.JobRetention:
+		err = w.retention(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
@@ -235,6 +237,7 @@ func (w *Worker) Slots(now time.Time) []sqldb.JobSpec {
 			RunAt: hour},
 		sqldb.StatsJob(now),
 		sqldb.AuditVerifyJob(now),
+		sqldb.RetentionJob(now),
 	}
 }
 

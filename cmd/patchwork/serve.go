@@ -49,6 +49,10 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"client teams an agent may join in an hour; -1 for no limit, on a copy of the data for load tests only (env PATCHWORK_JOIN_LIMIT)")
 	reviewDays := fs.Int("review-days", envInt("PATCHWORK_REVIEW_DAYS", patchwork.DefaultReviewDays),
 		"ask agents every this many days to confirm each client they still work with; unconfirmed for twice as long shows as possibly out of date (env PATCHWORK_REVIEW_DAYS)")
+	retentionDays := fs.Int("retention-days", envInt("PATCHWORK_RETENTION_DAYS", patchwork.DefaultRetentionDays),
+		"list a client for review once it has had no team member for this many days (env PATCHWORK_RETENTION_DAYS)")
+	retentionGrace := fs.Int("retention-grace-days", envInt("PATCHWORK_RETENTION_GRACE_DAYS", patchwork.DefaultRetentionGraceDays),
+		"erase a listed client this many days later unless someone has joined its team (env PATCHWORK_RETENTION_GRACE_DAYS)")
 	sessionIdle := fs.Duration("session-idle", envDuration("PATCHWORK_SESSION_IDLE", web.DefaultSessionIdle),
 		"sign a session out after this long without a request, such as 30m (env PATCHWORK_SESSION_IDLE)")
 	sessionLifetime := fs.Duration("session-lifetime", envDuration("PATCHWORK_SESSION_LIFETIME", web.DefaultSessionLifetime),
@@ -89,6 +93,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}()
 	db.ReviewDays = *reviewDays
+	db.RetentionDays, db.RetentionGraceDays = *retentionDays, *retentionGrace
 	if *demoMode {
 		if err := seedIfEmpty(ctx, db, stdout); err != nil {
 			return err
