@@ -39,6 +39,9 @@ type Agent struct {
 	Active         bool
 	Areas          []*Area
 	CreatedAt      time.Time
+	// TwoFactor says the agent signs in with a second factor. Only
+	// AgentService.Authenticate fills it in.
+	TwoFactor bool
 }
 
 // ReachEmail is the address colleagues should write to.

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"time"
 
+	"patchwork"
 	"patchwork/mail"
 	"patchwork/metrics"
 	"patchwork/sqldb"
@@ -65,6 +66,13 @@ type Options struct {
 	// Metrics, when set, receives the figures /metrics shows (serve sets
 	// it with --metrics-addr).
 	Metrics *metrics.Metrics
+	// TwoFactor says whom sign-in requires a second factor of (see
+	// web.Config.TwoFactor).
+	TwoFactor string
+	// Terms are the terms of use agents must accept (see web.Config.Terms);
+	// nil asks for none. serve always sets them: the deployment's file, or
+	// the shipped ui.DefaultTerms.
+	Terms *patchwork.Terms
 }
 
 func (o *Options) defaults(ctx context.Context, db *sqldb.DB) error {
@@ -120,6 +128,9 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Stats:      sqldb.NewStatsService(db),
 		Alerts:     sqldb.NewAlertService(db),
 		Retention:  sqldb.NewRetentionService(db),
+		TwoFactor:  sqldb.NewTwoFactorService(db),
+		Terms:      sqldb.NewTermsService(db),
+		Guidance:   sqldb.NewGuidanceService(db),
 		Outbox:     db.FindMyOutbox,
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),
@@ -141,7 +152,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		observer = o.Metrics
 	}
 	return web.NewServer(web.Config{Demo: o.Demo, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, Observer: observer, TrustedProxies: o.TrustedProxies,
-		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime},
+		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime, TwoFactor: o.TwoFactor, Terms: o.Terms},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }
 

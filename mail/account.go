@@ -19,7 +19,15 @@ const (
 	AccountPasswordChanged = "password_changed"
 	AccountLockout         = "lockout"
 	AccountAuditAlert      = "audit_alert"
+	AccountTwoFactorOn     = "two_factor_on"
+	AccountTwoFactorReset  = "two_factor_reset"
+	// AccountTwoFactorAdminReset: an administrator reset the recipient's
+	// two-factor sign-in.
+	AccountTwoFactorAdminReset = "two_factor_admin_reset"
 )
+
+// SecuritySettingsPath is where an agent sets up two-factor sign-in.
+const SecuritySettingsPath = "/settings/security"
 
 // AccountNotice is an email about the recipient's own account. It names
 // the recipient and nothing else: no client, no other agent.
@@ -78,6 +86,21 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 			"Sign in as an administrator to see what was found."}
 		v.LinkURL, v.LinkText = r.baseURL+AlertsPath, "See the alert"
 		v.After = []string{"You get this email because you are a Patchwork administrator. See docs/security.md, Audit, for what each finding means."}
+	case AccountTwoFactorOn:
+		v.Subject = "Two-factor sign-in was set up on your Patchwork account"
+		v.Paras = []string{"Two-factor sign-in was set up on your Patchwork account, " + n.To + ", at " + when(n.At) + ".",
+			"From now on, signing in asks for a code from your authenticator app after your password."}
+		v.After = []string{"If you did not set it up, reset your password now and tell your Patchwork administrator: " + forgot}
+	case AccountTwoFactorReset, AccountTwoFactorAdminReset:
+		v.Subject = "Two-factor sign-in was reset on your Patchwork account"
+		who := "with one of your recovery codes"
+		if n.Kind == AccountTwoFactorAdminReset {
+			who = "by a Patchwork administrator"
+		}
+		v.Paras = []string{"Two-factor sign-in on your Patchwork account, " + n.To + ", was reset " + who + " at " + when(n.At) + ".",
+			"Your authenticator app and your recovery codes no longer work for this account. Set two-factor sign-in up again:"}
+		v.LinkURL, v.LinkText = r.baseURL+SecuritySettingsPath, "Set up two-factor sign-in"
+		v.After = []string{"If you did not ask for this, reset your password now and tell your Patchwork administrator: " + forgot}
 	default:
 		return nil, fmt.Errorf("mail: unknown account notice %q", n.Kind)
 	}

@@ -32,10 +32,23 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 	passwords := sqldb.NewPasswordService(db, []byte("test secret"))
 	sessions := sqldb.NewSessionService(db)
 	admin := sqldb.NewAdminService(db)
+	twoFactor := sqldb.NewTwoFactorService(db)
+	terms, guidance := sqldb.NewTermsService(db), sqldb.NewGuidanceService(db)
 	cl := func() *patchwork.Client {
 		return &patchwork.Client{FirstName: "Nia", LastName: "Newcome", DateOfBirth: "01/02/2015"}
 	}
 	return map[string]call{
+		"TwoFactorService.FindTwoFactor":     func(ctx context.Context) error { _, err := twoFactor.FindTwoFactor(ctx); return err },
+		"TwoFactorService.StartTwoFactor":    func(ctx context.Context) error { _, err := twoFactor.StartTwoFactor(ctx); return err },
+		"TwoFactorService.ConfirmTwoFactor":  func(ctx context.Context) error { _, err := twoFactor.ConfirmTwoFactor(ctx, "123456"); return err },
+		"TwoFactorService.ResetOwnTwoFactor": func(ctx context.Context) error { return twoFactor.ResetOwnTwoFactor(ctx, "abcde-fghij") },
+		"TwoFactorService.ResetTwoFactor":    func(ctx context.Context) error { return twoFactor.ResetTwoFactor(ctx, member.ID) },
+		"TermsService.FindTermsAcceptance":   func(ctx context.Context) error { _, err := terms.FindTermsAcceptance(ctx, "v1"); return err },
+		"TermsService.AcceptTerms":           func(ctx context.Context) error { _, err := terms.AcceptTerms(ctx, "v1"); return err },
+		"GuidanceService.FindGuidance":       func(ctx context.Context) error { _, err := guidance.FindGuidance(ctx); return err },
+		"GuidanceService.DismissGuidance": func(ctx context.Context) error {
+			return guidance.DismissGuidance(ctx, patchwork.GuidanceNoPhone)
+		},
 		"PasswordService.ChangePassword": func(ctx context.Context) error {
 			return passwords.ChangePassword(ctx, sqldbtest.Password, "lantern marigold tractor", "token")
 		},
@@ -130,6 +143,7 @@ var noCaller = map[string]string{
 	"PasswordService.RequestPasswordReset":      "nothing: the same answer for every address, and an email only to its owner",
 	"PasswordService.CheckPasswordReset":        "the emailed reset token",
 	"PasswordService.ResetPassword":             "the emailed reset token",
+	"TwoFactorService.VerifySignInCode":         "the half-signed-in session that only a correct password creates",
 }
 
 // adminOnly lists the methods only admins and the system may call.
@@ -139,7 +153,8 @@ var adminOnly = map[string]bool{
 	"AuditService.VerifyAudit": true, "AuditService.FindAuditForClient": true,
 	"AdminService.FindAdminAgents": true, "AdminService.FindAdminAgent": true, "AdminService.DeactivateAgent": true,
 	"AdminService.ReactivateAgent": true, "AdminService.MoveAgent": true, "AdminService.SetAdminDistricts": true,
-	"AdminService.FindAdminAgencies": true,
+	"AdminService.FindAdminAgencies":  true,
+	"TwoFactorService.ResetTwoFactor": true,
 }
 
 // TestNoCallerIsRefused proves that no caller is never trusted: every method
@@ -162,7 +177,8 @@ func TestNoCallerIsRefused(t *testing.T) {
 			(*patchwork.AreaService)(nil), (*patchwork.ClientService)(nil), (*patchwork.SearchService)(nil),
 			(*patchwork.AttentionService)(nil), (*patchwork.NotificationPrefsService)(nil),
 			(*patchwork.JobService)(nil), (*patchwork.AuditService)(nil), (*patchwork.PasswordService)(nil),
-			(*patchwork.SessionService)(nil), (*patchwork.AdminService)(nil)} {
+			(*patchwork.SessionService)(nil), (*patchwork.AdminService)(nil), (*patchwork.TwoFactorService)(nil),
+			(*patchwork.TermsService)(nil), (*patchwork.GuidanceService)(nil)} {
 			it := reflect.TypeOf(iface).Elem()
 			for i := range it.NumMethod() {
 				name := it.Name() + "." + it.Method(i).Name

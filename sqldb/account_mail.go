@@ -12,8 +12,9 @@ import (
 )
 
 // JobAccountEmail sends one email about the recipient's own account: a
-// password reset link, word that the password changed, or that sign-in was
-// locked after repeated failures. Such an email names no client.
+// password reset link, word that the password changed, that sign-in was
+// locked after repeated failures, or that two-factor sign-in was set up or
+// reset. Such an email names no client.
 const JobAccountEmail = "account_email"
 
 // Kinds of account email.
@@ -21,6 +22,11 @@ const (
 	AccountEmailReset           = "password_reset"
 	AccountEmailPasswordChanged = "password_changed"
 	AccountEmailLockout         = "lockout"
+	// Two-factor sign-in was set up, reset by the owner with a recovery
+	// code, or reset by an admin.
+	AccountEmailTwoFactorOn         = "two_factor_on"
+	AccountEmailTwoFactorReset      = "two_factor_reset"
+	AccountEmailTwoFactorAdminReset = "two_factor_admin_reset"
 )
 
 // accountEmailPayload is the payload of an account_email job: ids only.

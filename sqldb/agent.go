@@ -125,6 +125,9 @@ func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*pat
 	if !ok {
 		return nil, bad
 	}
+	if a.TwoFactor, err = s.db.hasTwoFactor(ctx, s.db.read, a.ID); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

@@ -41,20 +41,26 @@ const reserveAttempt = `INSERT INTO login_attempts (key, window_start, n) VALUES
 // unknown emails are counted exactly like known ones, so the answer says
 // nothing about which accounts exist.
 func (db *DB) reserveSignIn(ctx context.Context, email, ip string) (bool, error) {
+	keys := []throttleKey{{accountKey(email), maxAccountAttempts}}
+	if ip != "" {
+		keys = append(keys, throttleKey{addressKey(ip), maxAddressAttempts})
+	}
+	return db.reserve(ctx, keys)
+}
+
+// throttleKey is one count an attempt is held to: at most max a window.
+type throttleKey struct {
+	key string
+	max int
+}
+
+// reserve takes a slot under every key, in one transaction, and reports
+// whether it got them all (see reserveAttempt). Keys are locked in the
+// order given: callers put the account before the address, so
+// transactions that lock in the same order cannot deadlock.
+func (db *DB) reserve(ctx context.Context, keys []throttleKey) (bool, error) {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := tx.now
-		keys := []struct {
-			key string
-			max int
-		}{{accountKey(email), maxAccountAttempts}}
-		if ip != "" {
-			keys = append(keys, struct {
-				key string
-				max int
-			}{addressKey(ip), maxAddressAttempts})
-		}
-		// Always the account first, then the address: transactions that
-		// lock in the same order cannot deadlock.
 		for _, k := range keys {
 			var n int
 			err := tx.QueryRowContext(ctx, reserveAttempt, k.key, micros(now), micros(now.Add(-throttleWindow)), k.max).Scan(&n)

@@ -54,3 +54,10 @@ func StaticURLs() (map[string]string, error) {
 	})
 	return urls, err
 }
+
+//go:embed terms/default.txt
+var defaultTerms string
+
+// DefaultTerms returns the terms of use Patchwork ships with, for a
+// deployment that names no terms file of its own.
+func DefaultTerms() string { return defaultTerms }

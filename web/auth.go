@@ -23,7 +23,8 @@ func safeNextOrEmpty(next string) string {
 }
 
 // login signs an agent in. A wrong email, a wrong password and a deactivated
-// account get the same answer, and no session is created.
+// account get the same answer, and no session is created. An agent with a
+// second factor is only half signed in: the code page comes next.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
 	next := safeNextOrEmpty(r.PostFormValue("next"))
@@ -46,17 +47,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	// A new token on sign-in defeats session fixation.
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
+	if a.TwoFactor {
+		s.startSecondStep(w, r, a, next)
+		return
+	}
+	if err := s.completeSignIn(r, a, false); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.bindSession(r, a); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.sessions.Put(r.Context(), sessionAgentKey, a.ID)
-	s.sessions.Put(r.Context(), sessionSeenKey, s.now().Unix())
 	if next == "" {
 		next = "/"
 	}

@@ -39,7 +39,7 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "client", &page{Data: v})
+	s.render(w, r, http.StatusOK, "client", s.guided(r, &page{Data: v}, onClient))
 }
 
 // newClientData is what the add-client form shows.

@@ -107,7 +107,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	d.Page = min(max(d.Page, 1), pages)
 	d.Clients = shown[(d.Page-1)*dashboardPageSize : min(len(shown), d.Page*dashboardPageSize)]
 	d.Pages, d.Prev, d.Next = paginate(d.Page, pages, func(n int) string { return dashboardURL(d.Filter, d.Sort, n) })
-	s.render(w, r, http.StatusOK, "dashboard", &page{Form: url.Values{"q": {d.Filter}, "sort": {d.Sort}}, Data: d})
+	s.render(w, r, http.StatusOK, "dashboard", s.guided(r, &page{Form: url.Values{"q": {d.Filter}, "sort": {d.Sort}}, Data: d}, onDashboard))
 }
 
 // filterClients keeps the clients whose name holds every word of filter,

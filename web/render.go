@@ -44,6 +44,9 @@ type page struct {
 	ErrorList []fieldError
 	Form      url.Values
 	Data      any
+	// Banners are the first-run next steps shown above the content (see
+	// guided).
+	Banners []banner
 }
 
 func newViews(demo bool, now func() time.Time) (*views, error) {

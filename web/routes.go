@@ -37,7 +37,12 @@ var publicRoutes = map[string]bool{
 	"POST /password/forgot": true,
 	"GET /password/reset":   true,
 	"POST /password/reset":  true,
-	"/":                     true, // "page not found" for every other path
+	// The second step of signing in: it acts only for the half-signed-in
+	// session a correct password leaves, and grants nothing before the
+	// code is right.
+	"GET /login/two-factor":  true,
+	"POST /login/two-factor": true,
+	"/":                      true, // "page not found" for every other path
 }
 
 // adminPrefix marks the routes behind the admin gate, with adminHomePath.
@@ -56,6 +61,8 @@ func (s *Server) routeList() []route {
 		{"GET /login", s.loginForm},
 		{"POST /login", s.login},
 		{"POST /logout", s.logout},
+		{"GET /login/two-factor", s.twoFactorLoginForm},
+		{"POST /login/two-factor", s.twoFactorLogin},
 		{"GET /password/forgot", s.forgotPasswordForm},
 		{"POST /password/forgot", s.forgotPassword},
 		{"GET /password/reset", s.resetPasswordForm},
@@ -125,6 +132,14 @@ func (s *Server) routeList() []route {
 		{"POST /settings/password", s.changePassword},
 		{"GET /settings/sessions", s.sessionsPage},
 		{"POST /settings/sessions/sign-out-others", s.endOtherSessions},
+		{"GET /welcome", s.welcome},
+		{"POST /guidance/dismiss", s.dismissGuidance},
+		{"GET /terms", s.termsPage},
+		{"POST /terms", s.acceptTerms},
+		{"GET /settings/security", s.securityPage},
+		{"POST /settings/security", s.confirmTwoFactor},
+		{"POST /settings/security/reset", s.resetOwnTwoFactor},
+		{"POST /admin/agents/{id}/two-factor/reset", s.adminResetTwoFactor},
 
 		{"/", s.notFound},
 	}
@@ -166,9 +181,9 @@ func (s *Server) gate(pattern string, h http.HandlerFunc) http.Handler {
 	case accessPublic:
 		g = h
 	case accessAdmin:
-		g = s.requireAgent(s.requireAdmin(h))
+		g = s.requireAgent(pattern, s.requireAdmin(h))
 	default:
-		g = s.requireAgent(h)
+		g = s.requireAgent(pattern, h)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		markRoute(r, pattern)
@@ -178,14 +193,19 @@ func (s *Server) gate(pattern string, h http.HandlerFunc) http.Handler {
 
 // requireAgent lets through an active signed-in agent; anyone else is sent
 // to sign in, whatever the page, so a signed-out visitor learns nothing
-// about what exists behind it.
-func (s *Server) requireAgent(h http.HandlerFunc) http.HandlerFunc {
+// about what exists behind it. An agent who still has a step of signing in
+// to take (setting up a required second factor, accepting the terms of
+// use) reaches only that step's pages.
+func (s *Server) requireAgent(pattern string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !patchwork.CanUse(patchwork.CallerFromContext(r.Context())) {
 			s.signIn(w, r)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
+		if !s.twoFactorGate(w, r, pattern) || !s.termsGate(w, r, pattern) {
+			return
+		}
 		h(w, r)
 	}
 }

@@ -66,5 +66,5 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		d.Results = res
 	}
 	d.AddURL = addClientURL(d.Results.AddClient)
-	s.render(w, r, http.StatusOK, "search", &page{Query: q, Data: d})
+	s.render(w, r, http.StatusOK, "search", s.guided(r, &page{Query: q, Data: d}, onSearch))
 }

@@ -41,6 +41,9 @@ type Services struct {
 	Stats     patchwork.StatsService
 	Alerts    patchwork.AlertService
 	Retention patchwork.RetentionService
+	TwoFactor patchwork.TwoFactorService
+	Terms     patchwork.TermsService
+	Guidance  patchwork.GuidanceService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
@@ -70,6 +73,13 @@ type Config struct {
 	// used or not (PATCHWORK_SESSION_LIFETIME); zero means
 	// DefaultSessionLifetime.
 	SessionLifetime time.Duration
+	// TwoFactor says whom the deployment requires to sign in with a
+	// second factor: patchwork.TwoFactorEveryone, TwoFactorAdmins or
+	// TwoFactorNobody (PATCHWORK_TWO_FACTOR); empty means nobody.
+	TwoFactor string
+	// Terms are the terms of use every agent must accept (again when
+	// their version changes) before anything else; nil asks for none.
+	Terms *patchwork.Terms
 }
 
 // Observer is told, per request, what the operations metrics count (see

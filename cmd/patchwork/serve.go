@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"net/netip"
+	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -21,6 +23,7 @@ import (
 	"patchwork/demo"
 	"patchwork/metrics"
 	"patchwork/sqldb"
+	"patchwork/ui"
 	"patchwork/web"
 	"patchwork/worker"
 )
@@ -64,11 +67,32 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"jobs the worker claims at once; its lease (how long before another instance takes over the jobs of one that died) is this many SMTP timeouts plus a minute (env PATCHWORK_WORKER_BATCH)")
 	drainDelay := fs.Duration("drain-delay", envDuration("PATCHWORK_DRAIN_DELAY", 0),
 		"on SIGTERM, answer /readyz with 503 for this long before closing the listener, so a load balancer stops sending requests first, such as 5s (env PATCHWORK_DRAIN_DELAY)")
+	twoFactor := fs.String("two-factor", envOr("PATCHWORK_TWO_FACTOR", patchwork.TwoFactorNobody),
+		"who must sign in with a second factor (an authenticator app's code): everyone, admins or nobody; others may choose to (env PATCHWORK_TWO_FACTOR)")
+	termsFile := fs.String("terms-file", envOr("PATCHWORK_TERMS_FILE", ""),
+		"plain-text file of the terms of use every agent accepts (paragraphs separated by blank lines); empty for the shipped terms (env PATCHWORK_TERMS_FILE)")
+	termsVersion := fs.String("terms-version", envOr("PATCHWORK_TERMS_VERSION", ""),
+		"version of the terms of use; agents accept each version once; empty derives it from the text, so any change asks again (env PATCHWORK_TERMS_VERSION)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if describing(ctx, fs) {
 		return nil
+	}
+	termsText := ui.DefaultTerms()
+	if *termsFile != "" {
+		b, err := os.ReadFile(*termsFile)
+		if err != nil {
+			return fmt.Errorf("--terms-file: %w", err)
+		}
+		termsText = string(b)
+	}
+	terms := patchwork.NewTerms(termsText, *termsVersion)
+	if terms.Text == "" || !patchwork.ValidText(terms.Text) {
+		return fmt.Errorf("--terms-file %s: the terms of use must be non-empty text", *termsFile)
+	}
+	if !slices.Contains(patchwork.TwoFactorPolicies, *twoFactor) {
+		return fmt.Errorf("--two-factor %q: want everyone, admins or nobody", *twoFactor)
 	}
 	if *sessionIdle <= 0 || *sessionLifetime <= 0 || *sessionIdle > *sessionLifetime {
 		return fmt.Errorf("--session-idle (%s) and --session-lifetime (%s) must be positive, the idle timeout no longer than the lifetime",
@@ -125,7 +149,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := app.Options{Demo: *demoMode, SecureCookies: secure, Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
 		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime,
-		TrustedProxies: trustedProxies, WorkerBatch: *workerBatch}
+		TrustedProxies: trustedProxies, WorkerBatch: *workerBatch,
+		TwoFactor: *twoFactor, Terms: terms}
 	if *metricsAddr != "" {
 		opts.Metrics = metrics.New(db)
 		mln, err := net.Listen("tcp", *metricsAddr)
