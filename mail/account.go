@@ -24,6 +24,9 @@ const (
 	// AccountTwoFactorAdminReset: an administrator reset the recipient's
 	// two-factor sign-in.
 	AccountTwoFactorAdminReset = "two_factor_admin_reset"
+	// AccountCodeLockout: wrong two-factor codes after a right password
+	// paused sign-in.
+	AccountCodeLockout = "code_lockout"
 )
 
 // SecuritySettingsPath is where an agent sets up two-factor sign-in.
@@ -86,6 +89,14 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 			"Sign in as an administrator to see what was found."}
 		v.LinkURL, v.LinkText = r.baseURL+AlertsPath, "See the alert"
 		v.After = []string{"You get this email because you are a Patchwork administrator. See docs/security.md, Audit, for what each finding means."}
+	case AccountCodeLockout:
+		v.Subject = "Someone has your Patchwork password"
+		v.Paras = []string{fmt.Sprintf("Someone signed in to your Patchwork account, %s, with your password, then entered wrong "+
+			"two-factor codes several times, so sign-in was paused for %d minutes at %s.", n.To, int(n.LockedFor.Minutes()), when(n.At)),
+			"If it was not you, they know your password: change it now, and tell your Patchwork administrator. " +
+				"They cannot sign in without a code from your authenticator app."}
+		v.LinkURL, v.LinkText = forgot, "Reset your password"
+		v.After = []string{"If it was you, wait and try again with the code your app shows now."}
 	case AccountTwoFactorOn:
 		v.Subject = "Two-factor sign-in was set up on your Patchwork account"
 		v.Paras = []string{"Two-factor sign-in was set up on your Patchwork account, " + n.To + ", at " + when(n.At) + ".",

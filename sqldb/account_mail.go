@@ -27,6 +27,8 @@ const (
 	AccountEmailTwoFactorOn         = "two_factor_on"
 	AccountEmailTwoFactorReset      = "two_factor_reset"
 	AccountEmailTwoFactorAdminReset = "two_factor_admin_reset"
+	// Wrong two-factor codes paused sign-in: someone has the password.
+	AccountEmailCodeLockout = "code_lockout"
 )
 
 // accountEmailPayload is the payload of an account_email job: ids only.

@@ -366,6 +366,11 @@ func (s *TwoFactorService) VerifySignInCode(ctx context.Context, agentID int64, 
 		}
 		if !ok {
 			// The reserved slots stay taken: they are this failure.
+			if active && row != nil && row.confirmed {
+				if err := tx.noticeCodeLockout(ctx, agentID); err != nil {
+					return err
+				}
+			}
 			return tx.auditAs(ctx, agentID, patchwork.AuditTwoFactorFailed, 0, "")
 		}
 		if err := tx.releaseCode(ctx, agentID); err != nil {

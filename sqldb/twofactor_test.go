@@ -251,6 +251,10 @@ func TestTwoFactorThrottle(t *testing.T) {
 		if _, err := svc.VerifySignInCode(ctx, sam.ID, codeAt(t, secret, clk.Now())); patchwork.ErrorCode(err) != patchwork.ETOOMANYREQUEST {
 			t.Fatalf("right code while throttled: %v", err)
 		}
+		// The owner is told once that someone has their password.
+		if n := accountJobs(t, db, sqldb.AccountEmailCodeLockout, sam.ID); n != 1 {
+			t.Fatalf("code lockout emails queued: %d", n)
+		}
 		clk.Add(16 * time.Minute)
 		if _, err := svc.VerifySignInCode(ctx, sam.ID, codeAt(t, secret, clk.Now())); err != nil {
 			t.Fatalf("right code after the window: %v", err)

@@ -162,6 +162,13 @@ func TestTwoFactorCodeThrottle(t *testing.T) {
 		}
 		th.post("/login/two-factor", url.Values{"code": {totpCode(t, secret, e.clk.Now())}}).must(t, http.StatusTooManyRequests, "Too many wrong codes")
 		th.signedOut("throttled")
+		told := false
+		for _, m := range e.deliver(t, sam.Email) {
+			told = told || m.Header("Subject") == "Someone has your Patchwork password"
+		}
+		if !told {
+			t.Fatal("the owner was not told that wrong codes paused sign-in")
+		}
 
 	})
 }
