@@ -432,12 +432,18 @@ func (s *TwoFactorService) ResetOwnTwoFactor(ctx context.Context, recoveryCode s
 	})
 }
 
-// ResetTwoFactor removes another agent's second factor (admins only).
+// ResetTwoFactor removes the second factor of an agent in the admin's
+// reach: a system admin's, or an area admin's for the agents of their
+// districts (as for deactivation).
 func (s *TwoFactorService) ResetTwoFactor(ctx context.Context, agentID int64) error {
-	if _, err := administrator(ctx); err != nil {
+	r, err := adminReach(ctx)
+	if err != nil {
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
+		if err := r.requireAgent(ctx, tx, agentID); err != nil {
+			return err
+		}
 		on, err := s.db.hasTwoFactor(ctx, tx, agentID)
 		if err != nil {
 			return err

@@ -277,6 +277,12 @@ func TestAdminResetsTwoFactor(t *testing.T) {
 		if err := svc.ResetTwoFactor(sqldbtest.As(kim), sam.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("non-admin reset: %v", err)
 		}
+		// Another district's area admin meets Sam as missing.
+		south := w.MustElsewhere(t)
+		southAdmin := w.MustAreaAdmin(t, "Sol Southadmin", south.Agency, south.District)
+		if err := svc.ResetTwoFactor(sqldbtest.As(southAdmin), sam.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+			t.Fatalf("another district's admin: %v", err)
+		}
 		if err := svc.ResetTwoFactor(sqldbtest.As(admin), kim.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("reset of an agent without a second factor: %v", err)
 		}
