@@ -85,12 +85,12 @@ type TwoFactorService interface {
 	ResetOwnTwoFactor(ctx context.Context, recoveryCode string) error
 
 	// ResetTwoFactor removes another agent's second factor, for an agent
-	// who lost both phone and recovery codes. Only admins (an area admin
-	// for the agents of their districts) and the system caller may call
-	// it; other agents get ENOTFOUND, as do an agent out of the admin's
-	// reach and one without a second factor. It is audited and the owner
-	// is emailed.
-	ResetTwoFactor(ctx context.Context, agentID int64) error
+	// who lost both phone and recovery codes, and reports whether there
+	// was one (an agent without one is left as they are). Only admins (an
+	// area admin for the agents of their districts) and the system caller
+	// may call it; other agents get ENOTFOUND, as does an agent missing or
+	// out of the admin's reach. A reset is audited and the owner emailed.
+	ResetTwoFactor(ctx context.Context, agentID int64) (bool, error)
 }
 
 // Audit actions of two-factor sign-in.

@@ -435,21 +435,19 @@ func (s *TwoFactorService) ResetOwnTwoFactor(ctx context.Context, recoveryCode s
 // ResetTwoFactor removes the second factor of an agent in the admin's
 // reach: a system admin's, or an area admin's for the agents of their
 // districts (as for deactivation).
-func (s *TwoFactorService) ResetTwoFactor(ctx context.Context, agentID int64) error {
+func (s *TwoFactorService) ResetTwoFactor(ctx context.Context, agentID int64) (bool, error) {
 	r, err := adminReach(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return s.db.inTx(ctx, func(tx *Tx) error {
+	reset := false
+	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if err := r.requireAgent(ctx, tx, agentID); err != nil {
 			return err
 		}
 		on, err := s.db.hasTwoFactor(ctx, tx, agentID)
-		if err != nil {
+		if err != nil || !on {
 			return err
-		}
-		if !on {
-			return patchwork.ErrNotFound
 		}
 		if err := tx.removeTwoFactor(ctx, agentID); err != nil {
 			return err
@@ -457,8 +455,10 @@ func (s *TwoFactorService) ResetTwoFactor(ctx context.Context, agentID int64) er
 		if err := tx.enqueueAccountEmail(ctx, AccountEmailTwoFactorAdminReset, agentID, 0); err != nil {
 			return err
 		}
+		reset = true
 		return tx.audit(ctx, patchwork.AuditTwoFactorAdminReset, 0, fmt.Sprintf("agent=%d", agentID))
 	})
+	return reset, err
 }
 
 func (tx *Tx) removeTwoFactor(ctx context.Context, agentID int64) error {

@@ -274,20 +274,23 @@ func TestAdminResetsTwoFactor(t *testing.T) {
 		}
 		secret, _ := mustEnrol(t, db, clk, sam)
 		svc := sqldb.NewTwoFactorService(db)
-		if err := svc.ResetTwoFactor(sqldbtest.As(kim), sam.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, err := svc.ResetTwoFactor(sqldbtest.As(kim), sam.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("non-admin reset: %v", err)
 		}
 		// Another district's area admin meets Sam as missing.
 		south := w.MustElsewhere(t)
 		southAdmin := w.MustAreaAdmin(t, "Sol Southadmin", south.Agency, south.District)
-		if err := svc.ResetTwoFactor(sqldbtest.As(southAdmin), sam.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, err := svc.ResetTwoFactor(sqldbtest.As(southAdmin), sam.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("another district's admin: %v", err)
 		}
-		if err := svc.ResetTwoFactor(sqldbtest.As(admin), kim.ID); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
-			t.Fatalf("reset of an agent without a second factor: %v", err)
+		if _, err := svc.ResetTwoFactor(sqldbtest.As(admin), 999999); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+			t.Fatalf("reset of a missing agent: %v", err)
 		}
-		if err := svc.ResetTwoFactor(sqldbtest.As(admin), sam.ID); err != nil {
-			t.Fatal(err)
+		if reset, err := svc.ResetTwoFactor(sqldbtest.As(admin), kim.ID); err != nil || reset {
+			t.Fatalf("reset of an agent without a second factor: %v %v", reset, err)
+		}
+		if reset, err := svc.ResetTwoFactor(sqldbtest.As(admin), sam.ID); err != nil || !reset {
+			t.Fatalf("reset: %v %v", reset, err)
 		}
 		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor_id = $2 AND detail = $3`,
 			patchwork.AuditTwoFactorAdminReset, admin.ID, "agent="+itoa(sam.ID)); n != 1 {

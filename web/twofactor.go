@@ -225,12 +225,17 @@ func (s *Server) adminResetTwoFactor(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	if err := s.svc.TwoFactor.ResetTwoFactor(r.Context(), id); err != nil {
+	reset, err := s.svc.TwoFactor.ResetTwoFactor(r.Context(), id)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "flash", "Two-factor sign-in was reset. The agent has been emailed and sets it up again at their next sign-in.")
-	http.Redirect(w, r, fmt.Sprintf("/agents/%d", id), http.StatusSeeOther)
+	msg := "This agent does not use two-factor sign-in: there was nothing to reset."
+	if reset {
+		msg = "Two-factor sign-in was reset. The agent has been emailed, and sets it up again if they need it."
+	}
+	s.sessions.Put(r.Context(), "flash", msg)
+	http.Redirect(w, r, fmt.Sprintf("/admin/agents/%d", id), http.StatusSeeOther)
 }
 
 // twoFactorGate sends an agent whom the deployment requires to use a second
