@@ -64,7 +64,7 @@ func codeFor(t *testing.T, secret string, step int64) string {
 	return code
 }
 
-func signInAs(b *browser, a *patchwork.Agent, h1 string) {
+func signInTo(b *browser, a *patchwork.Agent, h1 string) {
 	b.t.Helper()
 	b.visit("/login", "Sign in to Patchwork")
 	b.step("sign in as "+a.Email,
@@ -78,7 +78,7 @@ func signInAs(b *browser, a *patchwork.Agent, h1 string) {
 
 func runFirstRun(t *testing.T, b *browser, a *patchwork.Agent) {
 	// The first sign-in goes to the terms of use, which must be accepted.
-	signInAs(b, a, "Terms of use")
+	signInTo(b, a, "Terms of use")
 	b.checkPage("terms of use")
 	b.step("accept the terms",
 		chromedp.Click(labelXPath("I have read these terms and I accept them")),
@@ -155,7 +155,7 @@ func runFirstRun(t *testing.T, b *browser, a *patchwork.Agent) {
 		chromedp.Click(buttonXPath("Sign out")),
 		chromedp.WaitVisible(h1XPath("Sign in to Patchwork")),
 	)
-	signInAs(b, a, "Enter the code from your authenticator app")
+	signInTo(b, a, "Enter the code from your authenticator app")
 	b.checkPage("sign-in code")
 	// The enrolment's code is spent; an app whose clock is a step ahead,
 	// within the drift allowed, shows the next one.

@@ -151,6 +151,13 @@ func newUser(ctx context.Context, cfg Config, email string, seed uint64) (*user,
 	if status != http.StatusSeeOther {
 		return nil, fmt.Errorf("sign in as %s: status %d", email, status)
 	}
+	// Accept the terms of use, as a first sign-in does; once accepted
+	// this changes nothing.
+	if status, _, err := u.post(ctx, "/terms", url.Values{"accept": {"yes"}}); err != nil {
+		return nil, err
+	} else if status != http.StatusSeeOther && status != http.StatusNotFound {
+		return nil, fmt.Errorf("accept the terms of use as %s: status %d", email, status)
+	}
 	_, body, err := u.get(ctx, "/")
 	if err != nil {
 		return nil, err
