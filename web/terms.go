@@ -67,11 +67,13 @@ func (s *Server) acceptTerms(w http.ResponseWriter, r *http.Request) {
 }
 
 // termsGate sends an agent who has not accepted the deployment's current
-// terms of use to accept them; until then only the terms page (and signing
-// out, which is public) is reachable.
+// terms of use to accept them; until then only the terms page, the
+// two-factor set-up and signing out (which is public) are reachable.
 func (s *Server) termsGate(w http.ResponseWriter, r *http.Request, pattern string) bool {
 	t := s.cfg.Terms
-	if t == nil || termsRoutes[pattern] || s.sessions.GetString(r.Context(), sessionTermsKey) == t.Version {
+	// The two-factor set-up comes first when the deployment requires it
+	// (twoFactorGate sends the agent there), so its pages pass here.
+	if t == nil || termsRoutes[pattern] || securityRoutes[pattern] || s.sessions.GetString(r.Context(), sessionTermsKey) == t.Version {
 		return true
 	}
 	at, err := s.svc.Terms.FindTermsAcceptance(r.Context(), t.Version)

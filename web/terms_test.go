@@ -41,7 +41,7 @@ func TestTermsGate(t *testing.T) {
 		cl := e.MustClient(t, sam, "Tabitha", "Termsworth", "04/05/2013")
 		client := "/clients/" + strconv.FormatInt(cl.ID, 10)
 		b := e.signedIn(t, sam)
-		for _, path := range []string{"/", client, "/search?q=Tabitha", "/profile", "/settings/security", "/welcome"} {
+		for _, path := range []string{"/", client, "/search?q=Tabitha", "/profile", "/settings/sessions", "/welcome"} {
 			res := b.get(path)
 			if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/terms") || strings.Contains(res.body, "Termsworth") {
 				t.Errorf("before accepting, %s: %d %q", path, res.status, res.location)

@@ -226,7 +226,7 @@ func TestAdminResetsTwoFactor(t *testing.T) {
 func TestTwoFactorRequired(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		clk := sqldbtest.NewClock(db)
-		e := newEnvWith(t, db, app.Options{TwoFactor: patchwork.TwoFactorEveryone, Now: clk.Now})
+		e := newEnvWith(t, db, app.Options{TwoFactor: patchwork.TwoFactorEveryone, Now: clk.Now, Terms: patchwork.NewTerms("Terms.", "v1")})
 		sam := e.MustAgent(t, "Sam Second", e.Council, e.LocalA)
 		cl := e.MustClient(t, sam, "Hattie", "Halfway", "04/05/2013")
 		b := e.signedIn(t, sam)
@@ -238,6 +238,13 @@ func TestTwoFactorRequired(t *testing.T) {
 		}
 		b.get("/settings/security").must(t, http.StatusOK, "Your organisation requires two-factor sign-in")
 		secret, _ := enrol(t, b, clk)
+		// Then the terms of use, which were waiting.
+		if res := b.get("/"); res.status != http.StatusSeeOther || res.location != "/terms" {
+			t.Fatalf("after enrolling: %d %q", res.status, res.location)
+		}
+		if res := b.post("/terms", url.Values{"accept": {"yes"}}); res.status != http.StatusSeeOther || res.location != "/welcome" {
+			t.Fatalf("accepting the terms: %d %q", res.status, res.location)
+		}
 		b.get("/").must(t, http.StatusOK)
 		// The next sign-in asks for a code.
 		n := e.anonymous(t)
