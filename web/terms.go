@@ -38,8 +38,9 @@ func (s *Server) renderTerms(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "terms", &page{Errors: errs, Data: termsData{Terms: s.cfg.Terms, Accepted: at, Next: next}})
 }
 
-// acceptTerms records that the caller accepts the current terms. A new
-// agent goes on to the first-run walkthrough.
+// acceptTerms records that the caller accepts the current terms, then goes
+// on where the agent was going; a new agent going nowhere in particular
+// goes on to the first-run walkthrough.
 func (s *Server) acceptTerms(w http.ResponseWriter, r *http.Request) {
 	if s.cfg.Terms == nil {
 		s.notFound(w, r)
@@ -57,8 +58,10 @@ func (s *Server) acceptTerms(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), sessionTermsKey, s.cfg.Terms.Version)
+	// A new agent who was on the way somewhere (an invitation's link, a
+	// page they were sent) goes there; otherwise to the walkthrough.
 	switch {
-	case first:
+	case next == "" && first:
 		next = "/welcome"
 	case next == "":
 		next = "/"

@@ -66,8 +66,8 @@ func TestTermsGate(t *testing.T) {
 			t.Fatalf("refused form recorded an acceptance: %v %v", at, err)
 		}
 		res := b.post("/terms", url.Values{"accept": {"yes"}, "next": {client}})
-		if res.status != http.StatusSeeOther || res.location != "/welcome" {
-			t.Fatalf("first acceptance: %d %q", res.status, res.location)
+		if res.status != http.StatusSeeOther || res.location != client {
+			t.Fatalf("first acceptance on the way to a client: %d %q", res.status, res.location)
 		}
 		b.get(client).must(t, http.StatusOK, "Termsworth")
 		b.get("/terms").must(t, http.StatusOK, "You accepted these terms on")
