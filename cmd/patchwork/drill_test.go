@@ -206,6 +206,15 @@ func signInDemo(t *testing.T, base, email string, clientID int64) *agentClient {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign in as %s: %d", email, res.StatusCode)
 	}
+	// serve asks every agent to accept its terms of use first.
+	res, err = c.PostForm(base+"/terms", url.Values{"accept": {"yes"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("accept the terms as %s: %d", email, res.StatusCode)
+	}
 	return &agentClient{c: c, clientID: clientID}
 }
 
