@@ -17,6 +17,10 @@ type Area struct {
 	ParentID int64 // 0 for a network
 	Kind     string
 	Name     string
+	// FromTeam marks one of an agent's own areas that Patchwork added when
+	// they joined a team in it (shown to the agent only); leaving that team
+	// removes it.
+	FromTeam bool
 }
 
 // AreaService reads and manages the area hierarchy.

@@ -40,6 +40,9 @@ type SearchResults struct {
 	// add-client form it links to: the name words as typed and a full date
 	// of birth. It is the caller's own text, never stored.
 	AddClient NewClientDetails
+	// NoAreas is set when the caller has chosen no local areas: the local
+	// scope is then their agency's district, until they choose some.
+	NoAreas bool
 }
 
 // NewClientDetails are the details a search carries into the add-client
@@ -53,7 +56,8 @@ type NewClientDetails struct {
 type SearchService interface {
 	// Search finds clients, agents and agencies. Client results carry only
 	// what is needed to recognise the person, best first and those in the
-	// caller's own local areas first (q.Scope widens). Every client search
+	// caller's own local areas first (q.Scope widens; a caller with no
+	// areas starts from the district of their agency's areas). Every client search
 	// is audited, without its text. It returns ETOOMANYREQUEST when the
 	// caller has searched too often recently.
 	Search(ctx context.Context, q SearchQuery) (*SearchResults, error)

@@ -165,7 +165,7 @@ func Seed(ctx context.Context, db *sqldb.DB, size Size) error {
 	if err != nil {
 		return err
 	}
-	return seedClients(ctx, db, rng, size.Clients, agents, locals)
+	return seedClients(ctx, db, rng, size.Clients, agents)
 }
 
 // demoAgent is an agent with the district they mostly work in.
@@ -224,11 +224,24 @@ func lowerDots(name string) string {
 	return string(b)
 }
 
-func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agents []demoAgent, locals [][]*patchwork.Area) error {
+func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agents []demoAgent) error {
 	svc := sqldb.NewClientService(db)
 	// Seeding is no agent's doing: its joins must not use up the demo
 	// agents' join limit for the first hour.
 	svc.JoinLimit = 0
+	// Practitioners work mostly where they are based: a team is drawn from
+	// the agents of the client's local area, now and then from elsewhere in
+	// the district, and rarely from another district. Joining adds the
+	// client's area to the agent (marked as added by that team), so local,
+	// district and network searches stay different, as they are for real.
+	byArea := map[int64][]demoAgent{}
+	byDistrict := map[int][]demoAgent{}
+	for _, a := range agents {
+		for _, r := range a.Areas {
+			byArea[r.ID] = append(byArea[r.ID], a)
+		}
+		byDistrict[a.district] = append(byDistrict[a.district], a)
+	}
 	for i := 0; i < n; i++ {
 		creator := agents[rng.IntN(len(agents))]
 		// agent1 gets a full dashboard so the demo shows well from the start.
@@ -236,6 +249,8 @@ func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agent
 			creator = agents[0]
 		}
 		d := creator.district
+		// The client lives in one of the creator's own local areas.
+		area := creator.Areas[i%len(creator.Areas)]
 		first, last := firstNames[rng.IntN(len(firstNames))], lastNames[rng.IntN(len(lastNames))]
 		year := 2005 + rng.IntN(20)
 		if i%6 == 0 {
@@ -244,10 +259,10 @@ func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agent
 		c := &patchwork.Client{
 			FirstName: first, LastName: last,
 			DateOfBirth: fmt.Sprintf("%04d-%02d-%02d", year, 1+rng.IntN(12), 1+rng.IntN(28)),
-			Address:     fmt.Sprintf("%d %s Road, %s", 1+rng.IntN(120), lastNames[rng.IntN(len(lastNames))], locals[d][i%3].Name),
+			Address:     fmt.Sprintf("%d %s Road, %s", 1+rng.IntN(120), lastNames[rng.IntN(len(lastNames))], area.Name),
 			Postcode:    fmt.Sprintf("DM%d %d%c%c", 1+d, 1+rng.IntN(9), 'A'+rune(rng.IntN(26)), 'A'+rune(rng.IntN(26))),
 			Phone:       fmt.Sprintf("07700 9%05d", rng.IntN(100000)),
-			AreaIDs:     []int64{locals[d][i%3].ID},
+			AreaIDs:     []int64{area.ID},
 		}
 		if i%7 == 0 {
 			c.Aliases = []string{first + " " + lastNames[rng.IntN(len(lastNames))]}
@@ -261,7 +276,14 @@ func seedClients(ctx context.Context, db *sqldb.DB, rng *rand.Rand, n int, agent
 		size := 1 + rng.IntN(8)
 		agencySeen := map[int64]bool{creator.AgencyID: true}
 		for tries := 0; tries < 40 && size > 1; tries++ {
-			a := agents[rng.IntN(len(agents))]
+			pool := byArea[area.ID]
+			switch r := rng.IntN(100); {
+			case r >= 98:
+				pool = agents
+			case r >= 93:
+				pool = byDistrict[d]
+			}
+			a := pool[rng.IntN(len(pool))]
 			if agencySeen[a.AgencyID] && len(agencySeen) < 6 && rng.IntN(3) > 0 {
 				continue
 			}

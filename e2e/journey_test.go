@@ -185,7 +185,7 @@ func runJourney(t *testing.T, b *browser, w world) {
 	if !eval[bool](b, "look for the client", fmt.Sprintf(`!!document.querySelector(%s)`, jsString(string(joinLink)))) {
 		t.Logf("%s is not in the local results; widening the search to the whole network", w.clientName)
 		b.step("show results from the whole network",
-			chromedp.Click(linkXPath("Show results from the whole network")),
+			chromedp.Click(`//a[starts-with(normalize-space(), 'Show results from the whole network')]`),
 			chromedp.WaitVisible(`//p[@role='status'][contains(., 'in the whole network')]`),
 		)
 		b.checkPage("search results (whole network)")

@@ -17,8 +17,9 @@ import (
 )
 
 // TestJourneyPractitionerPages walks the pages a practitioner lives in —
-// a client's attentions (mark as seen, resolve) and the phone book (people
-// filtered and paged, an agency's staff, the way back) — on both databases with
+// a client's attentions (mark as seen, resolve), the phone book (people
+// filtered and paged, an agency's staff, the way back) and a search widened
+// from the local areas to the district and the network — on both databases with
 // JavaScript, and on SQLite once more with JavaScript switched off, since
 // every flow must work without it. Every state visited passes axe-core at
 // 1280 px and 375 px and does not scroll sideways at 375 px.
@@ -49,6 +50,7 @@ func TestJourneyPractitionerPages(t *testing.T) {
 			signInAs(t, pb.browser, agentEmail)
 			checkAttentions(t, pb, att)
 			checkPhoneBook(t, pb)
+			checkWidening(t, pb)
 			if errs := pb.consoleErrors(); len(errs) > 0 {
 				t.Errorf("the browser console reported errors:\n  %s", strings.Join(errs, "\n  "))
 			}
@@ -252,4 +254,73 @@ func checkPhoneBook(t *testing.T, b *pagesBrowser) {
 		chromedp.WaitVisible(`//caption[normalize-space()='Agencies']`),
 	)
 	b.checkPage("phone book: agencies")
+}
+
+// widenState is what the search page says about its scope.
+type widenState struct {
+	Status     string   `json:"status"`
+	Links      []string `json:"links"`
+	LinksFirst bool     `json:"linksFirst"`
+	Results    int      `json:"results"`
+}
+
+const readWiden = `(() => {
+	const links = [...document.querySelectorAll('ul.pw-widen a')];
+	const first = document.querySelector('ul[aria-labelledby="clients-heading"]');
+	return {status: document.querySelector('p[role="status"]').textContent.trim(),
+		links: links.map(a => a.textContent.trim()),
+		linksFirst: !!links.length && (!first || !!(links[0].compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING)),
+		results: first ? first.children.length : 0};
+})()`
+
+// checkWidening searches a common surname and widens it twice: the links
+// sit above the results and say how many more each scope adds, and each
+// wider scope shows that many more.
+func checkWidening(t *testing.T, b *pagesBrowser) {
+	t.Helper()
+	b.step("search for Smith",
+		chromedp.SetValue(chromedp.ID("header-search"), "Smith"),
+		chromedp.Click(chromedp.CSS(".pw-header__search button")),
+		chromedp.WaitVisible(chromedp.ID("clients-heading")),
+	)
+	b.waitFor("search results loaded", pageReady)
+	local := eval[widenState](b.browser, "read the local results", readWiden)
+	if !local.LinksFirst || len(local.Links) != 2 {
+		t.Fatalf("local results: widen links %q, above the results: %v", local.Links, local.LinksFirst)
+	}
+	b.checkPage("search: local results")
+	more := func(link string) int {
+		var n int
+		if _, err := fmt.Sscanf(link[strings.LastIndex(link, "(")+1:], "%d more)", &n); err != nil {
+			t.Fatalf("link %q does not say how many more: %v", link, err)
+		}
+		return n
+	}
+	toDistrict := more(local.Links[0])
+	b.step("show results from the district",
+		chromedp.Click(`//a[starts-with(normalize-space(), 'Show results from the district')]`),
+		chromedp.WaitVisible(`//p[@role='status'][contains(., 'in your district')]`),
+	)
+	b.waitFor("district results loaded", pageReady)
+	district := eval[widenState](b.browser, "read the district results", readWiden)
+	if toDistrict == 0 || district.Results != min(20, local.Results+toDistrict) {
+		t.Errorf("the district link promised %d more than %d; the district shows %d", toDistrict, local.Results, district.Results)
+	}
+	if len(district.Links) != 1 || !strings.HasPrefix(district.Links[0], "Show results from the whole network") || !district.LinksFirst {
+		t.Errorf("district results: widen links %q, above the results: %v", district.Links, district.LinksFirst)
+	}
+	b.checkPage("search: district results")
+	b.step("show results from the whole network",
+		chromedp.Click(`//a[starts-with(normalize-space(), 'Show results from the whole network')]`),
+		chromedp.WaitVisible(`//p[@role='status'][contains(., 'in the whole network')]`),
+	)
+	b.waitFor("network results loaded", pageReady)
+	network := eval[widenState](b.browser, "read the network results", readWiden)
+	if toNetwork := more(district.Links[0]); toNetwork == 0 || network.Results != min(20, district.Results+toNetwork) {
+		t.Errorf("the network link promised %d more than %d; the network shows %d", toNetwork, district.Results, network.Results)
+	}
+	if len(network.Links) != 0 {
+		t.Errorf("the whole network still offers to widen: %q", network.Links)
+	}
+	b.checkPage("search: network results")
 }

@@ -64,6 +64,20 @@ func (db *DB) areasOf(ctx context.Context, q querier, table, col string, id int6
 		JOIN areas r ON r.id = l.area_id WHERE l.`+col+` = $1 ORDER BY r.name`, scanArea, id)
 }
 
+// agentAreas loads an agent's areas; with origin, it also says which a
+// team added (Area.FromTeam), which only the agent themself is shown.
+func (db *DB) agentAreas(ctx context.Context, id int64, origin bool) ([]*patchwork.Area, error) {
+	return scanAll(ctx, db.read, `SELECT `+areaColumns+`, CASE WHEN l.from_client_id IS NULL THEN 0 ELSE 1 END
+		FROM agent_areas l JOIN areas r ON r.id = l.area_id WHERE l.agent_id = $1 ORDER BY r.name`,
+		func(sc interface{ Scan(...any) error }) (*patchwork.Area, error) {
+			r := &patchwork.Area{}
+			var fromTeam int
+			err := sc.Scan(&r.ID, &r.ParentID, &r.Kind, &r.Name, &fromTeam)
+			r.FromTeam = origin && fromTeam == 1
+			return r, err
+		}, id)
+}
+
 // Authenticate checks credentials; see patchwork.AgentService.
 func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*patchwork.Agent, error) {
 	bad := patchwork.Errorf(patchwork.EUNAUTHORIZED, "Enter a correct email address and password.")
@@ -162,7 +176,7 @@ func (s *AgentService) FindAgentByID(ctx context.Context, id int64) (*patchwork.
 	if !a.Active && !c.Admin {
 		return nil, patchwork.ErrNotFound
 	}
-	if a.Areas, err = s.db.areasOf(ctx, s.db.read, "agent_areas", "agent_id", a.ID); err != nil {
+	if a.Areas, err = s.db.agentAreas(ctx, a.ID, c.ID == a.ID); err != nil {
 		return nil, err
 	}
 	// A sensitive agency that publishes its staff's direct contacts to team
@@ -260,12 +274,24 @@ func (s *AgentService) UpdateProfile(ctx context.Context, u patchwork.AgentUpdat
 			u.ContactEmail, u.PreferredContact, u.WorkingHours, c.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM agent_areas WHERE agent_id = $1`, c.ID); err != nil {
+		// Areas kept keep their origin: one a team added stays the team's,
+		// to go when the agent leaves it (releaseAreas).
+		keep := []any{c.ID}
+		marks := make([]string, 0, len(u.AreaIDs))
+		for _, id := range u.AreaIDs {
+			keep = append(keep, id)
+			marks = append(marks, fmt.Sprintf("$%d", len(keep)))
+		}
+		del := `DELETE FROM agent_areas WHERE agent_id = $1`
+		if len(marks) > 0 {
+			del += ` AND area_id NOT IN (` + strings.Join(marks, ", ") + `)`
+		}
+		if _, err := tx.ExecContext(ctx, del, keep...); err != nil {
 			return err
 		}
 		for _, id := range u.AreaIDs {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id)
-				SELECT $1, id FROM areas WHERE id = $2 AND kind = 'local'`, c.ID, id); err != nil {
+				SELECT $1, id FROM areas WHERE id = $2 AND kind = 'local' ON CONFLICT DO NOTHING`, c.ID, id); err != nil {
 				return err
 			}
 		}

@@ -271,12 +271,38 @@ func (db *DB) ensureDirectoryIndex(ctx context.Context) error {
 }
 
 // allocateAreas puts an agent in the local areas of a client they work
-// with, so local-first search shows its clients first (they may remove the
-// areas from their profile), and re-indexes the agent when that added any.
+// with, so local-first search shows its clients first, and re-indexes the
+// agent when that added any. Each area added remembers the client whose
+// team added it (from_client_id): the profile shows it as added
+// automatically, and leaving the team takes it away again (releaseAreas).
+// An area the agent already has keeps its origin.
 func (tx *Tx) allocateAreas(ctx context.Context, agentID, clientID int64) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id)
-		SELECT $1, area_id FROM client_areas WHERE client_id = $2 ON CONFLICT DO NOTHING`, agentID, clientID)
+	res, err := tx.ExecContext(ctx, `INSERT INTO agent_areas (agent_id, area_id, from_client_id)
+		SELECT $1, area_id, $2 FROM client_areas WHERE client_id = $2 ON CONFLICT DO NOTHING`, agentID, clientID)
 	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	return tx.indexAgent(ctx, agentID)
+}
+
+// releaseAreas undoes allocateAreas when an agent's membership of a
+// client's team has ended: an area only that team added is removed; one
+// that another of the agent's current teams is also in now belongs to that
+// team; areas the agent chose stay.
+func (tx *Tx) releaseAreas(ctx context.Context, agentID, clientID int64) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM agent_areas WHERE agent_id = $1 AND from_client_id = $2
+		AND NOT EXISTS (SELECT 1 FROM memberships m JOIN client_areas ca ON ca.client_id = m.client_id
+			WHERE m.agent_id = $1 AND m.left_at IS NULL AND ca.area_id = agent_areas.area_id)`, agentID, clientID)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE agent_areas SET from_client_id = (SELECT MIN(m.client_id) FROM memberships m
+			JOIN client_areas ca ON ca.client_id = m.client_id
+			WHERE m.agent_id = $1 AND m.left_at IS NULL AND ca.area_id = agent_areas.area_id)
+		WHERE agent_id = $1 AND from_client_id = $2`, agentID, clientID); err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {

@@ -123,5 +123,8 @@ func (tx *Tx) endMembership(ctx context.Context, clientID, agentID int64, req pa
 	if n, _ := res.RowsAffected(); n == 0 {
 		return patchwork.ErrNotFound
 	}
+	if err := tx.releaseAreas(ctx, agentID, clientID); err != nil {
+		return err
+	}
 	return tx.recordTeamEvent(ctx, clientID, agentID, patchwork.ActivityMemberLeft, req.Reason)
 }

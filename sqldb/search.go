@@ -37,11 +37,17 @@ func NewSearchService(db *DB) *SearchService {
 // searchScopes returns the local areas of the caller (the local scope) and
 // of the districts they are in (the district scope), and, when counting,
 // how many client searches the caller has made since since: one round trip
-// for what every search needs first.
-func (db *DB) searchScopes(ctx context.Context, agentID int64, counting bool, since time.Time) (local, district []int64, searches int, err error) {
+// for what every search needs first. A caller with no areas of their own
+// has the district of their agency's areas for both scopes (noAreas), so
+// that they see their district meanwhile, not nobody.
+func (db *DB) searchScopes(ctx context.Context, agentID int64, counting bool, since time.Time) (local, district []int64, searches int, noAreas bool, err error) {
 	q := `SELECT 1, area_id FROM agent_areas WHERE agent_id = $1
 		UNION ALL SELECT 2, l.id FROM areas l WHERE l.kind = 'local' AND l.parent_id IN
-			(SELECT r.parent_id FROM agent_areas aa JOIN areas r ON r.id = aa.area_id WHERE aa.agent_id = $1)`
+			(SELECT r.parent_id FROM agent_areas aa JOIN areas r ON r.id = aa.area_id WHERE aa.agent_id = $1)
+		UNION ALL SELECT 4, l.id FROM areas l WHERE l.kind = 'local' AND l.parent_id IN
+			(SELECT r.parent_id FROM agents a JOIN agency_areas ga ON ga.agency_id = a.agency_id
+				JOIN areas r ON r.id = ga.area_id WHERE a.id = $1)
+			AND NOT EXISTS (SELECT 1 FROM agent_areas mine WHERE mine.agent_id = $1)`
 	args := []any{agentID}
 	if counting {
 		q += ` UNION ALL SELECT 3, COUNT(*) FROM client_searches WHERE agent_id = $1 AND at > $2`
@@ -53,10 +59,11 @@ func (db *DB) searchScopes(ctx context.Context, agentID int64, counting bool, si
 		return r, err
 	}, args...)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, false, err
 	}
 	// No areas is not the whole network (nil): an empty scope finds nobody.
 	local, district = []int64{}, []int64{}
+	var agencyDistrict []int64
 	for _, r := range rows {
 		switch r.kind {
 		case 1:
@@ -65,9 +72,17 @@ func (db *DB) searchScopes(ctx context.Context, agentID int64, counting bool, si
 			district = append(district, r.v)
 		case 3:
 			searches = int(r.v)
+		case 4:
+			agencyDistrict = append(agencyDistrict, r.v)
 		}
 	}
-	return local, district, searches, nil
+	if len(local) == 0 {
+		local, district, noAreas = agencyDistrict, agencyDistrict, true
+		if local == nil {
+			local, district = []int64{}, []int64{}
+		}
+	}
+	return local, district, searches, noAreas, nil
 }
 
 // Search runs the one search box; see patchwork.SearchService.
@@ -82,14 +97,14 @@ func (s *SearchService) Search(ctx context.Context, q patchwork.SearchQuery) (*p
 	if q.Scope != patchwork.ScopeDistrict && q.Scope != patchwork.ScopeNetwork {
 		q.Scope = patchwork.ScopeLocal
 	}
-	local, district, searches, err := s.db.searchScopes(ctx, c.ID, s.RateLimit > 0, s.db.now().Add(-min(s.RateWindow, SearchCountsKept)))
+	local, district, searches, noAreas, err := s.db.searchScopes(ctx, c.ID, s.RateLimit > 0, s.db.now().Add(-min(s.RateWindow, SearchCountsKept)))
 	if err != nil {
 		return nil, err
 	}
 	if err := checkSearchRate(s.RateLimit, s.RateWindow, searches); err != nil {
 		return nil, err
 	}
-	res := &patchwork.SearchResults{}
+	res := &patchwork.SearchResults{NoAreas: noAreas}
 	// Agents and agencies are looked up meanwhile, on another connection.
 	type directory struct {
 		agents   []*patchwork.Agent

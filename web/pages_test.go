@@ -185,6 +185,31 @@ func TestJoinAndLeaveValidation(t *testing.T) {
 	})
 }
 
+// TestSearchWithoutAreas: an agent who has chosen no areas is asked to
+// choose them and meanwhile searches their agency's district; an agency
+// without areas leaves them the network to widen to.
+func TestSearchWithoutAreas(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		a := e.MustAgent(t, "Sam Searcher", e.Council, e.LocalA)
+		far := e.MustAgent(t, "Fay Far", e.Council, e.LocalB)
+		e.MustClient(t, a, "Harriet", "Okonkwo", "2009-09-09")
+		e.MustClient(t, far, "Harriet", "Okoro", "2008-08-08")
+		newcomer := e.MustAgent(t, "Nat Newcomer", e.Council)   // the council's area is Ashford
+		unplaced := e.MustAgent(t, "Una Unplaced", e.Sensitive) // an agency with no areas
+		runScenarios(t,
+			scenario{name: "the agency's district meanwhile", as: e.signedIn(t, newcomer), path: "/search?q=Harriet", status: http.StatusOK,
+				contains: []string{"You have not chosen the areas you work in", `href="/profile#areas"`, "2 clients found in your agency's district",
+					"Harriet Okonkwo", "Harriet Okoro", "Show results from the whole network (0 more)"},
+				notContains: []string{"Show results from the district"}},
+			scenario{name: "no district to start from", as: e.signedIn(t, unplaced), path: "/search?q=Harriet", status: http.StatusOK,
+				contains: []string{"You have not chosen the areas you work in", "No clients found in your agency's district",
+					"Show results from the whole network (2 more)"}},
+			scenario{name: "the profile asks too", as: e.signedIn(t, newcomer), path: "/profile", status: http.StatusOK,
+				contains: []string{"You have not chosen any yet"}},
+		)
+	})
+}
+
 func TestSearchPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		a := e.MustAgent(t, "Sam Searcher", e.Council, e.LocalA)
@@ -198,8 +223,10 @@ func TestSearchPage(t *testing.T) {
 		}
 		runScenarios(t,
 			search("name prefix, local first", "harr okon", "", []string{"Harriet Okonkwo", "View team"}, []string{"Okoro"}),
-			search("counts at each level", "Harriet", "", []string{"Harriet Okonkwo", "Show results from the district</a> (2)",
-				"Show results from the whole network</a> (2)"}, []string{"Okoro"}),
+			search("counts what each wider scope adds", "Harriet", "", []string{"Harriet Okonkwo", "Show results from the district (1 more)</a>",
+				"Show results from the whole network (1 more)</a>"}, []string{"Okoro"}),
+			search("from the district, the network adds none", "Harriet", "district", []string{"Show results from the whole network (0 more)</a>"},
+				[]string{"Show results from the district"}),
 			search("typo and sound-alike", "Hariet Okonkow", "", []string{"Harriet Okonkwo", "Possible match:"}, nil),
 			search("why it matched", "Harriet Okonkwo 9/9/2009", "", []string{"Likely match: same date of birth · exact name"}, nil),
 			search("district widens", "Harriet", "district", []string{"Harriet Okonkwo", "Harriet Okoro", "Join team"}, nil),
@@ -209,6 +236,12 @@ func TestSearchPage(t *testing.T) {
 			search("colleagues and agencies", "fay", "", []string{"Fay Far"}, nil),
 			search("colleague with a typo", "fay farr", "", []string{"Fay Far"}, nil),
 			search("agency by name", "ashford", "", []string{"Ashford Children&#39;s Services"}, nil),
+			scenario{name: "the widen links come before the results", as: b, path: "/search?q=Harriet", status: http.StatusOK,
+				after: func(t *testing.T, r response) {
+					if w, c := strings.Index(r.body, "Show results from the district"), strings.Index(r.body, "<h3 class=\"govuk-heading-s\">Harriet Okonkwo"); w < 0 || c < 0 || w > c {
+						t.Errorf("the widen link is at %d, the first result at %d\n%s", w, c, r.body)
+					}
+				}},
 			search("sensitive agency hidden by name", "safe haven", "", []string{"No agencies found"}, []string{"Safe Haven"}),
 		)
 	})

@@ -11,6 +11,8 @@ import (
 // profileData is what the profile form needs besides the form values.
 type profileData struct {
 	Areas []*patchwork.Area
+	// FromTeam marks the caller's areas that joining a team added.
+	FromTeam map[int64]bool
 }
 
 func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) {
@@ -39,7 +41,16 @@ func (s *Server) renderProfile(w http.ResponseWriter, r *http.Request, status in
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, status, "profile", &page{Form: f, Errors: errs, Data: profileData{Areas: areas}})
+	me, err := s.svc.Agents.FindAgentByID(r.Context(), patchwork.CallerFromContext(r.Context()).ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := profileData{Areas: areas, FromTeam: map[int64]bool{}}
+	for _, a := range me.Areas {
+		d.FromTeam[a.ID] = a.FromTeam
+	}
+	s.render(w, r, status, "profile", &page{Form: f, Errors: errs, Data: d})
 }
 
 func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,39 @@ type searchData struct {
 	// AddURL opens the add-client form with what was typed (names, a full
 	// date of birth) filled in. The request log leaves query strings out.
 	AddURL string
+	// Widen are the links to the wider scopes, each with how many more
+	// clients it would show.
+	Widen []widenLink
+}
+
+// widenLink offers a wider scope of the same search.
+type widenLink struct {
+	Text string
+	URL  string
+	More int  // clients beyond those found at the current scope
+	Know bool // More is known (the engine counted)
+}
+
+// widenLinks are the scopes wider than scope, each with the number of
+// clients it adds to those found at scope. Without areas of their own a
+// caller's local scope is already their district, so only the network is
+// wider.
+func widenLinks(q, scope string, res *patchwork.SearchResults) []widenLink {
+	var out []widenLink
+	add := func(to, text string) {
+		l := widenLink{Text: text, URL: "/search?" + url.Values{"q": {q}, "scope": {to}}.Encode()}
+		if res.Counts != nil {
+			l.More, l.Know = max(0, res.Counts[to]-res.Counts[scope]), true
+		}
+		out = append(out, l)
+	}
+	if scope == patchwork.ScopeLocal && !res.NoAreas {
+		add(patchwork.ScopeDistrict, "Show results from the district")
+	}
+	if scope != patchwork.ScopeNetwork {
+		add(patchwork.ScopeNetwork, "Show results from the whole network")
+	}
+	return out
 }
 
 // addClientURL is the add-client form filled with nc.
@@ -64,6 +97,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Results = res
+		if !res.TooShort {
+			d.Widen = widenLinks(q, scope, res)
+		}
 	}
 	d.AddURL = addClientURL(d.Results.AddClient)
 	s.render(w, r, http.StatusOK, "search", s.guided(r, &page{Query: q, Data: d}, onSearch))
