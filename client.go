@@ -159,6 +159,13 @@ type ClientService interface {
 	// caller is a member: then IsMember is set).
 	FindJoinCard(ctx context.Context, clientID int64, ticket string) (*ClientMatch, error)
 
+	// FindMergedClient returns the client that client id was merged into
+	// (following later merges) when the caller is on that client's team,
+	// so that B's address leads A's members to A. ENOTFOUND otherwise —
+	// for a non-member, and for a client never merged — so the answer
+	// tells nobody else anything.
+	FindMergedClient(ctx context.Context, id int64) (int64, error)
+
 	// LeaveTeam ends the caller's membership with a reason. ENOTFOUND if the
 	// client does not exist or the caller is not a member, even when the
 	// reason is missing (EINVALID only for members).

@@ -78,6 +78,8 @@ var NotificationKinds = []NotificationKind{
 	{ActivityClientRemoved, "Clients removed from Patchwork", NotifyImmediate},
 	{ActivityLeadChanged, "Changes of your clients' lead professional", NotifyDaily},
 	{ReviewKind, "Requests to confirm you still work with a client", NotifyDaily},
+	{ActivityClientMerged, "Duplicate records of your clients merged", NotifyImmediate},
+	{ActivityMergeUndone, "Merges of your clients' records undone", NotifyImmediate},
 }
 
 // DefaultNotificationMode returns the mode of kind for an agent who has not

@@ -131,6 +131,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		TwoFactor:  sqldb.NewTwoFactorService(db),
 		Terms:      sqldb.NewTermsService(db),
 		Guidance:   sqldb.NewGuidanceService(db),
+		Merges:     sqldb.NewMergeService(db),
 		Outbox:     db.FindMyOutbox,
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),

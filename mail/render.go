@@ -132,6 +132,10 @@ func Subject(kind string, urgent bool) string {
 		return "A client was removed from Patchwork"
 	case patchwork.ActivityLeadChanged:
 		return "A client's lead professional changed"
+	case patchwork.ActivityClientMerged:
+		return "Two records of a client were merged"
+	case patchwork.ActivityMergeUndone:
+		return "A merge of a client's records was undone"
 	}
 	return "News about a client in your team"
 }
@@ -147,6 +151,8 @@ var sentence = map[string]string{
 	patchwork.ActivityCircleChanged:   "%[1]s changed the circle of client %[2]s, whose team you are on.",
 	patchwork.ActivityClientRemoved:   "%[1]s removed client %[2]s from Patchwork, whose team you were on. Their details have been erased and the team has ended.",
 	patchwork.ActivityLeadChanged:     "%[1]s changed who is lead professional for client %[2]s, whose team you are on.",
+	patchwork.ActivityClientMerged:    "%[1]s merged a duplicate record into client %[2]s, whose team you are on. Both teams are now one.",
+	patchwork.ActivityMergeUndone:     "%[1]s undid a merge of client %[2]s, whose team you are on. The two records and their teams are as they were.",
 }
 
 // line tells one event in a digest, under its client's heading.
@@ -159,6 +165,8 @@ var line = map[string]string{
 	patchwork.ActivityCircleChanged:   "%s changed the client's circle",
 	patchwork.ActivityClientRemoved:   "%s removed the client from Patchwork",
 	patchwork.ActivityLeadChanged:     "%s changed who is lead professional",
+	patchwork.ActivityClientMerged:    "%s merged a duplicate record into this client",
+	patchwork.ActivityMergeUndone:     "%s undid a merge of this client's records",
 }
 
 type group struct {

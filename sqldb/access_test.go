@@ -34,6 +34,7 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 	admin := sqldb.NewAdminService(db)
 	twoFactor := sqldb.NewTwoFactorService(db)
 	terms, guidance := sqldb.NewTermsService(db), sqldb.NewGuidanceService(db)
+	merges := sqldb.NewMergeService(db)
 	cl := func() *patchwork.Client {
 		return &patchwork.Client{FirstName: "Nia", LastName: "Newcome", DateOfBirth: "01/02/2015"}
 	}
@@ -130,6 +131,20 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"AdminService.MoveAgent":         func(ctx context.Context) error { return admin.MoveAgent(ctx, member.ID, w.Council.ID) },
 		"AdminService.SetAdminDistricts": func(ctx context.Context) error { return admin.SetAdminDistricts(ctx, member.ID, nil) },
 		"AdminService.FindAdminAgencies": func(ctx context.Context) error { _, err := admin.FindAdminAgencies(ctx); return err },
+		"MergeService.FindClientsToMerge": func(ctx context.Context) error {
+			_, _, err := merges.FindClientsToMerge(ctx, clientID, clientID+1)
+			return err
+		},
+		"MergeService.MergeClients": func(ctx context.Context) error {
+			_, err := merges.MergeClients(ctx, clientID, clientID+1)
+			return err
+		},
+		"MergeService.UndoMerge":            func(ctx context.Context) error { return merges.UndoMerge(ctx, 1) },
+		"MergeService.FindMerges":           func(ctx context.Context) error { _, err := merges.FindMerges(ctx, 10); return err },
+		"MergeService.FindDuplicatePairs":   func(ctx context.Context) error { _, _, err := merges.FindDuplicatePairs(ctx, 1); return err },
+		"MergeService.ScanDuplicates":       func(ctx context.Context) error { _, err := merges.ScanDuplicates(ctx); return err },
+		"MergeService.DismissDuplicatePair": func(ctx context.Context) error { return merges.DismissDuplicatePair(ctx, 1) },
+		"ClientService.FindMergedClient":    func(ctx context.Context) error { _, err := clients.FindMergedClient(ctx, clientID); return err },
 	}
 }
 
@@ -155,6 +170,9 @@ var adminOnly = map[string]bool{
 	"AdminService.ReactivateAgent": true, "AdminService.MoveAgent": true, "AdminService.SetAdminDistricts": true,
 	"AdminService.FindAdminAgencies":  true,
 	"TwoFactorService.ResetTwoFactor": true,
+	"MergeService.FindClientsToMerge": true, "MergeService.MergeClients": true, "MergeService.UndoMerge": true,
+	"MergeService.FindMerges": true, "MergeService.FindDuplicatePairs": true, "MergeService.ScanDuplicates": true,
+	"MergeService.DismissDuplicatePair": true,
 }
 
 // TestNoCallerIsRefused proves that no caller is never trusted: every method
@@ -178,7 +196,7 @@ func TestNoCallerIsRefused(t *testing.T) {
 			(*patchwork.AttentionService)(nil), (*patchwork.NotificationPrefsService)(nil),
 			(*patchwork.JobService)(nil), (*patchwork.AuditService)(nil), (*patchwork.PasswordService)(nil),
 			(*patchwork.SessionService)(nil), (*patchwork.AdminService)(nil), (*patchwork.TwoFactorService)(nil),
-			(*patchwork.TermsService)(nil), (*patchwork.GuidanceService)(nil)} {
+			(*patchwork.TermsService)(nil), (*patchwork.GuidanceService)(nil), (*patchwork.MergeService)(nil)} {
 			it := reflect.TypeOf(iface).Elem()
 			for i := range it.NumMethod() {
 				name := it.Name() + "." + it.Method(i).Name

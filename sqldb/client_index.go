@@ -203,7 +203,7 @@ func (ix clientIndex) Areas(ctx context.Context, ids []int64) (map[int64][]int64
 func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candidate, ids string, args []any) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode, COALESCE(n.display, '')
 		FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
-		WHERE c.id IN (`+ids+`) ORDER BY c.id, n.id`, args...)
+		WHERE c.id IN (`+ids+`) AND c.merged_into IS NULL ORDER BY c.id, n.id`, args...)
 	if err != nil {
 		return err
 	}

@@ -8,10 +8,11 @@ import (
 	"patchwork"
 )
 
-// clientExists reports whether a client record exists (whoever may see it).
+// clientExists reports whether a client record exists (whoever may see
+// it); a client merged into another exists no more.
 func clientExists(ctx context.Context, q querier, id int64) (bool, error) {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM clients WHERE id = $1`, id).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM clients WHERE id = $1 AND merged_into IS NULL`, id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

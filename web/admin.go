@@ -22,6 +22,9 @@ type adminLink struct {
 // (TestAdminHomeLinksEveryPage).
 var adminPages = []adminLink{
 	{"/admin/agents", "People", "Find agents by name, email, agency, area or status; deactivate, reactivate or move them; export the list.", false},
+	{"/admin/duplicates", "Duplicate clients", "Likely duplicate records found by the duplicate check, to dismiss or merge.", false},
+	{"/admin/clients/merge", "Merge two clients", "Merge a duplicate record into the one to keep: teams, attentions, activity and circle become one.", false},
+	{"/admin/merges", "Merges", "Recent merges; undo one within 30 days.", false},
 	{"/admin/jobs", "Failed jobs", "Emails and other background jobs that failed after every retry.", true},
 	{"/admin/retention", "Retention", "Clients with no team member for the retention period, and when each will be erased unless someone joins.", true},
 	{"/admin/alerts", "Alerts", "What needs an administrator: the audit log failing its hourly check.", true},

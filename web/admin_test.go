@@ -12,6 +12,7 @@ import (
 
 	"patchwork"
 	"patchwork/app"
+	"patchwork/sqldb"
 	"patchwork/sqldb/sqldbtest"
 	"patchwork/web"
 )
@@ -26,36 +27,48 @@ const (
 	onClients                             // acts on clients named in the form: reach decides
 )
 
+// adminCase says who an admin route is for and, for a POST, the form it
+// sends about record id.
+type adminCase struct {
+	kind adminRouteKind
+	form func(id int64) url.Values
+}
+
+func fixed(v url.Values) func(int64) url.Values { return func(int64) url.Values { return v } }
+
 // adminMatrix is every admin route with who it is for and the form a POST
 // sends. TestAdminAuthorizationMatrix fails for a route missing here.
-func adminMatrix(e *env, agencyID int64) map[string]struct {
-	kind adminRouteKind
-	form url.Values
-} {
-	type c = struct {
-		kind adminRouteKind
-		form url.Values
-	}
-	return map[string]c{
+// keepID is the client a merge keeps.
+func adminMatrix(agencyID, keepID int64) map[string]adminCase {
+	return map[string]adminCase{
 		"GET /admin":                               {forAnyAdmin, nil},
 		"GET /admin/agents":                        {forAnyAdmin, nil},
 		"GET /admin/agents.csv":                    {forAnyAdmin, nil},
 		"GET /admin/agents/{id}":                   {onAgent, nil},
-		"POST /admin/agents/{id}/move":             {onAgent, url.Values{"agency_id": {strconv.FormatInt(agencyID, 10)}}},
+		"POST /admin/agents/{id}/move":             {onAgent, fixed(url.Values{"agency_id": {strconv.FormatInt(agencyID, 10)}})},
 		"POST /admin/agents/{id}/deactivate":       {onAgent, nil},
 		"POST /admin/agents/{id}/reactivate":       {onAgent, nil},
 		"POST /admin/agents/{id}/two-factor/reset": {onAgent, nil},
-		"GET /admin/jobs":                          {forSystemAdmins, nil},
-		"POST /admin/jobs/{id}/retry":              {forSystemAdmins, nil},
-		"GET /admin/clients/{id}/erase":            {forSystemAdmins, nil},
-		"POST /admin/clients/{id}/erase":           {forSystemAdmins, url.Values{"reason": {"Asked to be forgotten"}, "confirm": {"yes"}}},
-		"GET /admin/clients/{id}/access-report":    {forSystemAdmins, nil},
-		"GET /admin/audit":                         {forSystemAdmins, nil},
-		"GET /admin/audit.csv":                     {forSystemAdmins, nil},
-		"GET /admin/stats":                         {forSystemAdmins, nil},
-		"GET /admin/alerts":                        {forSystemAdmins, nil},
-		"GET /admin/retention":                     {forSystemAdmins, nil},
-		"GET /admin/stats.csv":                     {forSystemAdmins, nil},
+		"GET /admin/clients/merge":                 {forAnyAdmin, nil},
+		"POST /admin/clients/merge": {onClients, func(id int64) url.Values {
+			return url.Values{"keep_id": {strconv.FormatInt(keepID, 10)}, "merge_id": {strconv.FormatInt(id, 10)}}
+		}},
+		"GET /admin/merges":                     {forAnyAdmin, nil},
+		"POST /admin/merges/{id}/undo":          {onClients, nil},
+		"GET /admin/duplicates":                 {forAnyAdmin, nil},
+		"POST /admin/duplicates/scan":           {forAnyAdmin, nil},
+		"POST /admin/duplicates/{id}/dismiss":   {onClients, nil},
+		"GET /admin/jobs":                       {forSystemAdmins, nil},
+		"POST /admin/jobs/{id}/retry":           {forSystemAdmins, nil},
+		"GET /admin/clients/{id}/erase":         {forSystemAdmins, nil},
+		"POST /admin/clients/{id}/erase":        {forSystemAdmins, fixed(url.Values{"reason": {"Asked to be forgotten"}, "confirm": {"yes"}})},
+		"GET /admin/clients/{id}/access-report": {forSystemAdmins, nil},
+		"GET /admin/audit":                      {forSystemAdmins, nil},
+		"GET /admin/audit.csv":                  {forSystemAdmins, nil},
+		"GET /admin/stats":                      {forSystemAdmins, nil},
+		"GET /admin/alerts":                     {forSystemAdmins, nil},
+		"GET /admin/retention":                  {forSystemAdmins, nil},
+		"GET /admin/stats.csv":                  {forSystemAdmins, nil},
 	}
 }
 
@@ -73,7 +86,26 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		northAdmin := e.MustAreaAdmin(t, "Nadia Northadmin", e.Council, e.District)
 		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
 		client := e.MustClient(t, target, "Cara", "Client", "03/04/2012")
-		matrix := adminMatrix(e, e.Council.ID)
+		// A likely duplicate pair for the queue, a merge to undo and two
+		// clients to merge, all in the North district.
+		mk := func(first, last, dob string) *patchwork.Client {
+			return e.MustCreateClient(t, target, &patchwork.Client{FirstName: first, LastName: last, DateOfBirth: dob, AreaIDs: []int64{e.LocalA.ID}})
+		}
+		mk("Jordan", "Merriweather", "04/05/2011")
+		mk("Jordan", "Merriwether", "04/05/2011")
+		undoKeep, undoMerge := mk("Ula", "Undoable", "01/01/2001"), mk("Una", "Undone", "02/02/2002")
+		keep, merge := mk("Kit", "Kept", "03/03/2003"), mk("Max", "Merged", "04/04/2004")
+		merges := sqldb.NewMergeService(e.DB)
+		if n, err := merges.ScanDuplicates(sqldbtest.System()); err != nil || n == 0 {
+			t.Fatalf("scan: %d pairs, %v", n, err)
+		}
+		pairID := int64(mustCount(t, e, `SELECT MIN(id) FROM duplicate_pairs`))
+		setup := e.MustSystemAdmin(t, "Set Up", e.Council)
+		undo, err := merges.MergeClients(sqldbtest.As(setup), undoKeep.ID, undoMerge.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matrix := adminMatrix(e.Council.ID, keep.ID)
 		srv := mustServer(t, e)
 		var patterns []string
 		for _, p := range web.RoutePatterns(srv) {
@@ -89,16 +121,38 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		// {id} is the client in a client's route and the agent elsewhere;
 		// a missing record is missingID in both.
 		send := func(b *browser, pattern string, id int64) response {
-			if id == target.ID && strings.Contains(pattern, "/clients/") {
-				id = client.ID
+			if id == target.ID {
+				switch {
+				case strings.Contains(pattern, "/clients/{id}"):
+					id = client.ID
+				case strings.Contains(pattern, "/clients/merge"):
+					id = merge.ID
+				case strings.Contains(pattern, "/merges/"):
+					id = undo.ID
+				case strings.Contains(pattern, "/duplicates/"):
+					id = pairID
+				}
 			}
 			method, path := requestFor(pattern, id)
 			if method == http.MethodPost {
-				return b.post(path, matrix[pattern].form)
+				var form url.Values
+				if f := matrix[pattern].form; f != nil {
+					form = f(id)
+				}
+				return b.post(path, form)
 			}
 			return b.get(path)
 		}
 		const missingID = 999999
+		state := func(t *testing.T) [4]int {
+			t.Helper()
+			return [4]int{
+				mustCount(t, e, `SELECT COUNT(*) FROM agents WHERE active = 1`),
+				mustCount(t, e, `SELECT COUNT(*) FROM clients WHERE merged_into IS NULL AND first_name <> ''`),
+				mustCount(t, e, `SELECT COUNT(*) FROM client_merges WHERE undone_at IS NULL`),
+				mustCount(t, e, `SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'open'`),
+			}
+		}
 		unchanged := func(t *testing.T) {
 			t.Helper()
 			if n := mustCount(t, e, `SELECT COUNT(*) FROM agents WHERE id = $1 AND active = 1 AND agency_id = $2`,
@@ -108,9 +162,21 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			if n := mustCount(t, e, `SELECT COUNT(*) FROM clients WHERE id = $1 AND first_name = 'Cara'`, client.ID); n != 1 {
 				t.Fatal("a refused request changed the client")
 			}
+			if n := mustCount(t, e, `SELECT COUNT(*) FROM client_merges WHERE undone_at IS NULL`); n != 1 {
+				t.Fatal("a refused request merged or undid")
+			}
+			if n := mustCount(t, e, `SELECT COUNT(*) FROM duplicate_pairs WHERE id = $1 AND status = 'open'`, pairID); n != 1 {
+				t.Fatal("a refused request dismissed the pair")
+			}
 		}
 		refusedLikeMissing := func(t *testing.T, who string, b *browser, pattern string) {
 			t.Helper()
+			before := state(t)
+			defer func() {
+				if after := state(t); after != before {
+					t.Errorf("%s: a refused %s changed something: %v → %v", who, pattern, before, after)
+				}
+			}()
 			got, missing := send(b, pattern, target.ID), send(b, pattern, missingID)
 			if got.status != http.StatusNotFound || got.body != missing.body {
 				t.Errorf("%s: %s answered %d, want the 404 of a missing record\n%s", who, pattern, got.status, got.body)
@@ -121,7 +187,6 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			if strings.Contains(got.body, target.Email) {
 				t.Errorf("%s: %s shows the agent", who, pattern)
 			}
-			unchanged(t)
 		}
 		agentB, southB, northB, sysB := e.signedIn(t, agent), e.signedIn(t, southAdmin), e.signedIn(t, northAdmin), e.signedIn(t, sys)
 		for _, p := range patterns {
@@ -130,7 +195,11 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 				switch matrix[p].kind {
 				case forAnyAdmin:
 					r := send(southB, p, target.ID)
-					if r.status != http.StatusOK || strings.Contains(r.body, target.Email) {
+					if r.status == http.StatusSeeOther {
+						r = southB.get(r.location) // the list it leads to, which also clears the flash
+					}
+					if r.status != http.StatusOK || strings.Contains(r.body, target.Email) ||
+						strings.Contains(r.body, "Merriwe") || strings.Contains(r.body, patchwork.ClientRef(undoKeep.ID)) {
 						t.Errorf("%s answered %d to another district's admin, or showed the agent\n%s", p, r.status, r.body)
 					}
 				default:
@@ -138,6 +207,7 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 				}
 			})
 		}
+		unchanged(t)
 		// Then what the district's own admin may do, in the list's order
 		// (deactivate before reactivate).
 		for _, p := range patterns {

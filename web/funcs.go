@@ -187,6 +187,10 @@ func activityText(a *patchwork.Activity, me *patchwork.Agent) string {
 			return who + " declined to be lead professional"
 		}
 		return who + " became lead professional"
+	case patchwork.ActivityClientMerged:
+		return who + " merged a duplicate record into this client"
+	case patchwork.ActivityMergeUndone:
+		return who + " undid a merge of this client's records"
 	case patchwork.ActivityAttentionSeen:
 		return who + " saw an attention"
 	case patchwork.ActivityAttentionResolved:

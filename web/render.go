@@ -316,6 +316,18 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) (*patchwork.Cli
 		return nil, false
 	}
 	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
+	if patchwork.ErrorCode(err) == patchwork.ENOTFOUND && r.Method == http.MethodGet {
+		// A merged client's address leads the kept client's members
+		// there; anyone else still meets the missing client.
+		if to, merr := s.svc.Clients.FindMergedClient(r.Context(), id); merr == nil {
+			target := "/clients/" + strconv.FormatInt(to, 10)
+			if rest := strings.TrimPrefix(r.URL.Path, "/clients/"+strconv.FormatInt(id, 10)); rest != r.URL.Path {
+				target += rest
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return nil, false
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, false

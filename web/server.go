@@ -44,6 +44,7 @@ type Services struct {
 	TwoFactor patchwork.TwoFactorService
 	Terms     patchwork.TermsService
 	Guidance  patchwork.GuidanceService
+	Merges    patchwork.MergeService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)

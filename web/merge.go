@@ -1,0 +1,147 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"patchwork"
+)
+
+// mergeData is what the merge page shows: the form, and once both clients
+// are named, the two of them side by side with the button that merges.
+type mergeData struct {
+	Keep, Merge *patchwork.AdminClient
+}
+
+// clientNumber reads a client number typed in a form: "1234", or the client's
+// reference "P-001234"; 0 for anything else.
+func clientNumber(v string) int64 {
+	v = strings.TrimSpace(v)
+	if len(v) > 2 && strings.EqualFold(v[:2], "P-") {
+		v = v[2:]
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		return 0
+	}
+	return id
+}
+
+// mergeForm asks which two clients to merge and, once both are given,
+// shows them for the admin to confirm.
+func (s *Server) mergeForm(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("keep_id") == "" && q.Get("merge_id") == "" {
+		s.render(w, r, http.StatusOK, "admin_merge", &page{Data: mergeData{}})
+		return
+	}
+	s.renderMerge(w, r, q)
+}
+
+func (s *Server) renderMerge(w http.ResponseWriter, r *http.Request, form url.Values) {
+	keep, merge, err := s.svc.Merges.FindClientsToMerge(r.Context(), clientNumber(form.Get("keep_id")), clientNumber(form.Get("merge_id")))
+	if fields := patchwork.ErrorFields(err); fields != nil {
+		s.render(w, r, http.StatusUnprocessableEntity, "admin_merge", &page{Form: form, Errors: fields, Data: mergeData{}})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "admin_merge", &page{Form: form, Data: mergeData{Keep: keep, Merge: merge}})
+}
+
+// mergeClients merges merge_id into keep_id (POST /admin/clients/merge).
+func (s *Server) mergeClients(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.renderError(w, r, http.StatusBadRequest, "Bad request", "The form could not be read.")
+		return
+	}
+	keep, merge := clientNumber(r.PostForm.Get("keep_id")), clientNumber(r.PostForm.Get("merge_id"))
+	if _, err := s.svc.Merges.MergeClients(r.Context(), keep, merge); err != nil {
+		if patchwork.ErrorFields(err) != nil {
+			s.renderMerge(w, r, r.PostForm)
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "Client "+patchwork.ClientRef(merge)+" was merged into "+patchwork.ClientRef(keep)+
+		". Both teams were told. You can undo it for 30 days.")
+	http.Redirect(w, r, "/admin/merges", http.StatusSeeOther)
+}
+
+// merges lists recent merges, with their undo buttons.
+func (s *Server) merges(w http.ResponseWriter, r *http.Request) {
+	list, err := s.svc.Merges.FindMerges(r.Context(), 100)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "admin_merges", &page{Data: list})
+}
+
+// undoMerge undoes a merge (POST /admin/merges/{id}/undo).
+func (s *Server) undoMerge(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.svc.Merges.UndoMerge(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "The merge was undone: both records and their teams are as they were.")
+	http.Redirect(w, r, "/admin/merges", http.StatusSeeOther)
+}
+
+// duplicatesData is the duplicates queue's page.
+type duplicatesData struct {
+	Pairs      []*patchwork.DuplicatePair
+	Total      int
+	Pages      []pageLink
+	Prev, Next string
+}
+
+// duplicates shows the queue of likely duplicate pairs.
+func (s *Server) duplicates(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	pairs, total, err := s.svc.Merges.FindDuplicatePairs(r.Context(), n)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := duplicatesData{Pairs: pairs, Total: total}
+	pages := (total + patchwork.AdminPageSize - 1) / patchwork.AdminPageSize
+	d.Pages, d.Prev, d.Next = paginate(max(n, 1), pages, func(n int) string { return "/admin/duplicates?page=" + strconv.Itoa(n) })
+	s.render(w, r, http.StatusOK, "admin_duplicates", &page{Data: d})
+}
+
+// scanDuplicates looks for duplicates now (POST /admin/duplicates/scan).
+func (s *Server) scanDuplicates(w http.ResponseWriter, r *http.Request) {
+	n, err := s.svc.Merges.ScanDuplicates(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", plural(n, "new likely pair", "new likely pairs")+" found.")
+	http.Redirect(w, r, "/admin/duplicates", http.StatusSeeOther)
+}
+
+// dismissDuplicate takes a pair off the queue.
+func (s *Server) dismissDuplicate(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if err := s.svc.Merges.DismissDuplicatePair(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), "flash", "The pair was dismissed: they are different people.")
+	http.Redirect(w, r, "/admin/duplicates", http.StatusSeeOther)
+}
