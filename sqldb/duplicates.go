@@ -13,6 +13,9 @@ import (
 // check calls likely duplicates, found on demand or by the nightly job, for
 // an admin to dismiss or merge.
 
+// JobDuplicateScan is the nightly job that refreshes the duplicates queue.
+const JobDuplicateScan = "duplicate_scan"
+
 // duplicateBatch is how many clients a scan reads at once.
 const duplicateBatch = 500
 

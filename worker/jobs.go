@@ -46,6 +46,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.auditVerify(ctx, j)
 	case sqldb.JobRetention:
 		err = w.retention(ctx, j)
+	case sqldb.JobDuplicateScan:
+		err = w.scanDuplicates(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
@@ -238,6 +240,9 @@ func (w *Worker) Slots(now time.Time) []sqldb.JobSpec {
 		sqldb.StatsJob(now),
 		sqldb.AuditVerifyJob(now),
 		sqldb.RetentionJob(now),
+		// The duplicates queue is refreshed once a night.
+		{Kind: sqldb.JobDuplicateScan, UniqueKey: "duplicates:" + daily.Format(time.DateOnly), Priority: sqldb.PriorityNormal,
+			RunAt: daily},
 	}
 }
 
@@ -248,7 +253,7 @@ func (w *Worker) Slots(now time.Time) []sqldb.JobSpec {
 // its digest carries everything since the last one.
 func (w *Worker) schedule(ctx context.Context) error {
 	for _, s := range w.Slots(w.Now()) {
-		series := s.UniqueKey[:strings.LastIndex(s.UniqueKey, ":")] // digest:daily, digest:weekly, cleanup
+		series := s.UniqueKey[:strings.LastIndex(s.UniqueKey, ":")] // digest:daily, digest:weekly, cleanup, duplicates
 		w.mu.Lock()
 		seen := w.scheduled[series] == s.UniqueKey
 		w.mu.Unlock()
@@ -263,6 +268,17 @@ func (w *Worker) schedule(ctx context.Context) error {
 		w.mu.Unlock()
 	}
 	return nil
+}
+
+// scanDuplicates refreshes the duplicates queue across the whole network,
+// as the system: the nightly job is the deployment's own, no admin's.
+func (w *Worker) scanDuplicates(ctx context.Context, j *patchwork.Job) error {
+	n, err := sqldb.NewMergeService(w.DB).ScanDuplicates(patchwork.NewSystemContext(ctx))
+	if err != nil {
+		return err
+	}
+	w.Log.Info("worker: duplicate scan", "job", j.ID, "pairs_added", n)
+	return w.DB.CompleteJob(ctx, j.ID)
 }
 
 // vacuumAfterErasure removes what an erasure left in the database files:
