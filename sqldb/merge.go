@@ -27,6 +27,7 @@ const (
 	mergeArea            = "area"
 	mergeCircleAdded     = "circle_added"
 	mergeCircleRemoved   = "circle_removed"
+	mergeInvitation      = "invitation"
 )
 
 // checkMergePair refuses a pair that cannot be merged: EINVALID for a
@@ -135,8 +136,9 @@ func (s *MergeService) MergeClients(ctx context.Context, keepID, mergeID int64) 
 		if err := tx.mergeCircles(ctx, m.ID, keepID, mergeID); err != nil {
 			return err
 		}
-		// Pending invitations to B's team would move to A here; there is no
-		// invitations table yet.
+		if err := tx.mergeInvitations(ctx, m.ID, keepID, mergeID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE clients SET merged_into = $1 WHERE id = $2`, keepID, mergeID); err != nil {
 			return err
 		}
@@ -221,6 +223,25 @@ func (tx *Tx) moveRows(ctx context.Context, merge int64, kind, table string, fro
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE `+table+` SET client_id = $1 WHERE client_id = $2`, to, from)
 	return err
+}
+
+// mergeInvitations moves from's pending invitations to to, except one to
+// an address to already has a pending invitation for.
+func (tx *Tx) mergeInvitations(ctx context.Context, merge, to, from int64) error {
+	ids, err := queryIDs(ctx, tx, `SELECT id FROM invitations WHERE client_id = $1 AND status = 'pending'
+		AND email NOT IN (SELECT email FROM invitations WHERE client_id = $2 AND status = 'pending') ORDER BY id`, from, to)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE invitations SET client_id = $1 WHERE id = $2`, to, id); err != nil {
+			return err
+		}
+		if err := tx.addMergeItem(ctx, merge, mergeInvitation, id, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // mergeAreas gives to the local areas of from it does not have.
@@ -413,6 +434,9 @@ func (tx *Tx) undoMergeItem(ctx context.Context, m *patchwork.ClientMerge, it me
 		_, err = tx.ExecContext(ctx, `UPDATE attentions SET client_id = $1 WHERE id = $2`, m.MergeID, it.id)
 	case mergeActivity:
 		_, err = tx.ExecContext(ctx, `UPDATE activities SET client_id = $1 WHERE id = $2`, m.MergeID, it.id)
+	case mergeInvitation:
+		// One accepted meanwhile joined A, and stays as it happened.
+		_, err = tx.ExecContext(ctx, `UPDATE invitations SET client_id = $1 WHERE id = $2 AND status = 'pending'`, m.MergeID, it.id)
 	case mergeArea:
 		_, err = tx.ExecContext(ctx, `DELETE FROM client_areas WHERE client_id = $1 AND area_id = $2`, m.KeepID, it.id)
 	case mergeCircleAdded:

@@ -16,7 +16,7 @@ type mergeWorld struct {
 	*sqldbtest.World
 	onA, onB, onBoth, outsider *patchwork.Agent
 	a, b, sibling              *patchwork.Client
-	attention                  int64
+	attention, invitation      int64
 }
 
 func newMergeWorld(t *testing.T, db *sqldb.DB) *mergeWorld {
@@ -40,6 +40,12 @@ func newMergeWorld(t *testing.T, db *sqldb.DB) *mergeWorld {
 		t.Fatal(err)
 	}
 	w.attention = att.ID
+	inv, err := sqldb.NewInvitationService(db, []byte("test secret")).CreateInvitation(sqldbtest.As(w.onB), w.b.ID,
+		patchwork.InvitationRequest{AgentID: w.outsider.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.invitation = inv.ID
 	if err := sqldb.NewCircleService(db).AddToCircle(sqldbtest.As(w.onB), w.b.ID,
 		patchwork.CircleRequest{RelatedClientID: w.sibling.ID, Relationship: patchwork.RelSibling}); err != nil {
 		t.Fatal(err)
@@ -91,12 +97,13 @@ func TestMergeAndUndo(t *testing.T) {
 		}
 		for what, q := range map[string]string{
 			"attention":    `SELECT COUNT(*) FROM attentions WHERE client_id = $1 AND id = $2`,
+			"invitation":   `SELECT COUNT(*) FROM invitations WHERE client_id = $1 AND id = $2 AND status = 'pending'`,
 			"circle":       `SELECT COUNT(*) FROM circle_links WHERE (client_a = $1 AND client_b = $2) OR (client_a = $2 AND client_b = $1)`,
 			"area":         `SELECT COUNT(*) FROM client_areas WHERE client_id = $1 AND area_id = $2`,
 			"merge row":    `SELECT COUNT(*) FROM activities WHERE client_id = $1 AND kind = '` + patchwork.ActivityClientMerged + `' AND agent_id = $2`,
 			"B's activity": `SELECT CASE WHEN COUNT(*) >= $2 THEN 1 ELSE 0 END FROM activities WHERE client_id = $1`,
 		} {
-			arg := map[string]int64{"attention": w.attention, "circle": w.sibling.ID, "area": w.LocalB.ID, "merge row": admin.ID,
+			arg := map[string]int64{"attention": w.attention, "invitation": w.invitation, "circle": w.sibling.ID, "area": w.LocalB.ID, "merge row": admin.ID,
 				"B's activity": int64(activityOnB + 2)}[what]
 			if n := sqldbtest.MustCount(t, db, q, w.a.ID, arg); n < 1 {
 				t.Errorf("after the merge, A lacks B's %s", what)
@@ -148,10 +155,11 @@ func TestMergeAndUndo(t *testing.T) {
 			t.Errorf("B's team after the undo = %v, want onB and onBoth", got)
 		}
 		for what, q := range map[string]string{
-			"attention": `SELECT COUNT(*) FROM attentions WHERE client_id = $1 AND id = $2`,
-			"circle":    `SELECT COUNT(*) FROM circle_links WHERE (client_a = $1 AND client_b = $2) OR (client_a = $2 AND client_b = $1)`,
+			"attention":  `SELECT COUNT(*) FROM attentions WHERE client_id = $1 AND id = $2`,
+			"invitation": `SELECT COUNT(*) FROM invitations WHERE client_id = $1 AND id = $2 AND status = 'pending'`,
+			"circle":     `SELECT COUNT(*) FROM circle_links WHERE (client_a = $1 AND client_b = $2) OR (client_a = $2 AND client_b = $1)`,
 		} {
-			arg := map[string]int64{"attention": w.attention, "circle": w.sibling.ID}[what]
+			arg := map[string]int64{"attention": w.attention, "invitation": w.invitation, "circle": w.sibling.ID}[what]
 			if n := sqldbtest.MustCount(t, db, q, w.b.ID, arg); n != 1 {
 				t.Errorf("after the undo, B lacks its %s", what)
 			}

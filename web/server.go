@@ -33,6 +33,7 @@ type Services struct {
 	Sessions   patchwork.SessionService
 	Erasure    patchwork.ErasureService
 	Admin      patchwork.AdminService
+	Merges     patchwork.MergeService
 
 	// Invitations invites colleagues onto client teams.
 	Invitations patchwork.InvitationService
@@ -44,7 +45,6 @@ type Services struct {
 	TwoFactor patchwork.TwoFactorService
 	Terms     patchwork.TermsService
 	Guidance  patchwork.GuidanceService
-	Merges    patchwork.MergeService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)

@@ -20,7 +20,8 @@ CREATE INDEX client_merges_keep ON client_merges(keep_id, id);
 -- kind: membership_ended (a membership of B the merge ended), membership_added
 -- (a membership on A it created), attention, activity (rows moved from B to
 -- A), area (an area of B added to A), circle_added (a link A gained: data is
--- "a,b"), circle_removed (a link of B: data holds it as JSON).
+-- "a,b"), circle_removed (a link of B: data holds it as JSON), invitation (a
+-- pending invitation moved from B to A).
 CREATE TABLE client_merge_items (
     merge_id INTEGER NOT NULL REFERENCES client_merges(id),
     kind     TEXT NOT NULL,
