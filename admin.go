@@ -91,3 +91,6 @@ const (
 	AuditAdminDistricts = "admin.area_admin"
 	AuditAdminHome      = "admin.home"
 )
+
+// AuditClientImport records a bulk import of clients (how many, never who).
+const AuditClientImport = "admin.client_import"

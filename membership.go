@@ -31,6 +31,7 @@ var LeaveReasons = []Option{
 const (
 	JoinedAsCreator = "created"
 	JoinedDirectly  = "joined"
+	JoinedByImport  = "imported" // put on the team by a bulk import
 )
 
 // Option is a value with a human label, for form choices.

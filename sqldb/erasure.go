@@ -146,6 +146,11 @@ func (tx *Tx) eraseIdentifiers(ctx context.Context, cl *patchwork.Client) error 
 	if err := tx.deleteClientNames(ctx, cl); err != nil {
 		return err
 	}
+	// An import key is another system's id for the person, or a hash of
+	// their details.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM client_import_keys WHERE client_id = $1`, cl.ID); err != nil {
+		return err
+	}
 	seen := map[match.NameKey]bool{}
 	for _, k := range ClientNameKeys(cl.FirstName, cl.LastName, cl.Aliases) {
 		if seen[k] {
