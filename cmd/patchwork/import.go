@@ -34,11 +34,20 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	kind := fs.String("kind", "", "what the file holds: clients (agencies and agents are not supported yet)")
 	allowDup := fs.Bool("allow-duplicates", false, "import rows the duplicate check finds likely to be an existing client")
 	quiet := fs.Bool("quiet", false, "no progress lines")
+	generate := fs.Int("generate", 0, "write a sample client file of this many rows to FILE (for measurements; three members each, from the database's agents) instead of importing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return &exitCode{2, errors.New("import needs one FILE: patchwork import [--dry-run] --kind clients FILE")}
+	}
+	if *generate > 0 {
+		db, err := openMigrated(ctx, *dsn, audit)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return importer.WriteSampleClients(patchwork.NewSystemContext(ctx), db, fs.Arg(0), *generate)
 	}
 	switch *kind {
 	case "clients":
@@ -93,17 +102,18 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func progressLine(w io.Writer, now func() time.Time) func(string, int, int) {
 	var phase string
 	var start time.Time
+	var from int // rows done when the phase's clock started
 	return func(p string, done, total int) {
 		if p != phase {
 			if phase != "" {
 				fmt.Fprintln(w)
 			}
-			phase, start = p, now()
+			phase, start, from = p, now(), done
 		}
 		el := now().Sub(start).Seconds()
 		rate := 0.0
-		if el > 0 {
-			rate = float64(done) / el
+		if el > 0 && done > from {
+			rate = float64(done-from) / el
 		}
 		left := "?"
 		if rate > 0 {
