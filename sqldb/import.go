@@ -171,3 +171,45 @@ func (db *DB) ImportClients(ctx context.Context, rows []ImportClient, progress f
 	}
 	return clients, memberships, nil
 }
+
+// FindAgencyNames returns the folded names of the existing agencies: an
+// agency import is keyed on the name.
+func (db *DB) FindAgencyNames(ctx context.Context) (map[string]bool, error) {
+	if _, err := administrator(ctx); err != nil {
+		return nil, err
+	}
+	names, err := queryColumn[string](ctx, db.read, `SELECT name_norm FROM agencies`)
+	out := make(map[string]bool, len(names))
+	for _, n := range names {
+		out[n] = true
+	}
+	return out, err
+}
+
+// ImportAgencies adds agencies (validated, with Areas) in one transaction,
+// skipping one whose name an agency has by then. It returns how many it
+// added.
+func (db *DB) ImportAgencies(ctx context.Context, agencies []*patchwork.Agency) (int, error) {
+	if _, err := administrator(ctx); err != nil {
+		return 0, err
+	}
+	added := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		added = 0
+		for _, g := range agencies {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agencies WHERE name_norm = $1`, match.Fold(g.Name)).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				continue
+			}
+			if err := tx.insertAgency(ctx, g); err != nil {
+				return err
+			}
+			added++
+		}
+		return nil
+	})
+	return added, err
+}

@@ -31,7 +31,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dsn := dbFlag(fs)
 	audit := auditFlags(fs)
 	dry := fs.Bool("dry-run", false, "check every row and report the problems; change nothing")
-	kind := fs.String("kind", "", "what the file holds: clients (agencies and agents are not supported yet)")
+	kind := fs.String("kind", "", "what the file holds: agencies or clients (agents are not supported yet)")
 	allowDup := fs.Bool("allow-duplicates", false, "import rows the duplicate check finds likely to be an existing client")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	generate := fs.Int("generate", 0, "write a sample client file of this many rows to FILE (for measurements; three members each, from the database's agents) instead of importing")
@@ -50,8 +50,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return importer.WriteSampleClients(patchwork.NewSystemContext(ctx), db, fs.Arg(0), *generate)
 	}
 	switch *kind {
-	case "clients":
-	case "agencies", "agents":
+	case "clients", "agencies":
+	case "agents":
 		return &exitCode{2, fmt.Errorf("--kind %s is not supported yet: only clients", *kind)}
 	default:
 		return &exitCode{2, errors.New("--kind must be agencies, agents or clients")}
@@ -70,7 +70,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !*quiet {
 		opt.Progress = progressLine(stderr, time.Now)
 	}
-	rep, err := importer.ImportClients(patchwork.NewSystemContext(ctx), db, f, opt)
+	load, noun := importer.ImportClients, "clients"
+	if *kind == "agencies" {
+		load, noun = importer.ImportAgencies, "agencies"
+	}
+	rep, err := load(patchwork.NewSystemContext(ctx), db, f, opt)
 	var fe *importer.FileError
 	if errors.As(err, &fe) {
 		return &exitCode{2, fmt.Errorf("%s: %s", fs.Arg(0), fe.Msg)}
@@ -83,13 +87,13 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	switch {
 	case *dry:
-		fmt.Fprintf(stdout, "Dry run: %d rows; %d would be imported with %d memberships, %d were imported before, %d have problems. Nothing was changed.\n",
-			rep.Rows, rep.Imported, rep.Memberships, rep.Unchanged, len(rep.Problems))
+		fmt.Fprintf(stdout, "Dry run: %d rows; %d %s would be imported (%d memberships), %d were imported before, %d have problems. Nothing was changed.\n",
+			rep.Rows, rep.Imported, noun, rep.Memberships, rep.Unchanged, len(rep.Problems))
 	case rep.Imported == 0 && len(rep.Problems) == 0:
 		fmt.Fprintf(stdout, "Nothing changed: all %d rows were imported before.\n", rep.Rows)
 	default:
-		fmt.Fprintf(stdout, "Imported %d clients with %d memberships; %d rows were imported before; %d rows have problems and were not imported.\n",
-			rep.Imported, rep.Memberships, rep.Unchanged, len(rep.Problems))
+		fmt.Fprintf(stdout, "Imported %d %s (%d memberships); %d rows were imported before; %d rows have problems and were not imported.\n",
+			rep.Imported, noun, rep.Memberships, rep.Unchanged, len(rep.Problems))
 	}
 	if len(rep.Problems) > 0 {
 		return &exitCode{1, fmt.Errorf("%d rows have problems", len(rep.Problems))}

@@ -32,6 +32,9 @@ func TestImportExitStatus(t *testing.T) {
 	good := write("good.csv", head+"Zebedee,Quartermain,3/4/2012,Ashby,agent10@patchwork.test,X1\n")
 	bad := write("bad.csv", head+"Zebedee,Quartermain,3/4/2012,Ashby,agent10@patchwork.test,X1\n,Nofirst,3/4/2012,Ashby,agent10@patchwork.test,X2\n")
 	broken := write("broken.csv", "what,is,this\n")
+	agencies := write("agencies.csv", "name,sector,local_areas,email_domain,sensitive\n"+
+		"Ashby Youth Hub,youth services,Ashby;Brampton,ashbyyouth.test,no\n"+
+		"Quiet Harbour,Charity,Ashby,harbour.test,maybe\n")
 	status := func(args ...string) (int, string) {
 		var out bytes.Buffer
 		err := run(context.Background(), append([]string{"import", "--db", dbPath, "--quiet", "--kind", "clients"}, args...), &out, io.Discard)
@@ -52,10 +55,12 @@ func TestImportExitStatus(t *testing.T) {
 	}{
 		{"dry run of a bad file", []string{"--dry-run", bad}, 1, "row 3: first_name: Enter the client's first name"},
 		{"dry run of a good file", []string{"--dry-run", good}, 0, "Nothing was changed"},
-		{"import", []string{good}, 0, "Imported 1 clients"},
+		{"import", []string{good}, 0, "Imported 1 clients (1 memberships)"},
 		{"again", []string{good}, 0, "Nothing changed: all 1 rows were imported before"},
 		{"a bad row", []string{bad}, 1, "row 3: first_name"},
 		{"not a client file", []string{broken}, 2, ""},
+		{"agencies", []string{"--kind", "agencies", agencies}, 1, "row 3: sensitive: must be yes or no"},
+		{"agencies again", []string{"--kind", "agencies", agencies}, 1, "1 rows were imported before"},
 		{"no such file", []string{filepath.Join(dir, "missing.csv")}, 2, ""},
 	} {
 		code, out := status(tc.args...)

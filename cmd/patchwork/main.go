@@ -6,7 +6,7 @@
 //	patchwork demo [--db …]
 //	patchwork admin create-agent --email … --name … --agency-id … [--admin]
 //	patchwork audit verify [--db …] [--audit-key-file …] [--audit-checkpoint-file …]
-//	patchwork import [--dry-run] --kind clients FILE
+//	patchwork import [--dry-run] --kind clients|agencies FILE
 //	patchwork backup [--db …] --out FILE
 //	patchwork load [--url …] [--users 16] [--duration 60s]
 //	patchwork search-eval [--db …] [--queries 1000] [--seed 1]
@@ -49,7 +49,7 @@ Commands:
   demo                  seed the demo network into an empty database
   admin create-agent    add an agent (until sign-up exists)
   audit verify          check the audit log's keyed hash chain and checkpoints (exit 1 unless intact)
-  import                load clients from a CSV file (--dry-run checks and changes nothing; exit 1 if any row has a problem, 2 if the file cannot be read)
+  import                load clients or agencies from a CSV file (--dry-run checks and changes nothing; exit 1 if any row has a problem, 2 if the file cannot be read)
   backup                copy a live SQLite database and its audit key (PostgreSQL: pg_dump)
   load                  run a realistic mix of requests against a running Patchwork and report latency per kind
   search-eval           measure client search recall and latency on a loaded database
