@@ -85,7 +85,7 @@ func ImportClients(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options) 
 	rep := &Report{Rows: len(records)}
 	now := time.Now()
 	var rows []sqldb.ImportClient
-	byKey := map[string]int{}   // key → row, within the file
+	byKey := map[string]int{}    // key → row, within the file
 	byPerson := map[string]int{} // folded name and date of birth → row
 	for i, rec := range records {
 		n := i + 2

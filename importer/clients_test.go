@@ -63,7 +63,7 @@ func TestImportClientsDryRunAndIdempotency(t *testing.T) {
 		var sb strings.Builder
 		sb.WriteString(header)
 		sb.WriteString("E-1,First,Rowson,2001-01-01,,,,,Ashford," + a.Email + "\n") // row 2
-		bad := badRows(strings.ToUpper(a.Email))                                   // emails in any case
+		bad := badRows(strings.ToUpper(a.Email))                                    // emails in any case
 		start := time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
 		for i := 1; i < good; i++ {
 			if i%700 == 0 && i/700 <= len(bad) {
