@@ -58,3 +58,23 @@ func (s *TermsService) AcceptTerms(ctx context.Context, version string) (bool, e
 	})
 	return first, err
 }
+
+// AcceptTermsForSeededAgents records, for every agent of a freshly seeded
+// demo network, acceptance of version, with one audit row: the seeded
+// demo sign-ins are test accounts, and the README's sign-ins (and scripts
+// following them) start on the dashboard. Agents who sign up later, and
+// everyone once the terms change, still accept them themselves. System
+// callers only.
+func (s *TermsService) AcceptTermsForSeededAgents(ctx context.Context, version string) error {
+	if !patchwork.IsSystemContext(ctx) {
+		return patchwork.Errorf(patchwork.EUNAUTHORIZED, "Only the system may do this.")
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		// WHERE true: SQLite reads "FROM agents ON CONFLICT" as a join.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO terms_acceptances (agent_id, version, accepted_at)
+			SELECT id, $1, $2 FROM agents WHERE true ON CONFLICT (agent_id, version) DO NOTHING`, version, micros(tx.now)); err != nil {
+			return err
+		}
+		return tx.audit(ctx, patchwork.AuditTermsAccept, 0, "version="+version+" demo_seed")
+	})
+}

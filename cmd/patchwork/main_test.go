@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -63,6 +65,18 @@ func TestServeDemoAndShutdown(t *testing.T) {
 		res.Body.Close()
 		return res.StatusCode == http.StatusOK
 	})
+	// The seeded demo sign-ins have accepted the terms of use: signing in
+	// leads to the dashboard, not the terms page.
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	res, err = c.PostForm(url+"login", neturl.Values{"email": {"agent1@patchwork.test"}, "password": {"demo"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Request.URL.Path != "/" {
+		t.Fatalf("demo sign-in ended at %s (%d), want the dashboard", res.Request.URL.Path, res.StatusCode)
+	}
 	res, err = http.Get(url + "login")
 	if err != nil {
 		t.Fatal(err)

@@ -119,7 +119,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	db.ReviewDays = *reviewDays
 	db.RetentionDays, db.RetentionGraceDays = *retentionDays, *retentionGrace
 	if *demoMode {
-		if err := seedIfEmpty(ctx, db, stdout); err != nil {
+		if err := seedIfEmpty(ctx, db, stdout, terms.Version); err != nil {
 			return err
 		}
 	}
@@ -266,15 +266,21 @@ func openMigrated(ctx context.Context, dsn string, audit *auditOpts) (*sqldb.DB,
 
 // seedIfEmpty seeds the demo network into an empty database. Instances
 // started together on one PostgreSQL database take turns under a lock, so
-// the first seeds and the others find the data already there.
-func seedIfEmpty(ctx context.Context, db *sqldb.DB, stdout io.Writer) error {
+// the first seeds and the others find the data already there. The seeded
+// demo sign-ins have accepted the terms of use of termsVersion, so the
+// README's sign-ins start on the dashboard; new sign-ups accept them
+// themselves, as does everyone once the terms change.
+func seedIfEmpty(ctx context.Context, db *sqldb.DB, stdout io.Writer, termsVersion string) error {
 	return db.WithSeedLock(ctx, func() error {
 		seeded, err := demo.Seeded(ctx, db)
 		if err != nil || seeded {
 			return err
 		}
 		fmt.Fprintln(stdout, "Seeding the demo network (about 300 clients)…")
-		return demo.Seed(ctx, db, demo.DefaultSize)
+		if err := demo.Seed(ctx, db, demo.DefaultSize); err != nil {
+			return err
+		}
+		return sqldb.NewTermsService(db).AcceptTermsForSeededAgents(patchwork.NewSystemContext(ctx), termsVersion)
 	})
 }
 
