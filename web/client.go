@@ -129,6 +129,7 @@ type joinData struct {
 	ClientID int64
 	Token    string
 	Match    *patchwork.ClientMatch
+	Back     string // where the back link goes: the page the agent came from
 }
 
 // joinForm shows the declaration and lawful basis form. Who the client is
@@ -149,7 +150,7 @@ func (s *Server) joinForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "join", &page{Data: joinData{ClientID: id, Token: t, Match: m}})
+	s.render(w, r, http.StatusOK, "join", &page{Data: joinData{ClientID: id, Token: t, Match: m, Back: backLink(r)}})
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
@@ -165,20 +166,25 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		Basis:       r.PostFormValue("basis"),
 		BasisNote:   r.PostFormValue("basis_note"),
 	}
+	if req.Basis != patchwork.BasisOther {
+		// The note is asked for under Other only (a conditional reveal):
+		// what was typed there before choosing another basis is dropped.
+		req.BasisNote = ""
+	}
 	err := s.svc.Clients.JoinTeam(r.Context(), id, req)
 	if fields := patchwork.ErrorFields(err); fields != nil {
 		// Only a request with a live ticket gets this far; the card is
 		// still loaded through it, so the page shows no more than it did.
 		m, _ := s.svc.Clients.FindJoinCard(r.Context(), id, t)
 		s.render(w, r, http.StatusUnprocessableEntity, "join", &page{Form: r.PostForm, Errors: fields,
-			Data: joinData{ClientID: id, Token: t, Match: m}})
+			Data: joinData{ClientID: id, Token: t, Match: m, Back: backLink(r)}})
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "flash", "You have joined the team. The other members have been told.")
+	s.sessions.Put(r.Context(), "flash", "You have joined the team. Members who chose to be told about joins will get an email.")
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
 }
 
@@ -213,7 +219,7 @@ func (s *Server) leave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "flash", "You have left the team. The other members have been told.")
+	s.sessions.Put(r.Context(), "flash", "You have left the team. Members who chose to be told about colleagues leaving will get an email.")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
 

@@ -15,6 +15,9 @@ import (
 func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 	return template.FuncMap{
 		"static": func(name string) string { return v.static[name] },
+		// navCurrent says whether the main navigation's link to href is
+		// the section of the page at path, to mark it aria-current.
+		"navCurrent": func(path, href string) bool { return navSection(path) == href },
 		// fld builds the argument of the form partials: the page plus
 		// key/value pairs such as "Name" "email" "Label" "Email address".
 		"fld": fieldArgs,
@@ -39,12 +42,16 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			}
 			return strconv.Itoa(n) + " " + many
 		},
-		"join":                strings.Join,
-		"title":               func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
-		"tel":                 telURI,
-		"clientRef":           patchwork.ClientRef,
-		"activity":            activityText,
-		"lawfulBases":         func() []patchwork.Option { return patchwork.LawfulBases },
+		"join":        strings.Join,
+		"title":       func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
+		"tel":         telURI,
+		"clientRef":   patchwork.ClientRef,
+		"activity":    activityText,
+		"lawfulBases": func() []patchwork.Option { return patchwork.LawfulBases },
+		"basisHints":  func() map[string]string { return basisHints },
+		"basisReveal": func() map[string]string { return map[string]string{patchwork.BasisOther: "basis-note"} },
+		// thousands writes n with a comma every three digits (1,000).
+		"thousands":           thousands,
 		"attentionCategories": func() []patchwork.Option { return patchwork.AttentionCategories },
 		"notificationModes":   func() []patchwork.Option { return patchwork.NotificationModes },
 		"optionLabel": func(list, v string) string {
@@ -96,6 +103,40 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			return "/clients/" + strconv.FormatInt(m.ID, 10) + "/join?t=" + url.QueryEscape(m.JoinTicket)
 		},
 	}
+}
+
+// navSection is the main navigation link (its href) whose section holds
+// the page at path, or "" for a page of none (a client's own pages).
+func navSection(path string) string {
+	switch {
+	case path == "/", path == "/clients/new", path == "/settings/notifications", path == "/dev/mail":
+		return path
+	case path == "/agencies", strings.HasPrefix(path, "/agencies/"), strings.HasPrefix(path, "/agents/"),
+		path == "/people", strings.HasPrefix(path, "/people/"):
+		return "/people"
+	case path == "/profile", strings.HasPrefix(path, "/settings/"):
+		return "/profile"
+	case path == "/admin", strings.HasPrefix(path, "/admin/"):
+		return "/admin"
+	}
+	return ""
+}
+
+// basisHints says in one line when each lawful basis applies.
+var basisHints = map[string]string{
+	patchwork.BasisConsent:       "The client (or whoever may decide for them) has agreed to you working with them.",
+	patchwork.BasisSafeguarding:  "You need to act to protect the client or someone else from harm.",
+	patchwork.BasisStatutoryDuty: "A law requires your agency to work with the client, such as an assessment or a court order.",
+	patchwork.BasisOther:         "None of these: you explain the basis below.",
+}
+
+// thousands writes n with a comma between each group of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 var contactOptions = []patchwork.Option{

@@ -37,6 +37,8 @@ type page struct {
 	Demo   bool
 	Flash  string
 	Query  string
+	// Path is the request's path, for the navigation to mark its section.
+	Path   string
 	Errors map[string]string
 	// ErrorList is Errors in the order of the page's fields (render fills
 	// it), for the error summary: a map ranged over would list them
@@ -103,6 +105,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	p.Caller = patchwork.CallerFromContext(r.Context())
 	p.Demo = s.cfg.Demo
+	p.Path = r.URL.Path
 	if p.Form == nil {
 		p.Form = url.Values{}
 	}
@@ -339,4 +342,18 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) (*patchwork.Cli
 func pathID(r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	return id, err == nil && id > 0
+}
+
+// backLink is where a page's back link goes: the page of this site the
+// agent came from (the form posts it back as "back", so a form shown again
+// after an error still leads there), else the search page. Only a path on
+// this site is used (safeNext).
+func backLink(r *http.Request) string {
+	if b := r.PostFormValue("back"); b != "" {
+		return safeNext(b)
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != r.URL.Path {
+		return safeNext(ref.RequestURI())
+	}
+	return "/search"
 }
