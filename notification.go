@@ -125,6 +125,26 @@ func (p NotificationPrefs) Validate() error {
 // never carry a client's name (docs/security.md, rule 6).
 func ClientRef(id int64) string { return fmt.Sprintf("P-%06d", id) }
 
+// Unsubscription is what an unsubscribe link would stop, and for whom.
+type Unsubscription struct {
+	Email string   // the account's email address
+	Kinds []string // notification kinds, in the link's order
+}
+
+// OfferedNotificationKinds lists the kinds an agent is offered a choice
+// about: those of NotificationKinds that something in Patchwork raises
+// today. Invitations have no use case yet, so nobody is asked how to hear
+// of them.
+func OfferedNotificationKinds() []NotificationKind {
+	var out []NotificationKind
+	for _, k := range NotificationKinds {
+		if k.Kind != ActivityTeamInvited {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // NotificationPrefsService reads and changes how agents hear about events.
 type NotificationPrefsService interface {
 	// FindNotificationPrefs returns the caller's mode for every kind in
@@ -138,11 +158,13 @@ type NotificationPrefsService interface {
 	// kind.
 	UpdateNotificationPrefs(ctx context.Context, prefs map[string]string) error
 
-	// CheckUnsubscribe returns the kinds an unsubscribe token would turn to
-	// never, without changing anything; a page can ask to confirm. It needs
-	// no caller: the signed token is the credential. Returns EINVALID for a
-	// token that is forged, altered or expired.
-	CheckUnsubscribe(ctx context.Context, token string) ([]string, error)
+	// CheckUnsubscribe says what an unsubscribe token would do: which
+	// account it is for (the address the email went to) and the kinds it
+	// would turn to never, without changing anything; a page can ask to
+	// confirm. It needs no caller: the signed token is the credential.
+	// Returns EINVALID for a token that is forged, altered or expired, or
+	// whose account is gone.
+	CheckUnsubscribe(ctx context.Context, token string) (*Unsubscription, error)
 
 	// Unsubscribe applies a one-click unsubscribe token from an email: it sets
 	// that agent's mode to never for the kinds the token names, and nothing

@@ -109,35 +109,37 @@ func (n *Notice) Kinds() []string {
 	return out
 }
 
-// Subject says what happened in an email about one event, without naming
-// the client.
-func Subject(kind string, urgent bool) string {
+// Subject says what happened in an email about one event, kind first so
+// that an inbox can be sorted at a glance, then the client's reference
+// (never the client's name, docs/security.md rule 6).
+func Subject(kind string, urgent bool, clientID int64) string {
+	what := "News"
 	switch kind {
 	case patchwork.ActivityAttentionRaised:
+		what = "Attention raised"
 		if urgent {
-			return "Urgent: attention raised on a client in your team"
+			what = "Urgent attention raised"
 		}
-		return "Attention raised on a client in your team"
 	case patchwork.ActivityTeamInvited:
-		return "You are invited to join a client's team"
+		what = "Invitation to join the team"
 	case patchwork.ActivityMemberJoined:
-		return "A colleague joined a client's team"
+		what = "Colleague joined the team"
 	case patchwork.ActivityMemberLeft:
-		return "A colleague left a client's team"
+		what = "Colleague left the team"
 	case patchwork.ActivityClientUpdated:
-		return "A client's details were changed"
+		what = "Details changed"
 	case patchwork.ActivityCircleChanged:
-		return "A client's circle was changed"
+		what = "Circle changed"
 	case patchwork.ActivityClientRemoved:
-		return "A client was removed from Patchwork"
+		what = "Removed from Patchwork"
 	case patchwork.ActivityLeadChanged:
-		return "A client's lead professional changed"
+		what = "Lead professional changed"
 	case patchwork.ActivityClientMerged:
-		return "Two records of a client were merged"
+		what = "Records merged"
 	case patchwork.ActivityMergeUndone:
-		return "A merge of a client's records was undone"
+		what = "Merge undone"
 	}
-	return "News about a client in your team"
+	return what + ": client " + patchwork.ClientRef(clientID)
 }
 
 // sentence tells one event at once; %[1]s is the agent who acted, %[2]s the
@@ -205,7 +207,7 @@ func (r *Renderer) Render(n *Notice) (*Message, error) {
 	v.Stops = strings.Join(labels, "; ")
 	if !v.Digest {
 		it := n.Items[0]
-		v.Subject = Subject(it.Kind, it.Urgent)
+		v.Subject = Subject(it.Kind, it.Urgent, it.ClientID)
 		v.Heading = v.Subject
 		s := fmt.Sprintf(sentence[it.Kind], it.ActorName, patchwork.ClientRef(it.ClientID))
 		if it.Urgent {

@@ -2,6 +2,8 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -97,9 +99,20 @@ func (s *NotificationPrefsService) UpdateNotificationPrefs(ctx context.Context, 
 
 // CheckUnsubscribe returns the kinds a token would stop; see
 // patchwork.NotificationPrefsService.
-func (s *NotificationPrefsService) CheckUnsubscribe(ctx context.Context, token string) ([]string, error) {
-	_, kinds, err := patchwork.ParseUnsubscribeToken(s.secret, token, s.db.now())
-	return kinds, err
+func (s *NotificationPrefsService) CheckUnsubscribe(ctx context.Context, token string) (*patchwork.Unsubscription, error) {
+	agentID, kinds, err := patchwork.ParseUnsubscribeToken(s.secret, token, s.db.now())
+	if err != nil {
+		return nil, err
+	}
+	u := &patchwork.Unsubscription{Kinds: kinds}
+	err = s.db.read.QueryRowContext(ctx, `SELECT email FROM agents WHERE id = $1`, agentID).Scan(&u.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, patchwork.ErrBadUnsubscribeToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: unsubscribe account: %w", err)
+	}
+	return u, nil
 }
 
 // Unsubscribe applies a one-click unsubscribe token; see

@@ -181,8 +181,16 @@ func TestNotificationPrefs(t *testing.T) {
 				t.Errorf("%s token: %v", tc.name, err)
 			}
 		}
-		if kinds, err := svc.CheckUnsubscribe(ctx, token); err != nil || len(kinds) != 1 {
-			t.Fatalf("check = %v, %v", kinds, err)
+		if u, err := svc.CheckUnsubscribe(ctx, token); err != nil || len(u.Kinds) != 1 || u.Email != bob.Email {
+			t.Fatalf("check = %+v, %v; want bob's address and one kind", u, err)
+		}
+		for _, tc := range bad {
+			if _, err := svc.CheckUnsubscribe(ctx, tc.token); patchwork.ErrorCode(err) != patchwork.EINVALID {
+				t.Errorf("check %s token: %v", tc.name, err)
+			}
+		}
+		if _, err := svc.CheckUnsubscribe(ctx, patchwork.SignUnsubscribeToken(secret, bob.ID+1000, []string{patchwork.ActivityMemberJoined}, clk.Now())); patchwork.ErrorCode(err) != patchwork.EINVALID {
+			t.Errorf("check a token of no account: %v", err)
 		}
 		if p, _ := svc.FindNotificationPrefs(sqldbtest.As(bob)); p[patchwork.ActivityMemberJoined] != patchwork.NotifyImmediate {
 			t.Fatal("checking a token changed the preference")

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"patchwork"
 )
@@ -22,7 +23,7 @@ func (s *Server) notificationsForm(w http.ResponseWriter, r *http.Request) {
 	for k, v := range prefs {
 		f.Set(k, v)
 	}
-	s.render(w, r, http.StatusOK, "notifications", &page{Form: f, Data: notificationsData{Kinds: patchwork.NotificationKinds}})
+	s.render(w, r, http.StatusOK, "notifications", &page{Form: f, Data: notificationsData{Kinds: patchwork.OfferedNotificationKinds()}})
 }
 
 func (s *Server) updateNotifications(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +32,7 @@ func (s *Server) updateNotifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prefs := map[string]string{}
-	for _, k := range patchwork.NotificationKinds {
+	for _, k := range patchwork.OfferedNotificationKinds() {
 		if v := r.PostForm.Get(k.Kind); v != "" {
 			prefs[k.Kind] = v
 		}
@@ -39,7 +40,7 @@ func (s *Server) updateNotifications(w http.ResponseWriter, r *http.Request) {
 	if err := s.svc.Prefs.UpdateNotificationPrefs(r.Context(), prefs); err != nil {
 		if fields := patchwork.ErrorFields(err); fields != nil {
 			s.render(w, r, http.StatusUnprocessableEntity, "notifications", &page{Form: r.PostForm, Errors: fields,
-				Data: notificationsData{Kinds: patchwork.NotificationKinds}})
+				Data: notificationsData{Kinds: patchwork.OfferedNotificationKinds()}})
 			return
 		}
 		s.fail(w, r, err)
@@ -52,7 +53,11 @@ func (s *Server) updateNotifications(w http.ResponseWriter, r *http.Request) {
 // unsubscribeData is the unsubscribe page.
 type unsubscribeData struct {
 	Token  string
+	Email  string // the account the link is for
 	Labels []string
+	// Urgent says the link stops attentions, urgent ones included: never
+	// is the one setting urgent attentions do not override.
+	Urgent bool
 	Done   bool
 }
 
@@ -64,16 +69,24 @@ func kindLabels(kinds []string) []string {
 	return out
 }
 
-// unsubscribeForm shows what a one-click unsubscribe link would stop, with a
-// button to confirm. It needs no sign-in: the signed token is the proof.
+// unsubscribeView is the page's data for what u stops.
+func unsubscribeView(token string, u *patchwork.Unsubscription, done bool) unsubscribeData {
+	return unsubscribeData{Token: token, Email: u.Email, Labels: kindLabels(u.Kinds), Done: done,
+		Urgent: slices.Contains(u.Kinds, patchwork.ActivityAttentionRaised)}
+}
+
+// unsubscribeForm shows what a one-click unsubscribe link would stop, and
+// for which account, with a button to confirm. It needs no sign-in: the
+// signed token is the proof, and the address shown is the one the email
+// with the link went to.
 func (s *Server) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	kinds, err := s.svc.Prefs.CheckUnsubscribe(r.Context(), token)
+	u, err := s.svc.Prefs.CheckUnsubscribe(r.Context(), token)
 	if err != nil {
 		s.renderError(w, r, http.StatusBadRequest, "Link not valid", patchwork.ErrorMessage(patchwork.ErrBadUnsubscribeToken))
 		return
 	}
-	s.render(w, r, http.StatusOK, "unsubscribe", &page{Data: unsubscribeData{Token: token, Labels: kindLabels(kinds)}})
+	s.render(w, r, http.StatusOK, "unsubscribe", &page{Data: unsubscribeView(token, u, false)})
 }
 
 // unsubscribe applies the token: from the page's button, or straight from a
@@ -83,12 +96,15 @@ func (s *Server) unsubscribe(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		token = r.PostFormValue("token")
 	}
-	kinds, err := s.svc.Prefs.Unsubscribe(r.Context(), token)
+	u, err := s.svc.Prefs.CheckUnsubscribe(r.Context(), token)
+	if err == nil {
+		u.Kinds, err = s.svc.Prefs.Unsubscribe(r.Context(), token)
+	}
 	if err != nil {
 		s.renderError(w, r, http.StatusBadRequest, "Link not valid", patchwork.ErrorMessage(patchwork.ErrBadUnsubscribeToken))
 		return
 	}
-	s.render(w, r, http.StatusOK, "unsubscribe", &page{Data: unsubscribeData{Labels: kindLabels(kinds), Done: true}})
+	s.render(w, r, http.StatusOK, "unsubscribe", &page{Data: unsubscribeView("", u, true)})
 }
 
 // devMail shows the local outbox — only in demo mode, where no SMTP server

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"patchwork"
 	"patchwork/app"
 )
 
@@ -30,6 +31,8 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 				contains: []string{"Select how often you want these emails"}},
 			scenario{name: "unknown choice changed nothing", as: mb, path: "/settings/notifications", status: http.StatusOK,
 				contains: []string{`name="attention.raised" type="radio" value="immediate" checked`}},
+			scenario{name: "only kinds of email that exist", as: mb, path: "/settings/notifications", status: http.StatusOK,
+				contains: []string{"Changes to your clients&#39; circles"}, notContains: []string{`name="team.invited"`, "Invitations"}},
 			scenario{name: "save", as: mb, method: "POST", path: "/settings/notifications", form: url.Values{"member.joined": {"never"}},
 				status: http.StatusSeeOther},
 			scenario{name: "saved", as: mb, path: "/settings/notifications", status: http.StatusOK,
@@ -65,6 +68,9 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 				t.Fatalf("email contains %q:\n%s", s, all)
 			}
 		}
+		if want := "Urgent attention raised: client " + patchwork.ClientRef(cl.ID); m.Subject != want {
+			t.Fatalf("subject %q, want %q", m.Subject, want)
+		}
 		if !strings.Contains(all, "Rita Raiser") || !strings.Contains(all, "/clients/"+strconv.FormatInt(cl.ID, 10)) {
 			t.Fatalf("email does not say who acted or link to the client:\n%s", all)
 		}
@@ -79,9 +85,11 @@ func TestNotificationSettingsAndUnsubscribe(t *testing.T) {
 		}
 		runScenarios(t,
 			scenario{name: "unsubscribe page", as: anon, path: link[1], status: http.StatusOK,
-				contains: []string{"Stop these emails?", "Attentions raised on your clients"}},
+				contains: []string{"Stop these emails?", "Attentions raised on your clients",
+					"This stops Patchwork emailing <strong>" + member.Email + "</strong> about:", "This includes urgent attentions"}},
 			scenario{name: "unsubscribe", as: anon, method: "POST", path: "/unsubscribe", form: url.Values{"token": {tok.Get("token")}},
-				status: http.StatusOK, contains: []string{"You have been unsubscribed"}},
+				status: http.StatusOK, contains: []string{"You have been unsubscribed",
+					"Patchwork will no longer email <strong>" + member.Email + "</strong> about:", "This includes urgent attentions"}},
 			scenario{name: "settings after unsubscribing", as: mb, path: "/settings/notifications", status: http.StatusOK,
 				contains: []string{`name="attention.raised" type="radio" value="never" checked`,
 					`name="member.joined" type="radio" value="never" checked`, `name="client.updated" type="radio" value="weekly" checked`}},

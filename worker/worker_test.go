@@ -84,14 +84,15 @@ func TestEmailsForEveryEventAndPreference(t *testing.T) {
 		e.smtp.Reset()
 
 		svc := sqldb.NewClientService(db)
-		const (
-			attention = "Attention raised on a client in your team"
-			urgent    = "Urgent: attention raised on a client in your team"
-			joined    = "A colleague joined a client's team"
-			left      = "A colleague left a client's team"
-			details   = "A client's details were changed"
-			circle    = "A client's circle was changed"
-			invited   = "You are invited to join a client's team"
+		ref := patchwork.ClientRef(c1.ID)
+		var (
+			attention = "Attention raised: client " + ref
+			urgent    = "Urgent attention raised: client " + ref
+			joined    = "Colleague joined the team: client " + ref
+			left      = "Colleague left the team: client " + ref
+			details   = "Details changed: client " + ref
+			circle    = "Circle changed: client " + ref
+			invited   = "Invitation to join the team: client " + ref
 		)
 		for _, tc := range []struct {
 			name string
@@ -250,7 +251,7 @@ func TestUnsubscribeFromAnEmail(t *testing.T) {
 		e.event(t, c, alice, patchwork.ActivityMemberLeft, "other") // not unsubscribed: daily
 		drain(t, e.w)
 		e.expect(t, "after unsubscribing", map[*patchwork.Agent][]string{
-			carol: {"Urgent: attention raised on a client in your team"}})
+			carol: {"Urgent attention raised: client " + patchwork.ClientRef(c.ID)}})
 	})
 }
 
@@ -273,7 +274,7 @@ func TestOutboxWithoutSMTP(t *testing.T) {
 			t.Fatalf("outbox = %d messages, %v", len(msgs), err)
 		}
 		m := msgs[0]
-		if m.To != alice.Email || m.Subject != "Attention raised on a client in your team" || m.JobID == 0 ||
+		if m.To != alice.Email || m.Subject != "Attention raised: client "+patchwork.ClientRef(c.ID) || m.JobID == 0 ||
 			m.From != "Patchwork <no-reply@patchwork.test>" || m.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" {
 			t.Fatalf("outbox message = %+v", m)
 		}
