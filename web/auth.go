@@ -12,7 +12,14 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, http.StatusOK, "login", &page{Data: safeNextOrEmpty(r.URL.Query().Get("next"))})
+	s.render(w, r, http.StatusOK, "login", &page{Data: loginData{Next: safeNextOrEmpty(r.URL.Query().Get("next"))}})
+}
+
+// loginData is the sign-in page: the page to go to afterwards, and a form
+// kept over the sign-in, sealed (keptform.go).
+type loginData struct {
+	Next string
+	Kept string
 }
 
 func safeNextOrEmpty(next string) string {
@@ -28,6 +35,7 @@ func safeNextOrEmpty(next string) string {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	email, pw := r.PostFormValue("email"), r.PostFormValue("password")
 	next := safeNextOrEmpty(r.PostFormValue("next"))
+	kept := r.PostFormValue("kept")
 	a, err := s.svc.Agents.Authenticate(r.Context(), email, pw)
 	if err != nil {
 		code := patchwork.ErrorCode(err)
@@ -43,7 +51,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, "login", &page{
 			Form:   url.Values{"email": {email}},
 			Errors: map[string]string{"email": patchwork.ErrorMessage(err)},
-			Data:   next,
+			Data:   loginData{Next: next, Kept: kept},
 		})
 		return
 	}
@@ -53,6 +61,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.completeSignIn(r, a, false); err != nil {
 		s.serverError(w, r, err)
+		return
+	}
+	// A form kept over the sign-in comes back (keptform.go); with a second
+	// factor it is not carried through the code page, and is lost.
+	if s.refillKept(w, r, a, kept) {
 		return
 	}
 	if next == "" {

@@ -70,7 +70,7 @@ func TestClientPage(t *testing.T) {
 
 		runScenarios(t,
 			scenario{name: "leaving a team with others on it", as: annB, path: path + "/leave", status: http.StatusOK,
-				contains: []string{"The other members will be told"}, notContains: []string{"nobody will be able to see"}},
+				contains: []string{"those who chose to be told about colleagues leaving will get an email"}, notContains: []string{"nobody will be able to see"}},
 			scenario{name: "leaving as the last member", as: annB, path: "/clients/" + strconv.FormatInt(alone.ID, 10) + "/leave", status: http.StatusOK,
 				contains: []string{"You are the last member of this team. Once you leave, nobody will be able to see Ursula Onlyone"}},
 		)

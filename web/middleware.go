@@ -187,7 +187,8 @@ func (s *Server) loadCaller(next http.Handler) http.Handler {
 		seen := time.Unix(s.sessions.GetInt64(ctx, sessionSeenKey), 0)
 		if now.Sub(seen) > s.cfg.SessionIdle {
 			_ = s.sessions.Destroy(ctx)
-			next.ServeHTTP(w, r)
+			// keepTyped needs to know whose form this was (keptform.go).
+			next.ServeHTTP(w, r.WithContext(withExpiredAgent(ctx, id)))
 			return
 		}
 		if now.Sub(seen) > seenGranularity {

@@ -36,6 +36,8 @@ type page struct {
 	Caller *patchwork.Agent
 	Demo   bool
 	Flash  string
+	// Notice is shown in an important notification banner above the page.
+	Notice string
 	Query  string
 	// Path is the request's path, for the navigation to mark its section.
 	Path   string
@@ -106,6 +108,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p.Caller = patchwork.CallerFromContext(r.Context())
 	p.Demo = s.cfg.Demo
 	p.Path = r.URL.Path
+	if p.Notice == "" {
+		p.Notice, _ = r.Context().Value(noticeKey{}).(string)
+	}
 	if p.Form == nil {
 		p.Form = url.Values{}
 	}

@@ -191,6 +191,9 @@ func (s *Server) gate(pattern string, h http.HandlerFunc) http.Handler {
 		g = s.requireAgent(pattern, s.requireAdmin(h))
 	default:
 		g = s.requireAgent(pattern, h)
+		if _, ok := s.keptRoutes()[pattern]; ok {
+			g = s.keepTyped(pattern, g)
+		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		markRoute(r, pattern)

@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -81,6 +82,10 @@ type Config struct {
 	// Terms are the terms of use every agent must accept (again when
 	// their version changes) before anything else; nil asks for none.
 	Terms *patchwork.Terms
+	// Secret is the deployment secret, from which the key that seals a
+	// form kept over a sign-in is derived (keptform.go); every instance
+	// must share it. Empty means a random key for this process only.
+	Secret []byte
 }
 
 // Observer is told, per request, what the operations metrics count (see
@@ -121,6 +126,7 @@ type Server struct {
 	views    *views
 	log      *slog.Logger
 	now      func() time.Time
+	keptKey  []byte // seals forms kept over a sign-in
 }
 
 // NewServer builds a Server. store keeps sessions (in the database, so that
@@ -156,6 +162,14 @@ func NewServer(cfg Config, svc Services, store SessionStore, log *slog.Logger, n
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		srv.serverError(w, r, fmt.Errorf("session: %w", err))
 	}
+	secret := cfg.Secret
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		if _, err := rand.Read(secret); err != nil {
+			return nil, err
+		}
+	}
+	srv.keptKey = keptKey(secret)
 	return srv, nil
 }
 
