@@ -96,10 +96,12 @@ func TestJourneyKeyboardAndInterruptedSession(t *testing.T) {
 			}
 			check := func(name string) {
 				t.Helper()
+				if tc.noJS {
+					b.checkPageNoScript(name) // waits for the page with scripts on
+					return
+				}
 				b.waitFor(name+": page loaded and styled", pageReady)
 				switch {
-				case tc.noJS:
-					b.checkPageNoScript(name)
 				case tc.phone:
 					b.checkReflow(name)
 					b.runAxe(name, "375 px")
@@ -116,7 +118,11 @@ func TestJourneyKeyboardAndInterruptedSession(t *testing.T) {
 			}
 
 			off.Store(0)
-			b.visit("/login", "Sign in to Patchwork")
+			if tc.noJS {
+				b.visitNoScript("/login", "Sign in to Patchwork")
+			} else {
+				b.visit("/login", "Sign in to Patchwork")
+			}
 			if tc.phone {
 				b.step("emulate a phone", chromedp.EmulateViewport(phoneWidth, phoneHeight))
 				b.waitFor("phone width", fmt.Sprintf("window.innerWidth === %d", phoneWidth))

@@ -17,10 +17,15 @@ import (
 	"patchwork/sqldb/sqldbtest"
 )
 
-// signIn signs the browser in as the demo's agent2 from the sign-in page.
-func signIn(t *testing.T, b *browser) {
+// signIn signs the browser in as the demo's agent2 from the sign-in page;
+// noJS says the browser runs no scripts.
+func signIn(t *testing.T, b *browser, noJS bool) {
 	t.Helper()
-	b.visit("/login", "Sign in to Patchwork")
+	if noJS {
+		b.visitNoScript("/login", "Sign in to Patchwork")
+	} else {
+		b.visit("/login", "Sign in to Patchwork")
+	}
 	b.step("sign in",
 		chromedp.SendKeys(chromedp.ID("email"), agentEmail),
 		chromedp.SendKeys(chromedp.ID("password"), agentPassword),
@@ -50,6 +55,24 @@ func setScripts(b *browser, on bool) {
 		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
 		return err
 	}))
+}
+
+// waitForNoScript is waitFor on a page loaded without JavaScript: the
+// browser's polling needs timers, which do not run while scripts are off,
+// so scripts are on while it waits (the page's own were skipped as it
+// loaded and do not run later).
+func (b *browser) waitForNoScript(what, condition string) {
+	b.t.Helper()
+	setScripts(b, true)
+	b.waitFor(what, condition)
+	setScripts(b, false)
+}
+
+// visitNoScript is visit without JavaScript.
+func (b *browser) visitNoScript(path, h1 string) {
+	b.t.Helper()
+	b.step("visit "+path, chromedp.Navigate(b.base+path), chromedp.WaitVisible(h1XPath(h1)))
+	b.waitForNoScript("visit "+path+": page loaded and styled", pageReady)
 }
 
 // checkPageNoScript is checkPage on a page loaded without JavaScript. axe
@@ -87,7 +110,7 @@ func TestJourneyGovukPatterns(t *testing.T) {
 
 	t.Run("with JavaScript", func(t *testing.T) {
 		b := newBrowser(t, base)
-		signIn(t, b)
+		signIn(t, b, false)
 		b.waitFor("GOV.UK Frontend started", `document.body.classList.contains('govuk-frontend-supported')`)
 
 		// The header: the focus state is readable on the dark blue and the
@@ -179,7 +202,7 @@ func TestJourneyGovukPatterns(t *testing.T) {
 	t.Run("without JavaScript", func(t *testing.T) {
 		b := newBrowser(t, base)
 		disableScripts(b)
-		signIn(t, b)
+		signIn(t, b, true)
 		// Leave first, so that the join below is a fresh one.
 		var me int64
 		if err := db.QueryRowForTest(`SELECT id FROM agents WHERE email = $1`, agentEmail).Scan(&me); err != nil {
@@ -189,7 +212,7 @@ func TestJourneyGovukPatterns(t *testing.T) {
 			w.clientID, patchwork.LeaveRequest{Reason: "joined_by_mistake"}); err != nil && patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("leave before the journey without JavaScript: %v", err)
 		}
-		b.visit(joinPath(t, db, w), "Join "+w.clientName+"'s team")
+		b.visitNoScript(joinPath(t, db, w), "Join "+w.clientName+"'s team")
 		if eval[bool](b, "look for GOV.UK Frontend", `document.body.classList.contains('govuk-frontend-supported')`) {
 			t.Fatalf("scripts ran with JavaScript off")
 		}
@@ -204,14 +227,14 @@ func TestJourneyGovukPatterns(t *testing.T) {
 			chromedp.Click(buttonXPath("Join team")),
 			chromedp.WaitVisible(flashXPath("You have joined the team")),
 		)
-		b.waitFor("client page loaded", pageReady)
+		b.waitForNoScript("client page loaded", pageReady)
 		if eval[bool](b, "look for a copy button", `!!document.querySelector('.pw-copy-button')`) {
 			t.Errorf("a copy button shows without JavaScript")
 		}
 		b.checkPageNoScript("client page (no JavaScript)")
 		b.step("open the attention form", chromedp.Click(linkXPath("Raise an attention")), chromedp.WaitVisible(h1XPath("Raise an attention")))
 		b.step("send it without a category", chromedp.Click(buttonXPath("Raise attention")), chromedp.WaitVisible(chromedp.ID("category-error")))
-		b.waitFor("the error summary has the focus", `document.activeElement && document.activeElement.id === 'error-summary'`)
+		b.waitForNoScript("the error summary has the focus", `document.activeElement && document.activeElement.id === 'error-summary'`)
 		if info := eval[string](b, "read the limit", `document.getElementById('message-info').textContent`); info != "You can enter up to 1,000 characters" {
 			t.Errorf("without JavaScript the limit reads %q", info)
 		}
