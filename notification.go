@@ -131,20 +131,6 @@ type Unsubscription struct {
 	Kinds []string // notification kinds, in the link's order
 }
 
-// OfferedNotificationKinds lists the kinds an agent is offered a choice
-// about: those of NotificationKinds that something in Patchwork raises
-// today. Invitations have no use case yet, so nobody is asked how to hear
-// of them.
-func OfferedNotificationKinds() []NotificationKind {
-	var out []NotificationKind
-	for _, k := range NotificationKinds {
-		if k.Kind != ActivityTeamInvited {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 // NotificationPrefsService reads and changes how agents hear about events.
 type NotificationPrefsService interface {
 	// FindNotificationPrefs returns the caller's mode for every kind in

@@ -23,7 +23,7 @@ func (s *Server) notificationsForm(w http.ResponseWriter, r *http.Request) {
 	for k, v := range prefs {
 		f.Set(k, v)
 	}
-	s.render(w, r, http.StatusOK, "notifications", &page{Form: f, Data: notificationsData{Kinds: patchwork.OfferedNotificationKinds()}})
+	s.render(w, r, http.StatusOK, "notifications", &page{Form: f, Data: notificationsData{Kinds: patchwork.NotificationKinds}})
 }
 
 func (s *Server) updateNotifications(w http.ResponseWriter, r *http.Request) {
@@ -32,7 +32,7 @@ func (s *Server) updateNotifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	prefs := map[string]string{}
-	for _, k := range patchwork.OfferedNotificationKinds() {
+	for _, k := range patchwork.NotificationKinds {
 		if v := r.PostForm.Get(k.Kind); v != "" {
 			prefs[k.Kind] = v
 		}
@@ -40,7 +40,7 @@ func (s *Server) updateNotifications(w http.ResponseWriter, r *http.Request) {
 	if err := s.svc.Prefs.UpdateNotificationPrefs(r.Context(), prefs); err != nil {
 		if fields := patchwork.ErrorFields(err); fields != nil {
 			s.render(w, r, http.StatusUnprocessableEntity, "notifications", &page{Form: r.PostForm, Errors: fields,
-				Data: notificationsData{Kinds: patchwork.OfferedNotificationKinds()}})
+				Data: notificationsData{Kinds: patchwork.NotificationKinds}})
 			return
 		}
 		s.fail(w, r, err)
