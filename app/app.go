@@ -135,6 +135,10 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Outbox:     db.FindMyOutbox,
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),
+		Signups:     sqldb.NewSignupService(db, o.Secret),
+	}
+	if o.Demo {
+		svc.SignupOutbox = db.FindSignupOutbox
 	}
 	ready := func(ctx context.Context) error {
 		if err := db.Ping(ctx); err != nil {

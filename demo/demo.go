@@ -13,6 +13,10 @@ import (
 	"patchwork/sqldb"
 )
 
+// DemoDomain is the email domain of the demo's agents, which every demo
+// agency takes sign-ups from.
+const DemoDomain = "patchwork.test"
+
 // Size controls how much is seeded.
 type Size struct {
 	Clients int
@@ -157,6 +161,11 @@ func Seed(ctx context.Context, db *sqldb.DB, size Size) error {
 			g.GenericEmail, g.GenericPhone = r[0], r[1]
 		}
 		if err := agencySvc.CreateAgency(ctx, g); err != nil {
+			return err
+		}
+		// Every demo agency takes sign-ups from the demo's own domain, so
+		// someone.new@patchwork.test can sign up and choose one.
+		if err := agencySvc.AddAgencyDomain(ctx, g.ID, DemoDomain); err != nil {
 			return err
 		}
 		agencies = append(agencies, g)

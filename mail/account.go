@@ -11,6 +11,8 @@ const (
 	ForgotPasswordPath = "/password/forgot"
 	ResetPasswordPath  = "/password/reset"
 	AlertsPath         = "/admin/alerts" // behind sign-in, for admins
+	SignInPath         = "/login"
+	SignupVerifyPath   = "/signup/verify"
 )
 
 // Kinds of AccountNotice (the same words as the store's account email kinds).
@@ -26,7 +28,8 @@ const (
 	AccountTwoFactorAdminReset = "two_factor_admin_reset"
 	// AccountCodeLockout: wrong two-factor codes after a right password
 	// paused sign-in.
-	AccountCodeLockout = "code_lockout"
+	AccountCodeLockout  = "code_lockout"
+	AccountSignupExists = "signup_exists"
 )
 
 // SecuritySettingsPath is where an agent sets up two-factor sign-in.
@@ -49,6 +52,7 @@ type accountView struct {
 	Paras                  []string
 	LinkURL, LinkText      string
 	After                  []string
+	Footer                 string // "" for the account-security footer
 }
 
 // RenderAccount builds the message for an account notice, with a plain-text
@@ -112,9 +116,21 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 			"Your authenticator app and your recovery codes no longer work for this account. Set two-factor sign-in up again:"}
 		v.LinkURL, v.LinkText = r.baseURL+SecuritySettingsPath, "Set up two-factor sign-in"
 		v.After = []string{"If you did not ask for this, reset your password now and tell your Patchwork administrator: " + forgot}
+	case AccountSignupExists:
+		v.Subject = "You already have a Patchwork account"
+		v.Paras = []string{"Someone asked to sign up to Patchwork with " + n.To + ". That address already has an account, " +
+			"so no new one was made. Sign in with it instead."}
+		v.LinkURL, v.LinkText = r.baseURL+SignInPath, "Sign in to Patchwork"
+		v.After = []string{"Forgotten your password? Reset it: " + forgot,
+			"If you did not ask to sign up, ignore this email. Nothing has changed."}
 	default:
 		return nil, fmt.Errorf("mail: unknown account notice %q", n.Kind)
 	}
+	return r.renderAccountView(v, n.To)
+}
+
+// renderAccountView renders an account-style email to the address to.
+func (r *Renderer) renderAccountView(v *accountView, to string) (*Message, error) {
 	v.Heading = v.Subject
 	var h, t bytes.Buffer
 	if err := r.html.ExecuteTemplate(&h, "account.html", v); err != nil {
@@ -123,7 +139,7 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 	if err := r.text.ExecuteTemplate(&t, "account.txt", v); err != nil {
 		return nil, fmt.Errorf("mail: render text: %w", err)
 	}
-	return &Message{To: n.To, Subject: v.Subject, Text: t.String(), HTML: h.String(), Headers: map[string]string{
+	return &Message{To: to, Subject: v.Subject, Text: t.String(), HTML: h.String(), Headers: map[string]string{
 		"Auto-Submitted":           "auto-generated",
 		"X-Auto-Response-Suppress": "All",
 	}}, nil

@@ -35,6 +35,7 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 	twoFactor := sqldb.NewTwoFactorService(db)
 	terms, guidance := sqldb.NewTermsService(db), sqldb.NewGuidanceService(db)
 	merges := sqldb.NewMergeService(db)
+	signups := sqldb.NewSignupService(db, []byte("test secret"))
 	cl := func() *patchwork.Client {
 		return &patchwork.Client{FirstName: "Nia", LastName: "Newcome", DateOfBirth: "01/02/2015"}
 	}
@@ -145,6 +146,11 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"MergeService.ScanDuplicates":       func(ctx context.Context) error { _, err := merges.ScanDuplicates(ctx); return err },
 		"MergeService.DismissDuplicatePair": func(ctx context.Context) error { return merges.DismissDuplicatePair(ctx, 1) },
 		"ClientService.FindMergedClient":    func(ctx context.Context) error { _, err := clients.FindMergedClient(ctx, clientID); return err },
+		"SignupService.FindAccessRequests":  func(ctx context.Context) error { _, err := signups.FindAccessRequests(ctx); return err },
+		"SignupService.ApproveAccessRequest": func(ctx context.Context) error {
+			return signups.ApproveAccessRequest(ctx, 1, w.Council.ID, true)
+		},
+		"SignupService.RefuseAccessRequest": func(ctx context.Context) error { return signups.RefuseAccessRequest(ctx, 1) },
 	}
 }
 
@@ -159,6 +165,10 @@ var noCaller = map[string]string{
 	"PasswordService.CheckPasswordReset":        "the emailed reset token",
 	"PasswordService.ResetPassword":             "the emailed reset token",
 	"TwoFactorService.VerifySignInCode":         "the half-signed-in session that only a correct password creates",
+	"SignupService.RequestSignup":               "nothing: the same answer for every address, and an email only to it",
+	"SignupService.FindSignup":                  "the emailed sign-up token",
+	"SignupService.CompleteSignup":              "the emailed sign-up token",
+	"SignupService.RequestAccess":               "the emailed sign-up token",
 }
 
 // adminOnly lists the methods only admins and the system may call.
@@ -173,6 +183,7 @@ var adminOnly = map[string]bool{
 	"MergeService.FindClientsToMerge": true, "MergeService.MergeClients": true, "MergeService.UndoMerge": true,
 	"MergeService.FindMerges": true, "MergeService.FindDuplicatePairs": true, "MergeService.ScanDuplicates": true,
 	"MergeService.DismissDuplicatePair": true,
+	"SignupService.FindAccessRequests":  true, "SignupService.ApproveAccessRequest": true, "SignupService.RefuseAccessRequest": true,
 }
 
 // TestNoCallerIsRefused proves that no caller is never trusted: every method
@@ -196,7 +207,7 @@ func TestNoCallerIsRefused(t *testing.T) {
 			(*patchwork.AttentionService)(nil), (*patchwork.NotificationPrefsService)(nil),
 			(*patchwork.JobService)(nil), (*patchwork.AuditService)(nil), (*patchwork.PasswordService)(nil),
 			(*patchwork.SessionService)(nil), (*patchwork.AdminService)(nil), (*patchwork.TwoFactorService)(nil),
-			(*patchwork.TermsService)(nil), (*patchwork.GuidanceService)(nil), (*patchwork.MergeService)(nil)} {
+			(*patchwork.TermsService)(nil), (*patchwork.GuidanceService)(nil), (*patchwork.MergeService)(nil), (*patchwork.SignupService)(nil)} {
 			it := reflect.TypeOf(iface).Elem()
 			for i := range it.NumMethod() {
 				name := it.Name() + "." + it.Method(i).Name

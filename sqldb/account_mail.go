@@ -29,6 +29,9 @@ const (
 	AccountEmailTwoFactorAdminReset = "two_factor_admin_reset"
 	// Wrong two-factor codes paused sign-in: someone has the password.
 	AccountEmailCodeLockout = "code_lockout"
+	// AccountEmailSignupExists answers a sign-up request for an address
+	// that already has an account: sign in, or reset the password.
+	AccountEmailSignupExists = "signup_exists"
 )
 
 // accountEmailPayload is the payload of an account_email job: ids only.

@@ -88,6 +88,12 @@ func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
 			return err
 		}
 	}
+	// An agency's own domain is the first it takes sign-ups from.
+	if d := strings.ToLower(g.EmailDomain); d != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agency_domains (agency_id, domain) VALUES ($1, $2)`, g.ID, d); err != nil {
+			return err
+		}
+	}
 	if err := tx.indexAgency(ctx, g.ID); err != nil {
 		return err
 	}

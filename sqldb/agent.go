@@ -226,9 +226,19 @@ func (s *AgentService) CreateAgent(ctx context.Context, a *patchwork.Agent, pw s
 	})
 }
 
-// insertAgent writes an agent with an already computed password hash; the
-// demo seeder shares one hash between its agents.
+// insertAgent writes an agent with an already computed password hash (the
+// demo seeder shares one hash between its agents) and audits it as created
+// by the caller.
 func (tx *Tx) insertAgent(ctx context.Context, a *patchwork.Agent, hash string) error {
+	if err := tx.insertAgentRow(ctx, a, hash); err != nil {
+		return err
+	}
+	return tx.audit(ctx, patchwork.AuditAgentCreate, 0, fmt.Sprintf("agent=%d", a.ID))
+}
+
+// insertAgentRow writes an agent, its areas and its phone-book words; an
+// address already taken is ECONFLICT on the "email" field.
+func (tx *Tx) insertAgentRow(ctx context.Context, a *patchwork.Agent, hash string) error {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agents WHERE email = $1`, a.Email).Scan(&n); err != nil {
 		return err
@@ -244,7 +254,11 @@ func (tx *Tx) insertAgent(ctx context.Context, a *patchwork.Agent, hash string) 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15) RETURNING id`,
 		a.Email, hash, a.Name, match.Fold(a.Name), a.Role, b2i(a.SensitiveRole), a.GenericRole, a.AgencyID,
 		a.Mobile, a.Landline, a.ContactEmail, a.PreferredContact, a.WorkingHours, b2i(a.Admin), micros(tx.now)).Scan(&a.ID)
-	if err != nil {
+	if isUniqueViolation(err) {
+		// Two sign-ups of one address racing: the count above saw neither.
+		return &patchwork.Error{Code: patchwork.ECONFLICT, Message: "An agent with this email address already exists.",
+			Fields: map[string]string{"email": "An agent with this email address already exists"}}
+	} else if err != nil {
 		return fmt.Errorf("sqldb: insert agent: %w", err)
 	}
 	for _, r := range a.Areas {
@@ -252,10 +266,7 @@ func (tx *Tx) insertAgent(ctx context.Context, a *patchwork.Agent, hash string) 
 			return err
 		}
 	}
-	if err := tx.indexAgent(ctx, a.ID); err != nil {
-		return err
-	}
-	return tx.audit(ctx, patchwork.AuditAgentCreate, 0, fmt.Sprintf("agent=%d", a.ID))
+	return tx.indexAgent(ctx, a.ID)
 }
 
 // UpdateProfile changes the caller's own profile.

@@ -34,11 +34,15 @@ const (
 	// advisorySeed is a session lock: instances started together with
 	// --demo seed the demo network once (see WithSeedLock).
 	advisorySeed int32 = 7210004
+	// advisorySignup is a transaction lock: one sign-up request counted at
+	// a time, so parallel ones cannot all pass a limit.
+	advisorySignup int32 = 7210011
 )
 
 // advisoryKeys lists every key above, for the test that they are distinct.
 var advisoryKeys = map[string]int32{"migrate": advisoryMigrate, "audit": advisoryAudit, "directory": advisoryDirectory,
-	"password reset": advisoryPasswordReset, "seed": advisorySeed}
+	"password reset": advisoryPasswordReset, "seed": advisorySeed,
+	"signup": advisorySignup}
 
 // advisory returns the statement that takes (or releases) an advisory lock
 // with fn — pg_advisory_lock, pg_advisory_xact_lock,

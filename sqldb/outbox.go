@@ -59,8 +59,23 @@ func (db *DB) FindMyOutbox(ctx context.Context, limit int) ([]*patchwork.Email, 
 // findOutbox reads the outbox, only the messages to the address to unless
 // it is "".
 func (db *DB) findOutbox(ctx context.Context, limit int, to string) ([]*patchwork.Email, error) {
+	return db.queryOutbox(ctx, `$2 = '' OR to_addr = $2`, limit, to)
+}
+
+// FindSignupOutbox returns the newest messages of the outbox sent to
+// addresses that have no account — sign-up links and answers to access
+// requests — newest first. It checks no caller: the web layer shows it
+// only in demo mode, to whoever is trying the demo's sign-up. An address's
+// messages leave it once the address has an account.
+func (db *DB) FindSignupOutbox(ctx context.Context, limit int) ([]*patchwork.Email, error) {
+	return db.queryOutbox(ctx, `NOT EXISTS (SELECT 1 FROM agents a WHERE a.email = outbox.to_addr)`, limit)
+}
+
+// queryOutbox reads the outbox messages matching where, newest first; $1
+// is the limit.
+func (db *DB) queryOutbox(ctx context.Context, where string, limit int, args ...any) ([]*patchwork.Email, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(job_id, 0), message_id, to_addr, subject, text_body, html_body,
-		headers, created_at FROM outbox WHERE $2 = '' OR to_addr = $2 ORDER BY id DESC LIMIT $1`, limit, to)
+		headers, created_at FROM outbox WHERE `+where+` ORDER BY id DESC LIMIT $1`, append([]any{limit}, args...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -28,3 +28,12 @@ func ResetToken(secret []byte, nonce string) string {
 	m.Write([]byte("password-reset|" + nonce))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
+
+// SignupToken is the sign-up token that a sign-up's nonce stands for, made
+// and kept like a reset token (see ResetToken); the different label keeps
+// one kind of token from ever being taken for the other.
+func SignupToken(secret []byte, nonce string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("signup|" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}

@@ -25,6 +25,7 @@ var adminPages = []adminLink{
 	{"/admin/duplicates", "Duplicate clients", "Likely duplicate records found by the duplicate check, to dismiss or merge.", false},
 	{"/admin/clients/merge", "Merge two clients", "Merge a duplicate record into the one to keep: teams, attentions, activity and circle become one.", false},
 	{"/admin/merges", "Merges", "Recent merges; undo one within 30 days.", false},
+	{"/admin/access-requests", "Access requests", "People at no approved agency's domain who ask to use Patchwork: approve them for an agency, adding the domain, or refuse them.", true},
 	{"/admin/jobs", "Failed jobs", "Emails and other background jobs that failed after every retry.", true},
 	{"/admin/retention", "Retention", "Clients with no team member for the retention period, and when each will be erased unless someone joins.", true},
 	{"/admin/alerts", "Alerts", "What needs an administrator: the audit log failing its hourly check.", true},

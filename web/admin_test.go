@@ -69,6 +69,10 @@ func adminMatrix(agencyID, keepID int64) map[string]adminCase {
 		"GET /admin/alerts":                     {forSystemAdmins, nil},
 		"GET /admin/retention":                  {forSystemAdmins, nil},
 		"GET /admin/stats.csv":                  {forSystemAdmins, nil},
+		"GET /admin/access-requests":            {forSystemAdmins, nil},
+		"POST /admin/access-requests/{id}/approve": {forSystemAdmins, fixed(url.Values{"agency": {strconv.FormatInt(agencyID, 10)},
+			"add_domain": {"yes"}})},
+		"POST /admin/access-requests/{id}/refuse": {forSystemAdmins, nil},
 	}
 }
 

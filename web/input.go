@@ -20,6 +20,7 @@ var textFields = map[string]bool{
 	"contact_email": true, "working_hours": true, "basis_note": true, "note": true, "message": true,
 	"email": true, "password": true, "current_password": true, "next": true, "q": true,
 	"relationship_note": true, "last_contact_on": true, "next_contact_on": true, "next_contact_time": true,
+	"agency_name": true, "manager_name": true, "manager_email": true, "request_reason": true,
 }
 
 // checkInput is the guard no handler can forget: it reads the query and the

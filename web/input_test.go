@@ -98,6 +98,8 @@ func TestFormsRefuseUnstorableBytes(t *testing.T) {
 				"areas": {strconv.FormatInt(e.LocalA.ID, 10)}}, http.StatusUnprocessableEntity, "cannot be saved"},
 			{"forgotten password", e.anonymous(t), "POST", "/password/forgot", url.Values{"email": {m.Email}},
 				http.StatusUnprocessableEntity, "correct format"},
+			{"sign up", e.anonymous(t), "POST", "/signup", url.Values{"email": {"someone.new@ashford.test"}},
+				http.StatusUnprocessableEntity, "correct format"},
 			{"reset password", e.anonymous(t), "POST", "/password/reset", url.Values{"token": {"abc"}, "password": {"a long new password"}},
 				0, ""},
 			{"change password", mb, "POST", "/settings/password", url.Values{"current_password": {"not the password"},

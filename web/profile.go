@@ -59,16 +59,7 @@ func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	u := patchwork.AgentUpdate{
-		Name: f.Get("name"), Role: f.Get("role"), SensitiveRole: f.Get("sensitive_role") == "yes",
-		GenericRole: f.Get("generic_role"), Mobile: f.Get("mobile"), Landline: f.Get("landline"),
-		ContactEmail: f.Get("contact_email"), PreferredContact: f.Get("preferred_contact"), WorkingHours: f.Get("working_hours"),
-	}
-	for _, v := range f["areas"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			u.AreaIDs = append(u.AreaIDs, id)
-		}
-	}
+	u := profileUpdate(f)
 	if _, err := s.svc.Agents.UpdateProfile(r.Context(), u); err != nil {
 		if fields := patchwork.ErrorFields(err); fields != nil {
 			s.renderProfile(w, r, http.StatusUnprocessableEntity, f, fields)

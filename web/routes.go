@@ -42,7 +42,16 @@ var publicRoutes = map[string]bool{
 	// code is right.
 	"GET /login/two-factor":  true,
 	"POST /login/two-factor": true,
-	"/":                      true, // "page not found" for every other path
+	// Sign-up: the answer to a request is the same whatever the address;
+	// the emailed token is the only credential of the later steps. The
+	// demo's sign-up outbox answers 404 outside demo mode.
+	"GET /signup":           true,
+	"POST /signup":          true,
+	"GET /signup/verify":    true,
+	"POST /signup/complete": true,
+	"POST /signup/access":   true,
+	"GET /dev/signup-mail":  true,
+	"/":                     true, // "page not found" for every other path
 }
 
 // adminPrefix marks the routes behind the admin gate, with adminHomePath.
@@ -67,6 +76,15 @@ func (s *Server) routeList() []route {
 		{"POST /password/forgot", s.forgotPassword},
 		{"GET /password/reset", s.resetPasswordForm},
 		{"POST /password/reset", s.resetPassword},
+		{"GET /signup", s.signupForm},
+		{"POST /signup", s.signup},
+		{"GET /signup/verify", s.signupVerify},
+		{"POST /signup/complete", s.completeSignup},
+		{"POST /signup/access", s.requestAccess},
+		{"GET /dev/signup-mail", s.signupMail},
+		{"GET /admin/access-requests", s.accessRequests},
+		{"POST /admin/access-requests/{id}/approve", s.approveAccessRequest},
+		{"POST /admin/access-requests/{id}/refuse", s.refuseAccessRequest},
 
 		{"GET /{$}", s.dashboard},
 		{"GET /clients/new", s.newClientForm},

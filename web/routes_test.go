@@ -85,7 +85,9 @@ func TestEveryRouteIsClosedByDefault(t *testing.T) {
 var wantPublic = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET /static/": true, "GET /login": true, "POST /login": true,
 	"POST /logout": true, "GET /unsubscribe": true, "POST /unsubscribe": true, "/": true,
 	"GET /password/forgot": true, "POST /password/forgot": true, "GET /password/reset": true, "POST /password/reset": true,
-	"GET /login/two-factor": true, "POST /login/two-factor": true}
+	"GET /login/two-factor": true, "POST /login/two-factor": true,
+	"GET /signup": true, "POST /signup": true, "GET /signup/verify": true, "POST /signup/complete": true, "POST /signup/access": true,
+	"GET /dev/signup-mail": true}
 
 // requestFor turns a route pattern into a request: the method (GET for a
 // pattern without one) and a path with {id} filled in with id.

@@ -38,6 +38,9 @@ type Services struct {
 
 	// Invitations invites colleagues onto client teams.
 	Invitations patchwork.InvitationService
+	// Signups lets staff of approved agencies sign up, and others ask for
+	// access.
+	Signups patchwork.SignupService
 
 	Audit     patchwork.AuditViewerService
 	Stats     patchwork.StatsService
@@ -49,6 +52,10 @@ type Services struct {
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
+	// SignupOutbox lists the local outbox messages to addresses with no
+	// account (sign-up links); demo mode shows them, to anyone, at
+	// /dev/signup-mail.
+	SignupOutbox func(ctx context.Context, limit int) ([]*mail.Message, error)
 }
 
 // Config holds what the web layer needs to know about the deployment.

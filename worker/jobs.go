@@ -48,6 +48,8 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.retention(ctx, j)
 	case sqldb.JobDuplicateScan:
 		err = w.scanDuplicates(ctx, j)
+	case sqldb.JobSignupEmail:
+		err = w.sendSignupEmail(ctx, j)
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
@@ -204,9 +206,14 @@ func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	if err != nil {
 		return err
 	}
+	signups, err := w.DB.PurgeSignups(ctx)
+	if err != nil {
+		return err
+	}
 	w.Log.Info("worker: cleanup", "sessions_deleted", sessions, "jobs_requeued", requeued, "jobs_failed", failed,
 		"jobs_purged", purged, "search_counts_deleted", searches, "team_joins_deleted", joins,
-		"login_counts_deleted", logins, "password_resets_deleted", resets, "invitations_expired", invitations)
+		"login_counts_deleted", logins, "password_resets_deleted", resets, "invitations_expired", invitations,
+		"signups_deleted", signups)
 	return w.DB.CompleteJob(ctx, j.ID)
 }
 

@@ -132,3 +132,40 @@ func domainOf(email string) string {
 	_, d, _ := strings.Cut(email, "@")
 	return d
 }
+
+// cmdAddDomain lets an agency take sign-ups from a domain: anyone with an
+// address at it can then sign up to the agency (several agencies may share
+// a domain; whoever signs up chooses among them).
+func cmdAddDomain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("admin add-domain", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dsn := dbFlag(fs)
+	audit := auditFlags(fs)
+	agencyID := fs.Int64("agency-id", 0, "id of the agency (required)")
+	domain := fs.String("domain", "", "email domain, such as council.example.org (required)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *agencyID == 0 || *domain == "" {
+		fs.Usage()
+		return fmt.Errorf("--agency-id and --domain are required")
+	}
+	db, err := openMigrated(ctx, *dsn, audit)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx = patchwork.NewSystemContext(ctx)
+	if err := sqldb.NewAgencyService(db).AddAgencyDomain(ctx, *agencyID, *domain); err != nil {
+		if patchwork.ErrorCode(err) == patchwork.ENOTFOUND {
+			return fmt.Errorf("no agency has id %d", *agencyID)
+		}
+		return fmt.Errorf("domain not added: %s", patchwork.ErrorMessage(err))
+	}
+	domains, err := db.FindAgencyDomains(ctx, *agencyID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Agency %d takes sign-ups from: %s\n", *agencyID, strings.Join(domains, ", "))
+	return nil
+}

@@ -5,6 +5,7 @@
 //	patchwork migrate [--db …]
 //	patchwork demo [--db …]
 //	patchwork admin create-agent --email … --name … --agency-id … [--admin]
+//	patchwork admin add-domain --agency-id … --domain …
 //	patchwork audit verify [--db …] [--audit-key-file …] [--audit-checkpoint-file …]
 //	patchwork import [--dry-run] --kind clients|agencies FILE
 //	patchwork backup [--db …] --out FILE
@@ -47,7 +48,8 @@ Commands:
   serve                 run the web server (and background worker)
   migrate               apply database migrations
   demo                  seed the demo network into an empty database
-  admin create-agent    add an agent (until sign-up exists)
+  admin create-agent    add an agent (the first admin; others can sign up)
+  admin add-domain      let an agency take sign-ups from an email domain
   audit verify          check the audit log's keyed hash chain and checkpoints (exit 1 unless intact)
   import                load clients or agencies from a CSV file (--dry-run checks and changes nothing; exit 1 if any row has a problem, 2 if the file cannot be read)
   backup                copy a live SQLite database and its audit key (PostgreSQL: pg_dump)
@@ -72,6 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "admin":
 		if len(args) > 1 && args[1] == "create-agent" {
 			return cmdCreateAgent(ctx, args[2:], stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "add-domain" {
+			return cmdAddDomain(ctx, args[2:], stdout, stderr)
 		}
 	case "audit":
 		if len(args) > 1 && args[1] == "verify" {

@@ -1,0 +1,119 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"patchwork"
+)
+
+const accessRequestColumns = `id, email, agency_name, manager_name, manager_email, reason, status, COALESCE(agency_id, 0),
+	created_at, COALESCE(decided_at, 0)`
+
+func scanAccessRequest(sc interface{ Scan(...any) error }) (*patchwork.AccessRequest, error) {
+	r := &patchwork.AccessRequest{}
+	var created, decided int64
+	err := sc.Scan(&r.ID, &r.Email, &r.AgencyName, &r.ManagerName, &r.ManagerEmail, &r.Reason, &r.Status, &r.AgencyID,
+		&created, &decided)
+	r.CreatedAt, r.DecidedAt = fromMicros(created), fromMicros(decided)
+	return r, err
+}
+
+// FindAccessRequests lists access requests for admins; see
+// patchwork.SignupService.
+func (s *SignupService) FindAccessRequests(ctx context.Context) ([]*patchwork.AccessRequest, error) {
+	if _, err := administrator(ctx); err != nil {
+		return nil, err
+	}
+	pending, err := scanAll(ctx, s.db.read, `SELECT `+accessRequestColumns+` FROM access_requests
+		WHERE status = 'pending' ORDER BY created_at, id`, scanAccessRequest)
+	if err != nil {
+		return nil, err
+	}
+	decided, err := scanAll(ctx, s.db.read, `SELECT `+accessRequestColumns+` FROM access_requests
+		WHERE status <> 'pending' ORDER BY decided_at DESC, id DESC LIMIT 50`, scanAccessRequest)
+	if err != nil {
+		return nil, err
+	}
+	return append(pending, decided...), nil
+}
+
+// decideAccessRequest marks a pending request decided inside tx and returns
+// it; ENOTFOUND unless it is pending. The conditional update makes two
+// admins deciding at once decide once.
+func (tx *Tx) decideAccessRequest(ctx context.Context, id int64, status string, agencyID int64) (*patchwork.AccessRequest, error) {
+	var decider int64
+	if a := patchwork.CallerFromContext(ctx); a != nil {
+		decider = a.ID
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE access_requests SET status = $1, agency_id = $2, decided_by = $3, decided_at = $4
+		WHERE id = $5 AND status = 'pending'`, status, nullID(agencyID), nullID(decider), micros(tx.now), id)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, patchwork.ErrNotFound
+	}
+	r, err := scanAccessRequest(tx.QueryRowContext(ctx, `SELECT `+accessRequestColumns+` FROM access_requests WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, patchwork.ErrNotFound
+	}
+	return r, err
+}
+
+// ApproveAccessRequest approves a request; see patchwork.SignupService.
+func (s *SignupService) ApproveAccessRequest(ctx context.Context, id, agencyID int64, addDomain bool) error {
+	if _, err := administrator(ctx); err != nil {
+		return err
+	}
+	nonce, err := newNonce()
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agencies WHERE id = $1`, agencyID).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return patchwork.ErrNotFound
+		}
+		r, err := tx.decideAccessRequest(ctx, id, patchwork.AccessApproved, agencyID)
+		if err != nil {
+			return err
+		}
+		if addDomain {
+			if err := tx.addAgencyDomain(ctx, agencyID, patchwork.EmailDomain(r.Email)); err != nil {
+				return err
+			}
+		}
+		signupID, err := tx.insertSignup(ctx, nonce, s.secret, r.Email, agencyID, "", ApprovedSignupTTL)
+		if err != nil {
+			return err
+		}
+		if err := tx.enqueueSignupEmail(ctx, SignupEmailApproved, signupID, r.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, patchwork.AuditAccessApprove, 0,
+			fmt.Sprintf("request=%d agency=%d add_domain=%t", r.ID, agencyID, addDomain))
+	})
+}
+
+// RefuseAccessRequest refuses a request; see patchwork.SignupService.
+func (s *SignupService) RefuseAccessRequest(ctx context.Context, id int64) error {
+	if _, err := administrator(ctx); err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.decideAccessRequest(ctx, id, patchwork.AccessRefused, 0)
+		if err != nil {
+			return err
+		}
+		if err := tx.enqueueSignupEmail(ctx, SignupEmailRefused, 0, r.ID); err != nil {
+			return err
+		}
+		return tx.audit(ctx, patchwork.AuditAccessRefuse, 0, fmt.Sprintf("request=%d", r.ID))
+	})
+}
