@@ -61,6 +61,9 @@ type Invitation struct {
 	// Token is the invitation's token, set only in the invitee's own list
 	// (FindMyInvitations), for the link to its page.
 	Token string
+	// NeedsAccess is set on a new invitation of an address at a domain no
+	// agency takes sign-ups from: the invitee must ask for access first.
+	NeedsAccess bool
 }
 
 // Invitee is how the team sees who was invited: the agent's name, or the
@@ -120,8 +123,8 @@ type InvitationService interface {
 	// emails them. Only current members may call it; anyone else gets
 	// ENOTFOUND. An address with an active account invites that agent (who
 	// is emailed as their settings say); one with no account invites a new
-	// colleague (always emailed: it is their only way in), provided its
-	// domain is an agency's. EINVALID with per-field messages (email,
+	// colleague (always emailed: it is their only way in; at a domain no
+	// agency takes sign-ups from, they are led to ask for access). EINVALID with per-field messages (email,
 	// message) for bad input, an invitee already on the team or already
 	// invited; ETOOMANYREQUEST once the caller has sent the most
 	// invitations allowed recently. The email never carries the message.
@@ -143,6 +146,13 @@ type InvitationService interface {
 	// invitation of another client, gets ENOTFOUND; one no longer pending
 	// gets ECONFLICT.
 	WithdrawInvitation(ctx context.Context, clientID, invitationID int64) error
+
+	// BeginInvitedSignup starts the sign-up of the new colleague a live
+	// invitation was sent to (an address with no account), the token
+	// proving the address, and returns the sign-up's token for
+	// /signup/verify. It needs no caller: the invitee has no account yet.
+	// ENOTFOUND for any other token.
+	BeginInvitedSignup(ctx context.Context, token string) (string, error)
 
 	// FindMyInvitations returns the caller's own pending, unexpired
 	// invitations, oldest first, each with its Token: those to the caller,

@@ -18,6 +18,7 @@ type InvitationNotice struct {
 	ClientID    int64
 	Token       string // the invitation's token, for its link
 	HasMessage  bool
+	NeedsAccess bool // their address's domain is not yet an agency's on Patchwork
 	Expires     time.Time
 }
 
@@ -51,8 +52,15 @@ func (r *Renderer) RenderInvitation(n *InvitationNotice) (*Message, error) {
 	if n.HasMessage {
 		v.Paras = append(v.Paras, messageWaiting)
 	}
-	v.Paras = append(v.Paras, "Create your Patchwork account with this email address, "+n.To+
-		", then open the invitation. It works until "+n.Expires.In(r.loc).Format("2 January 2006")+".")
+	until := n.Expires.In(r.loc).Format("2 January 2006")
+	if n.NeedsAccess {
+		v.Paras = append(v.Paras, "No agency on Patchwork takes addresses like yours, "+n.To+", yet. Open the invitation "+
+			"to ask for access: a Patchwork administrator approves it, then you create your account and accept. "+
+			"The invitation works until "+until+".")
+	} else {
+		v.Paras = append(v.Paras, "Open the invitation to create your Patchwork account with this address, "+n.To+
+			", then accept it to join the team. It works until "+until+".")
+	}
 	v.LinkURL, v.LinkText = r.baseURL+InvitationPath(n.Token), "Open the invitation"
 	v.After = []string{"To protect the people you work with, Patchwork emails never include a client's details.",
 		"If you were not expecting this, you can ignore this email: nothing happens unless you accept."}

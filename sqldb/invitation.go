@@ -113,26 +113,12 @@ func (in invitee) label() string {
 	return in.email
 }
 
-// agencyDomainKnown reports whether addr is at the email domain (or a
-// subdomain of it) of an agency on Patchwork: only such a new colleague
-// can sign up.
+// agencyDomainKnown reports whether addr is at a domain an agency takes
+// sign-ups from (agency_domains), as sign-up decides: a new colleague there
+// signs up through the invitation; one at any other domain asks for access.
 func agencyDomainKnown(ctx context.Context, q querier, addr string) (bool, error) {
-	d := patchwork.EmailDomain(addr)
-	var suffixes []any
-	for d != "" {
-		suffixes = append(suffixes, d)
-		_, rest, ok := strings.Cut(d, ".")
-		if !ok {
-			break
-		}
-		d = rest
-	}
-	if len(suffixes) == 0 {
-		return false, nil
-	}
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM agencies WHERE email_domain IN (`+placeholders(1, len(suffixes))+`)`,
-		suffixes...).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM agency_domains WHERE domain = $1`, patchwork.EmailDomain(addr)).Scan(&n)
 	return n > 0, err
 }
 
@@ -149,23 +135,23 @@ func (s *InvitationService) CreateInvitation(ctx context.Context, clientID int64
 	if err != nil {
 		return nil, err
 	}
+	unapproved := false
 	if in.id == 0 {
 		known, err := agencyDomainKnown(ctx, s.db.read, in.email)
 		if err != nil {
 			return nil, err
 		}
-		if !known {
-			return nil, patchwork.Invalid(map[string]string{"email": "No agency on Patchwork has email addresses at " +
-				patchwork.EmailDomain(in.email) + ". Invite a colleague at an agency already on Patchwork, " +
-				"or ask your Patchwork administrator to add their agency"})
-		}
+		// At an unknown domain the invitation leads to an access request,
+		// which an admin approves or refuses.
+		unapproved = !known
 	}
 	nonce, err := newNonce()
 	if err != nil {
 		return nil, err
 	}
 	inv := &patchwork.Invitation{ClientID: clientID, InviterID: c.ID, InviterName: c.Name, InviteeID: in.id,
-		InviteeName: in.name, Email: in.email, Message: req.Message, Status: patchwork.InvitationPending}
+		InviteeName: in.name, Email: in.email, Message: req.Message, Status: patchwork.InvitationPending,
+		NeedsAccess: unapproved}
 	err = s.db.inTx(ctx, func(tx *Tx) error {
 		if err := requireMember(ctx, tx, c, clientID); err != nil {
 			return err
@@ -313,6 +299,33 @@ func (s *InvitationService) WithdrawInvitation(ctx context.Context, clientID, in
 		}
 		return tx.audit(ctx, patchwork.AuditInvitationWithdraw, clientID, fmt.Sprintf("invitation=%d", invitationID))
 	})
+}
+
+// BeginInvitedSignup starts the sign-up of a new colleague from their
+// invitation; see patchwork.InvitationService. The invitation's token,
+// emailed to the address, proves it, so the sign-up needs no email of its
+// own; it continues at /invitations?id=N, so that no live token is stored.
+func (s *InvitationService) BeginInvitedSignup(ctx context.Context, token string) (string, error) {
+	if token == "" {
+		return "", patchwork.ErrNotFound
+	}
+	var signup string
+	err := s.db.inTx(ctx, func(tx *Tx) error {
+		var id int64
+		var email string
+		err := tx.QueryRowContext(ctx, `SELECT i.id, i.email FROM invitations i
+			WHERE i.token_hash = $1 AND i.status = $2 AND i.expires_at > $3 AND i.invitee_id IS NULL
+			AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.email = i.email)`,
+			tokenHash(token), patchwork.InvitationPending, micros(tx.now)).Scan(&id, &email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return patchwork.ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		signup, err = tx.BeginVerifiedSignup(ctx, s.secret, email, fmt.Sprintf("/invitations?id=%d", id))
+		return err
+	})
+	return signup, err
 }
 
 // FindMyInvitations lists the caller's pending invitations with their
@@ -524,6 +537,7 @@ type InvitationEmail struct {
 	InviterName  string
 	AgencyName   string // the inviter's agency as the public sees it
 	HasMessage   bool
+	NeedsAccess  bool // no agency takes sign-ups from the address's domain
 	Nonce        string
 	ExpiresAt    time.Time
 	Live         bool // still pending and unexpired
@@ -561,5 +575,7 @@ func (db *DB) LoadInvitationEmail(ctx context.Context, payload string) (*Invitat
 	}
 	e.ExpiresAt = fromMicros(expires)
 	e.Live = status == patchwork.InvitationPending && e.ExpiresAt.After(db.now())
-	return e, nil
+	known, err := agencyDomainKnown(ctx, db.read, e.To)
+	e.NeedsAccess = !known
+	return e, err
 }

@@ -241,7 +241,6 @@ func TestInvitationByEmail(t *testing.T) {
 		for _, tc := range []struct{ email, want string }{
 			{"", "Enter the email address"},
 			{"not an address", "correct format"},
-			{"someone@unknown.test", "No agency on Patchwork has email addresses at unknown.test"},
 		} {
 			_, err := svc.CreateInvitation(as, cl.ID, patchwork.InvitationRequest{Email: tc.email})
 			if !strings.Contains(patchwork.ErrorFields(err)["email"], tc.want) {
@@ -255,23 +254,34 @@ func TestInvitationByEmail(t *testing.T) {
 		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM invitations`); n != 0 {
 			t.Fatalf("refused invitations stored: %d", n)
 		}
-		// A subdomain of an agency's domain counts as the agency's.
-		inv, err := svc.CreateInvitation(as, cl.ID, patchwork.InvitationRequest{Email: " New.Colleague@Schools.Ashford.test "})
+		// An address at a domain no agency takes sign-ups from is invited
+		// too, told that they must ask for access first.
+		far, err := svc.CreateInvitation(as, cl.ID, patchwork.InvitationRequest{Email: "someone@unknown.test"})
+		if err != nil || !far.NeedsAccess {
+			t.Fatalf("invitation at an unknown domain: %v %+v", err, far)
+		}
+		if e, err := db.LoadInvitationEmail(as, `{"invitation_id":`+itoa(far.ID)+`}`); err != nil || !e.NeedsAccess {
+			t.Fatalf("its email: %v %+v", err, e)
+		}
+		if err := svc.WithdrawInvitation(as, cl.ID, far.ID); err != nil {
+			t.Fatal(err)
+		}
+		inv, err := svc.CreateInvitation(as, cl.ID, patchwork.InvitationRequest{Email: " New.Colleague@Ashford.test "})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inv.InviteeID != 0 || inv.Email != "new.colleague@schools.ashford.test" || inv.Invitee() != inv.Email {
+		if inv.InviteeID != 0 || inv.Email != "new.colleague@ashford.test" || inv.Invitee() != inv.Email {
 			t.Fatalf("new colleague's invitation: %+v", inv)
 		}
-		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM jobs WHERE kind = $1`, sqldb.JobInvitationEmail); n != 1 {
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM jobs WHERE kind = $1`, sqldb.JobInvitationEmail); n != 2 {
 			t.Fatalf("%d invitation email jobs", n)
 		}
 		e, err := db.LoadInvitationEmail(as, `{"invitation_id":`+itoa(inv.ID)+`}`)
-		if err != nil || !e.Live || e.To != inv.Email || e.ClientID != cl.ID || e.InviterName != "Mia Member" || e.HasMessage {
+		if err != nil || !e.Live || e.To != inv.Email || e.ClientID != cl.ID || e.InviterName != "Mia Member" || e.HasMessage || e.NeedsAccess {
 			t.Fatalf("invitation email: %v %+v", err, e)
 		}
 		// Whoever holds the address is the invitee once they have an account.
-		newcomer := &patchwork.Agent{Email: "new.colleague@schools.ashford.test", Name: "Nia Newcomer", AgencyID: w.Council.ID}
+		newcomer := &patchwork.Agent{Email: "new.colleague@ashford.test", Name: "Nia Newcomer", AgencyID: w.Council.ID}
 		if err := sqldb.NewAgentService(db).CreateAgent(sqldbtest.System(), newcomer, sqldbtest.Password); err != nil {
 			t.Fatal(err)
 		}

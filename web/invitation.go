@@ -103,7 +103,12 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "flash", "Invitation sent to "+inv.Invitee()+". It works for 14 days.")
+	msg := "Invitation sent to " + inv.Invitee() + ". It works for 14 days."
+	if inv.NeedsAccess {
+		msg = "Invitation sent to " + inv.Invitee() + ". No agency on Patchwork takes addresses at " +
+			patchwork.EmailDomain(inv.Email) + " yet, so they will first ask for access, which an administrator approves."
+	}
+	s.sessions.Put(r.Context(), "flash", msg)
 	http.Redirect(w, r, "/clients/"+strconv.FormatInt(id, 10)+"#invitations", http.StatusSeeOther)
 }
 
@@ -151,8 +156,28 @@ type invitationData struct {
 
 // showInvitation is GET /invitations/{token}: to its invitee, who the
 // client is and the form to accept; to anyone else the ordinary 404.
+//
+// It is the one public route that needs a caller for what it shows: a
+// signed-out visitor (or a deactivated agent) holding a new colleague's
+// live invitation — which only its address was emailed — starts their
+// sign-up; anyone else signed out is sent to sign in, as every closed
+// route sends them, with the same answer for any other token.
 func (s *Server) showInvitation(w http.ResponseWriter, r *http.Request) {
 	token := r.PathValue("token")
+	if !patchwork.CanUse(patchwork.CallerFromContext(r.Context())) {
+		signup, err := s.svc.Invitations.BeginInvitedSignup(r.Context(), token)
+		if err != nil {
+			if patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+				s.fail(w, r, err)
+				return
+			}
+			s.signIn(w, r)
+			return
+		}
+		http.Redirect(w, r, "/signup/verify?token="+url.QueryEscape(signup), http.StatusSeeOther)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
 	p, err := s.svc.Invitations.FindInvitation(r.Context(), token)
 	if err != nil {
 		s.fail(w, r, err)

@@ -147,10 +147,11 @@ func assertNoSecret(t *testing.T, r response) {
 	}
 }
 
-// TestInvitationOfANewColleague: an address with no account at an agency's
-// domain is always emailed (whatever anyone's settings), with a link that
-// works for whoever then has an account with that address; an address at
-// an unknown domain is refused beside the field, keeping what was typed.
+// TestInvitationOfANewColleague: an address with no account is always
+// emailed (whatever anyone's settings); its link, opened signed out, leads
+// straight to sign-up (the invitation proved the address), which ends on
+// the invitation's page, where the newcomer accepts. An address at a domain
+// no agency takes sign-ups from is invited to ask for access.
 func TestInvitationOfANewColleague(t *testing.T) {
 	eachMailEnv(t, func(t *testing.T, e *mailEnv) {
 		member := e.MustAgent(t, "Mia Member", e.Council, e.LocalA)
@@ -159,15 +160,23 @@ func TestInvitationOfANewColleague(t *testing.T) {
 		mb := e.signedIn(t, member)
 		const addr = "nia.newcomer@ashford.test"
 		runScenarios(t,
+			scenario{name: "bad address", as: mb, method: "POST", path: client + "/invitations",
+				form: url.Values{"email": {"someone@"}, "message": {"hello"}}, status: http.StatusUnprocessableEntity,
+				contains: []string{`id="email-error"`, `value="someone@"`, "hello"}},
 			scenario{name: "unknown domain", as: mb, method: "POST", path: client + "/invitations",
-				form: url.Values{"email": {"someone@elsewhere.test"}, "message": {"hello"}}, status: http.StatusUnprocessableEntity,
-				contains: []string{`id="email-error"`, "No agency on Patchwork has email addresses at elsewhere.test", `value="someone@elsewhere.test"`, "hello"}},
+				form: url.Values{"email": {"someone@elsewhere.test"}}, status: http.StatusSeeOther, locationPrefix: client},
+			scenario{name: "told they must ask for access", as: mb, path: client, status: http.StatusOK,
+				contains: []string{"No agency on Patchwork takes addresses at elsewhere.test yet"}},
 			scenario{name: "new colleague", as: mb, method: "POST", path: client + "/invitations",
 				form: url.Values{"email": {addr}}, status: http.StatusSeeOther, locationPrefix: client},
 			scenario{name: "listed by address", as: mb, path: client, status: http.StatusOK, contains: []string{addr, "Withdraw"}},
 		)
-		if n := sqldbtest.MustCount(t, e.db, `SELECT COUNT(*) FROM invitations`); n != 1 {
-			t.Fatalf("%d invitations", n)
+		far := e.deliver(t, "someone@elsewhere.test")
+		if len(far) != 1 {
+			t.Fatalf("%d emails to the address at an unknown domain", len(far))
+		}
+		if text, _ := textPart(t, far[0].Raw); !strings.Contains(text, "to ask for access") {
+			t.Fatalf("unknown domain's email:\n%s", text)
 		}
 		msgs := e.deliver(t, addr)
 		if len(msgs) != 1 {
@@ -175,24 +184,38 @@ func TestInvitationOfANewColleague(t *testing.T) {
 		}
 		noClientData(t, msgs[0])
 		text, _ := textPart(t, msgs[0].Raw)
-		if !strings.Contains(text, "Create your Patchwork account with this email address") || strings.Contains(text, "left you a message") {
+		if !strings.Contains(text, "create your Patchwork account with this address") || strings.Contains(text, "left you a message") {
 			t.Fatalf("new colleague's email:\n%s", text)
 		}
 		link := invitationIn(t, msgs[0])
 
-		newcomer := &patchwork.Agent{Email: addr, Name: "Nia Newcomer", Role: "School nurse", AgencyID: e.Council.ID}
-		if err := sqldb.NewAgentService(e.db).CreateAgent(sqldbtest.System(), newcomer, sqldbtest.Password); err != nil {
+		// Signed out, the link starts the sign-up; a made-up one is sent
+		// to sign in like any closed page.
+		nb := e.anonymous(t)
+		scenario{as: nb, path: "/invitations/madeUpTokenXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX", status: http.StatusSeeOther,
+			locationPrefix: "/login"}.run(t)
+		res := nb.get(link)
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/signup/verify?token=") {
+			t.Fatalf("signed-out invitee: %d %q", res.status, res.location)
+		}
+		signupToken, err := url.QueryUnescape(strings.TrimPrefix(res.location, "/signup/verify?token="))
+		if err != nil {
 			t.Fatal(err)
 		}
-		nb := e.signedIn(t, newcomer)
+		nb.get(res.location).must(t, http.StatusOK, `name="password"`)
+		res = nb.post("/signup/complete", e.profileForm(signupToken, e.Council.ID, "a long enough new password"))
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/invitations") {
+			t.Fatalf("complete sign-up: %d %q\n%s", res.status, res.location, res.body)
+		}
 		runScenarios(t,
-			scenario{name: "the newcomer's own invitations lead to it", as: nb, path: "/invitations", status: http.StatusSeeOther, location: link},
-			scenario{name: "nobody else's", as: mb, path: "/invitations", status: http.StatusSeeOther, location: "/"},
+			scenario{name: "sign-up continues to the invitation", as: nb, path: res.location, status: http.StatusSeeOther, location: link},
 			scenario{name: "the newcomer sees the invitation", as: nb, path: link, status: http.StatusOK, contains: []string{"Zebedee"}},
 			scenario{name: "accepts", as: nb, method: "POST", path: link, form: url.Values{"basis": {"consent"}, "declaration": {"yes"}},
 				status: http.StatusSeeOther, location: client},
 			scenario{name: "the team sees the newcomer", as: mb, path: client, status: http.StatusOK,
-				contains: []string{"Nia Newcomer joined the team (consent)", "Nobody is invited at the moment"}},
+				contains: []string{"Nia Newcomer joined the team (consent)", "someone@elsewhere.test"}},
+			scenario{name: "the used link, signed out, is sent to sign in", as: e.anonymous(t), path: link,
+				status: http.StatusSeeOther, locationPrefix: "/login"},
 		)
 	})
 }

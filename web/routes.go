@@ -51,7 +51,11 @@ var publicRoutes = map[string]bool{
 	"POST /signup/complete": true,
 	"POST /signup/access":   true,
 	"GET /dev/signup-mail":  true,
-	"/":                     true, // "page not found" for every other path
+	// An invitation's page: signed out, a new colleague's live invitation
+	// starts their sign-up (the token proves the address); any other
+	// visitor signed out is sent to sign in (see showInvitation).
+	"GET /invitations/{token}": true,
+	"/":                        true, // "page not found" for every other path
 }
 
 // adminPrefix marks the routes behind the admin gate, with adminHomePath.

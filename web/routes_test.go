@@ -87,7 +87,9 @@ var wantPublic = map[string]bool{"GET /healthz": true, "GET /readyz": true, "GET
 	"GET /password/forgot": true, "POST /password/forgot": true, "GET /password/reset": true, "POST /password/reset": true,
 	"GET /login/two-factor": true, "POST /login/two-factor": true,
 	"GET /signup": true, "POST /signup": true, "GET /signup/verify": true, "POST /signup/complete": true, "POST /signup/access": true,
-	"GET /dev/signup-mail": true}
+	"GET /dev/signup-mail": true,
+	// A new colleague's invitation starts their sign-up; anyone else signed out is sent to sign in.
+	"GET /invitations/{token}": true}
 
 // requestFor turns a route pattern into a request: the method (GET for a
 // pattern without one) and a path with {id} filled in with id.

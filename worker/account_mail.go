@@ -61,7 +61,7 @@ func (w *Worker) sendInvitationEmail(ctx context.Context, j *patchwork.Job) erro
 	if e.Live {
 		m, err := w.Renderer.RenderInvitation(&mail.InvitationNotice{To: e.To, InviterName: e.InviterName,
 			AgencyName: e.AgencyName, ClientID: e.ClientID, Token: sqldb.InvitationToken(w.Config.Secret, e.Nonce),
-			HasMessage: e.HasMessage, Expires: e.ExpiresAt})
+			HasMessage: e.HasMessage, NeedsAccess: e.NeedsAccess, Expires: e.ExpiresAt})
 		if err != nil {
 			return fmt.Errorf("worker: %w: %w", err, patchwork.ErrPermanent)
 		}
