@@ -103,7 +103,7 @@ func identifies(text string, c *Client) bool {
 	return false
 }
 
-// ErasureService erases clients on request (PRODUCT.md: "Remove a client").
+// ErasureService erases clients on request (docs/security.md, "Erasure").
 // Only admins may call it; anyone else gets ENOTFOUND, as for a missing
 // page.
 type ErasureService interface {
