@@ -29,8 +29,92 @@ type AreaService interface {
 	// areas, each group ordered by name. Any active agent may call it.
 	FindAreas(ctx context.Context) ([]*Area, error)
 
-	// CreateArea adds an area under a parent of the level above. Only admins
-	// and the system caller may call it; other agents get ENOTFOUND. EINVALID
-	// for a missing name, an unknown kind or a wrong parent.
+	// CreateArea adds an area under a parent of the level above. System
+	// admins and the system caller may add any area; an area admin may add
+	// local areas to their districts (another parent is ENOTFOUND, as for
+	// one that does not exist); other agents get ENOTFOUND. EINVALID for a
+	// missing or ambiguous name (see AreaAdminService.UpdateArea), an
+	// unknown kind or a wrong parent.
 	CreateArea(ctx context.Context, a *Area) error
 }
+
+// MaxAreaName bounds the name of an area.
+const MaxAreaName = 100
+
+// AdminArea is an area as the admin areas page shows it: its place in the
+// hierarchy and what belongs to it.
+type AdminArea struct {
+	Area     *Area
+	Parent   *Area     // nil for a network
+	Children []*Area   // its districts, or its local areas, by name
+	Agencies []*Agency // the agencies with this area among theirs, by name
+	Agents   int       // agents with this area among theirs
+	Clients  int       // clients in this area
+}
+
+// AreaUpdate renames an area or moves it under another parent of the same
+// level (a local area to another district, a district to another
+// network). Name is the name it is to have (the same to keep it); a zero
+// ParentID keeps the parent.
+type AreaUpdate struct {
+	Name     string
+	ParentID int64
+}
+
+// AreaAdminService edits the area hierarchy and moves agencies, agents and
+// clients between areas. Every method follows AdminService's contract: a
+// system admin reaches every area; an area admin reaches the districts they
+// were given and the local areas in them, and meets every other area, and
+// the agencies, agents and clients outside those districts, as ENOTFOUND,
+// exactly as one that does not exist. Networks and districts are created,
+// renamed and moved by system admins only. Every change is one transaction
+// with its audit row.
+type AreaAdminService interface {
+	// FindAdminAreas returns the areas in the caller's reach, networks
+	// first, then districts, then local areas, each group by name.
+	FindAdminAreas(ctx context.Context) ([]*Area, error)
+
+	// FindAdminArea returns one area in the caller's reach with its parent,
+	// children, agencies and counts.
+	FindAdminArea(ctx context.Context, id int64) (*AdminArea, error)
+
+	// UpdateArea renames or moves an area in reach. EINVALID (field name)
+	// for an empty or too long name, or one another area of its level
+	// already has; EINVALID (field parent_id) for a parent that is not an
+	// area of the level above in the caller's reach.
+	UpdateArea(ctx context.Context, id int64, upd AreaUpdate) error
+
+	// FindAdminAgency returns an agency in reach with its areas.
+	FindAdminAgency(ctx context.Context, id int64) (*Agency, error)
+
+	// SetAgencyAreas gives an agency in reach the local areas areaIDs in
+	// place of its areas in the caller's reach; its areas outside reach
+	// stay. EINVALID (field areas) for an id that is no local area in reach.
+	SetAgencyAreas(ctx context.Context, agencyID int64, areaIDs []int64) error
+
+	// SetAgentAreas does the same for an agent in reach. An area the agent
+	// keeps keeps its origin (chosen, or added by a team).
+	SetAgentAreas(ctx context.Context, agentID int64, areaIDs []int64) error
+
+	// FindClientToMove returns what an admin is shown of a client in
+	// reach (see AdminClient) before moving it; the view is audited.
+	FindClientToMove(ctx context.Context, clientID int64) (*AdminClient, error)
+
+	// MoveClient moves a client in reach to the local area areaID in
+	// reach: the area replaces its local areas in the caller's reach.
+	// Search follows at once: the client is found in the new area's local
+	// and district scopes. The areas its team members were given by this
+	// client's team (Area.FromTeam) follow too. EINVALID (field area_id)
+	// for an id that is no local area in reach.
+	MoveClient(ctx context.Context, clientID, areaID int64) error
+}
+
+// Audit actions of the area admin functions.
+const (
+	AuditAreaUpdate     = "admin.area_update"
+	AuditAgencyAreas    = "admin.agency_areas"
+	AuditAgentAreas     = "admin.agent_areas"
+	AuditClientAreaView = "admin.client_area_view"
+	AuditClientAreaMove = "admin.client_area_move"
+	AuditAreaImport     = "admin.area_import"
+)

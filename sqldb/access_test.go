@@ -75,7 +75,21 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"AgencyService.CreateAgency": func(ctx context.Context) error {
 			return agencies.CreateAgency(ctx, &patchwork.Agency{Name: "New agency", Sector: "Other"})
 		},
-		"AreaService.FindAreas": func(ctx context.Context) error { _, err := areas.FindAreas(ctx); return err },
+		"AreaService.FindAreas":           func(ctx context.Context) error { _, err := areas.FindAreas(ctx); return err },
+		"AreaAdminService.FindAdminAreas": func(ctx context.Context) error { _, err := areas.FindAdminAreas(ctx); return err },
+		"AreaAdminService.FindAdminArea":  func(ctx context.Context) error { _, err := areas.FindAdminArea(ctx, w.LocalA.ID); return err },
+		"AreaAdminService.UpdateArea": func(ctx context.Context) error {
+			return areas.UpdateArea(ctx, w.LocalB.ID, patchwork.AreaUpdate{Name: "Renamed"})
+		},
+		"AreaAdminService.FindAdminAgency": func(ctx context.Context) error { _, err := areas.FindAdminAgency(ctx, w.Council.ID); return err },
+		"AreaAdminService.SetAgencyAreas": func(ctx context.Context) error {
+			return areas.SetAgencyAreas(ctx, w.Council.ID, []int64{w.LocalB.ID})
+		},
+		"AreaAdminService.SetAgentAreas": func(ctx context.Context) error {
+			return areas.SetAgentAreas(ctx, member.ID, []int64{w.LocalB.ID})
+		},
+		"AreaAdminService.FindClientToMove": func(ctx context.Context) error { _, err := areas.FindClientToMove(ctx, clientID); return err },
+		"AreaAdminService.MoveClient":       func(ctx context.Context) error { return areas.MoveClient(ctx, clientID, w.LocalB.ID) },
 		"AreaService.CreateArea": func(ctx context.Context) error {
 			return areas.CreateArea(ctx, &patchwork.Area{Kind: patchwork.AreaNetwork, Name: "New network"})
 		},
@@ -174,7 +188,10 @@ var noCaller = map[string]string{
 // adminOnly lists the methods only admins and the system may call.
 var adminOnly = map[string]bool{
 	"AgentService.CreateAgent": true, "AgentService.DeactivateAgent": true, "AgencyService.CreateAgency": true,
-	"AreaService.CreateArea": true, "JobService.FindFailedJobs": true, "JobService.RetryJob": true,
+	"AreaService.CreateArea": true, "AreaAdminService.FindAdminAreas": true, "AreaAdminService.FindAdminArea": true,
+	"AreaAdminService.UpdateArea": true, "AreaAdminService.FindAdminAgency": true, "AreaAdminService.SetAgencyAreas": true,
+	"AreaAdminService.SetAgentAreas": true, "AreaAdminService.FindClientToMove": true, "AreaAdminService.MoveClient": true,
+	"JobService.FindFailedJobs": true, "JobService.RetryJob": true,
 	"AuditService.VerifyAudit": true, "AuditService.FindAuditForClient": true,
 	"AdminService.FindAdminAgents": true, "AdminService.FindAdminAgent": true, "AdminService.DeactivateAgent": true,
 	"AdminService.ReactivateAgent": true, "AdminService.MoveAgent": true, "AdminService.SetAdminDistricts": true,
@@ -203,7 +220,7 @@ func TestNoCallerIsRefused(t *testing.T) {
 		}
 		calls := serviceCalls(t, w, cl.ID, att.ID, member)
 		for _, iface := range []any{(*patchwork.AgentService)(nil), (*patchwork.AgencyService)(nil),
-			(*patchwork.AreaService)(nil), (*patchwork.ClientService)(nil), (*patchwork.SearchService)(nil),
+			(*patchwork.AreaService)(nil), (*patchwork.AreaAdminService)(nil), (*patchwork.ClientService)(nil), (*patchwork.SearchService)(nil),
 			(*patchwork.AttentionService)(nil), (*patchwork.NotificationPrefsService)(nil),
 			(*patchwork.JobService)(nil), (*patchwork.AuditService)(nil), (*patchwork.PasswordService)(nil),
 			(*patchwork.SessionService)(nil), (*patchwork.AdminService)(nil), (*patchwork.TwoFactorService)(nil),
