@@ -56,7 +56,9 @@ func TestAreaHierarchyEdits(t *testing.T) {
 		sys := sqldbtest.As(w.MustSystemAdmin(t, "Sid System", w.Council))
 		north := sqldbtest.As(w.MustAreaAdmin(t, "Nadia North", w.Council, w.District))
 		member := w.MustAgent(t, "Ash Ford", w.Council, w.LocalA)
-		audits := func() int { return sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM audit_events WHERE action LIKE 'admin.area%'`) }
+		audits := func() int {
+			return sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM audit_events WHERE action LIKE 'admin.area%'`)
+		}
 		snapshot := func() string {
 			list, err := areas.FindAreas(sys)
 			must(t, err)
@@ -359,4 +361,3 @@ func TestSetAgencyAndAgentAreas(t *testing.T) {
 }
 
 func sortedIDs(ids ...int64) []int64 { return slices.Sorted(slices.Values(ids)) }
-

@@ -31,7 +31,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dsn := dbFlag(fs)
 	audit := auditFlags(fs)
 	dry := fs.Bool("dry-run", false, "check every row and report the problems; change nothing")
-	kind := fs.String("kind", "", "what the file holds: agencies or clients (agents are not supported yet)")
+	kind := fs.String("kind", "", "what the file holds: agencies, clients or areas (agents are not supported yet)")
 	allowDup := fs.Bool("allow-duplicates", false, "import rows the duplicate check finds likely to be an existing client")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	generate := fs.Int("generate", 0, "write a sample client file of this many rows to FILE (for measurements; three members each, from the database's agents) instead of importing")
@@ -50,11 +50,11 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return importer.WriteSampleClients(patchwork.NewSystemContext(ctx), db, fs.Arg(0), *generate)
 	}
 	switch *kind {
-	case "clients", "agencies":
+	case "clients", "agencies", "areas":
 	case "agents":
 		return &exitCode{2, fmt.Errorf("--kind %s is not supported yet: only clients", *kind)}
 	default:
-		return &exitCode{2, errors.New("--kind must be agencies, agents or clients")}
+		return &exitCode{2, errors.New("--kind must be agencies, agents, clients or areas")}
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
@@ -66,6 +66,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer db.Close()
+	if *kind == "areas" {
+		return importAreas(patchwork.NewSystemContext(ctx), db, f, fs.Arg(0), *dry, stdout)
+	}
 	opt := importer.Options{DryRun: *dry, AllowDuplicates: *allowDup}
 	if !*quiet {
 		opt.Progress = progressLine(stderr, time.Now)
