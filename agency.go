@@ -42,20 +42,37 @@ type Agency struct {
 	PublishDirect bool
 	EmailDomain   string
 	Areas         []*Area
+	// Status is AgencyPending, AgencyActive or AgencySuspended (see
+	// admin_agencies.go); empty means active to CreateAgency.
+	Status string
+	// Domains are the email domains the agency takes sign-ups from
+	// (agency_domains). Only the admin functions fill it in.
+	Domains []string
 }
 
-// Validate checks a new agency, cleaning it in place, and returns per-field
-// messages: the name is required, every text field has a length limit (see
-// input.go), emails are plain addresses (see ValidEmail), and a sensitive
-// agency's generic mailbox is not at its own domain, which would give it
-// away.
+// Validate checks an agency, cleaning it in place, and returns per-field
+// messages: the name is required, the sector is one of Sectors (in any
+// case; it is set to the list's spelling), every text field has a length
+// limit (see input.go), emails are plain addresses (see ValidEmail),
+// domains are domains (ValidDomain), and a sensitive agency has the generic
+// label it is shown under, and a generic mailbox that is not at its own
+// domain, which would give it away. The admin pages, the bulk import and
+// the CLI all check agencies here.
 func (a *Agency) Validate() error {
 	f := fields{}
 	if f.name("name", &a.Name, MaxNameLength, "Name") && a.Name == "" {
 		f.set("name", "Enter the agency's name")
 	}
-	f.line("sector", &a.Sector, MaxNameLength, "Sector")
-	f.line("generic_label", &a.GenericLabel, MaxLabelLength, "Generic label")
+	if f.line("sector", &a.Sector, MaxNameLength, "Sector") {
+		if s, ok := CanonicalSector(a.Sector); ok {
+			a.Sector = s
+		} else {
+			f.set("sector", "Choose the agency's sector: one of "+strings.Join(Sectors, ", "))
+		}
+	}
+	if f.line("generic_label", &a.GenericLabel, MaxLabelLength, "Generic label") && a.Sensitive && a.GenericLabel == "" {
+		f.set("generic_label", "Enter the label a sensitive agency is shown under, like Support service")
+	}
 	f.text("address", &a.Address, MaxAddressLength, "Address")
 	f.text("contact_route", &a.ContactRoute, MaxContactRouteLength, "How to make contact")
 	for key, p := range map[string]*string{"phone": &a.Phone, "generic_phone": &a.GenericPhone} {
@@ -69,11 +86,41 @@ func (a *Agency) Validate() error {
 	}
 	if f.line("email_domain", &a.EmailDomain, MaxEmailLength, "Email domain") {
 		a.EmailDomain = strings.ToLower(a.EmailDomain)
-		if strings.ContainsAny(a.EmailDomain, "@ ") || (a.EmailDomain != "" && !ValidEmail("x@"+a.EmailDomain)) {
+		if a.EmailDomain != "" && !ValidDomain(a.EmailDomain) {
 			f.set("email_domain", "Enter a domain, like example.org")
 		}
 	}
+	seen := map[string]bool{}
+	var domains []string
+	for _, d := range a.Domains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if d == "" || seen[d] {
+			continue
+		}
+		if len(d) > MaxEmailLength || !ValidDomain(d) {
+			f.set("domains", "Enter each domain on its own line, like example.org")
+		}
+		seen[d] = true
+		domains = append(domains, d)
+	}
+	a.Domains = domains
 	return Invalid(f)
+}
+
+// ValidDomain reports whether d (lower case) is an email domain, like
+// example.org: what follows the @ of a plain address.
+func ValidDomain(d string) bool {
+	return d != "" && !strings.ContainsAny(d, "@ ") && ValidEmail("x@"+d)
+}
+
+// CanonicalSector returns the entry of Sectors that s names, in any case.
+func CanonicalSector(s string) (string, bool) {
+	for _, v := range Sectors {
+		if strings.EqualFold(v, strings.TrimSpace(s)) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // PublicName is the name other agents see on a client's team.

@@ -163,7 +163,7 @@ func TestTooLongMessagesSayTheLimit(t *testing.T) {
 
 func TestSensitiveAgencyGenericMailbox(t *testing.T) {
 	g := &patchwork.Agency{Name: "Safe Haven", Sector: "Charity", Sensitive: true, EmailDomain: "safehaven.test",
-		GenericEmail: "duty@mail.safehaven.test"}
+		GenericLabel: "Support service", GenericEmail: "duty@mail.safehaven.test"}
 	if f := patchwork.ErrorFields(g.Validate()); f["generic_email"] == "" {
 		t.Fatalf("generic mailbox at the agency's own domain accepted: %v", f)
 	}

@@ -136,6 +136,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 
 		Invitations: sqldb.NewInvitationService(db, o.Secret),
 		Signups:     sqldb.NewSignupService(db, o.Secret),
+		AgencyAdmin: sqldb.NewAgencyAdminService(db),
 	}
 	if o.Demo {
 		svc.SignupOutbox = db.FindSignupOutbox

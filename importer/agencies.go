@@ -72,11 +72,6 @@ func ImportAgencies(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options)
 				probs = append(probs, Problem{n, col, "must be yes or no"})
 			}
 		}
-		if sector, ok := canonical(patchwork.Sectors, g.Sector); ok {
-			g.Sector = sector
-		} else {
-			probs = append(probs, Problem{n, "sector", "must be one of: " + strings.Join(patchwork.Sectors, ", ")})
-		}
 		for _, a := range strings.Split(get("local_areas"), ";") {
 			if a = strings.TrimSpace(a); a == "" {
 				continue
@@ -88,6 +83,8 @@ func ImportAgencies(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options)
 			}
 			g.Areas = append(g.Areas, &patchwork.Area{ID: id})
 		}
+		// The sector, the lengths, the addresses and a sensitive agency's
+		// label are checked where the admin pages check them.
 		if err := g.Validate(); err != nil {
 			fields := patchwork.ErrorFields(err)
 			for _, col := range sortedColumns(header) {
@@ -127,12 +124,3 @@ func ImportAgencies(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options)
 	return rep, nil
 }
 
-// canonical returns the entry of list that v names, in any case.
-func canonical(list []string, v string) (string, bool) {
-	for _, s := range list {
-		if strings.EqualFold(s, v) {
-			return s, true
-		}
-	}
-	return "", false
-}

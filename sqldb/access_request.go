@@ -63,6 +63,11 @@ func (tx *Tx) decideAccessRequest(ctx context.Context, id int64, status string, 
 	return r, err
 }
 
+// errAgencyNotActive refuses to let anyone in to a pending or suspended
+// agency.
+var errAgencyNotActive = patchwork.Errorf(patchwork.ECONFLICT,
+	"That agency is waiting for approval or suspended: approve it, or lift the suspension, first.")
+
 // ApproveAccessRequest approves a request; see patchwork.SignupService.
 func (s *SignupService) ApproveAccessRequest(ctx context.Context, id, agencyID int64, addDomain bool) error {
 	if _, err := administrator(ctx); err != nil {
@@ -73,12 +78,14 @@ func (s *SignupService) ApproveAccessRequest(ctx context.Context, id, agencyID i
 		return err
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agencies WHERE id = $1`, agencyID).Scan(&n); err != nil {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM agencies WHERE id = $1`, agencyID).Scan(&status); errors.Is(err, sql.ErrNoRows) {
+			return patchwork.ErrNotFound
+		} else if err != nil {
 			return err
 		}
-		if n == 0 {
-			return patchwork.ErrNotFound
+		if status != patchwork.AgencyActive {
+			return errAgencyNotActive
 		}
 		r, err := tx.decideAccessRequest(ctx, id, patchwork.AccessApproved, agencyID)
 		if err != nil {

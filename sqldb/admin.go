@@ -280,6 +280,11 @@ func (s *AdminService) ReactivateAgent(ctx context.Context, id int64) error {
 		if err := r.requireAgent(ctx, tx, id); err != nil {
 			return err
 		}
+		// An agent of a suspended agency comes back with the agency
+		// (UnsuspendAgency), not on their own.
+		if err := agentsAgencyActive(ctx, tx, id); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 1, deactivated_at = NULL WHERE id = $1 AND active = 0`, id)
 		if err != nil {
 			return err
@@ -302,7 +307,8 @@ func (s *AdminService) MoveAgent(ctx context.Context, id, agencyID int64) error 
 			return err
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agencies g WHERE g.id = $1 AND `+r.agency("g.id"), agencyID).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agencies g WHERE g.id = $1 AND g.status <> 'suspended' AND `+
+			r.agency("g.id"), agencyID).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {

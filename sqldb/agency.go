@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"patchwork"
@@ -18,12 +19,12 @@ type AgencyService struct{ db *DB }
 func NewAgencyService(db *DB) *AgencyService { return &AgencyService{db: db} }
 
 const agencyColumns = `g.id, g.name, g.sector, g.phone, g.email, g.address, g.contact_route, g.sensitive, g.generic_label, g.email_domain,
-	g.generic_email, g.generic_phone, g.publish_direct`
+	g.generic_email, g.generic_phone, g.publish_direct, g.status`
 
 func scanAgency(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
 	g := &patchwork.Agency{}
 	err := sc.Scan(&g.ID, &g.Name, &g.Sector, &g.Phone, &g.Email, &g.Address, &g.ContactRoute, &g.Sensitive, &g.GenericLabel, &g.EmailDomain,
-		&g.GenericEmail, &g.GenericPhone, &g.PublishDirect)
+		&g.GenericEmail, &g.GenericPhone, &g.PublishDirect, &g.Status)
 	return g, err
 }
 
@@ -74,12 +75,17 @@ func (s *AgencyService) CreateAgency(ctx context.Context, g *patchwork.Agency) e
 	return s.db.inTx(ctx, func(tx *Tx) error { return tx.insertAgency(ctx, g) })
 }
 
+// insertAgency adds g (validated) with its areas and domains, audited.
 func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
+	if g.Status == "" {
+		g.Status = patchwork.AgencyActive
+	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO agencies (name, sector, phone, email, address, contact_route, sensitive,
-		generic_label, email_domain, name_norm, created_at, generic_email, generic_phone, publish_direct)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		generic_label, email_domain, name_norm, created_at, generic_email, generic_phone, publish_direct, status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		g.Name, g.Sector, g.Phone, g.Email, g.Address, g.ContactRoute, b2i(g.Sensitive), g.GenericLabel,
-		strings.ToLower(g.EmailDomain), match.Fold(g.Name), micros(tx.now), g.GenericEmail, g.GenericPhone, b2i(g.PublishDirect)).Scan(&g.ID)
+		strings.ToLower(g.EmailDomain), match.Fold(g.Name), micros(tx.now), g.GenericEmail, g.GenericPhone, b2i(g.PublishDirect),
+		g.Status).Scan(&g.ID)
 	if err != nil {
 		return fmt.Errorf("sqldb: insert agency: %w", err)
 	}
@@ -89,11 +95,16 @@ func (tx *Tx) insertAgency(ctx context.Context, g *patchwork.Agency) error {
 		}
 	}
 	// An agency's own domain is the first it takes sign-ups from.
-	if d := strings.ToLower(g.EmailDomain); d != "" {
+	domains := g.Domains
+	if d := strings.ToLower(g.EmailDomain); d != "" && !slices.Contains(domains, d) {
+		domains = append([]string{d}, domains...)
+	}
+	for _, d := range domains {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO agency_domains (agency_id, domain) VALUES ($1, $2)`, g.ID, d); err != nil {
 			return err
 		}
 	}
+	g.Domains = domains
 	if err := tx.indexAgency(ctx, g.ID); err != nil {
 		return err
 	}

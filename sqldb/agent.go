@@ -326,6 +326,13 @@ func (s *AgentService) DeactivateAgent(ctx context.Context, id int64) error {
 
 // deactivateAgent ends agent id's access, memberships and sessions.
 func (tx *Tx) deactivateAgent(ctx context.Context, id int64) error {
+	return tx.deactivateAgentBecause(ctx, id, patchwork.LeaveDeactivated)
+}
+
+// deactivateAgentBecause is deactivateAgent with the leave reason each
+// team's trail shows (LeaveDeactivated, or LeaveAgencySuspended for an
+// agency's suspension).
+func (tx *Tx) deactivateAgentBecause(ctx context.Context, id int64, reason string) error {
 	res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 0, deactivated_at = $1 WHERE id = $2 AND active = 1`, micros(tx.now), id)
 	if err != nil {
 		return err
@@ -338,7 +345,7 @@ func (tx *Tx) deactivateAgent(ctx context.Context, id int64) error {
 		return err
 	}
 	for _, cid := range clients {
-		if err := tx.endMembership(ctx, cid, id, patchwork.LeaveRequest{Reason: "deactivated"}); err != nil {
+		if err := tx.endMembership(ctx, cid, id, patchwork.LeaveRequest{Reason: reason}); err != nil {
 			return err
 		}
 	}

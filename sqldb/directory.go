@@ -64,9 +64,9 @@ func (tx *Tx) indexAgent(ctx context.Context, id int64) error {
 	return tx.writeWords(ctx, "agent_words", "agent_id", id, agentWords(a, areas))
 }
 
-// indexAgency writes the search words of a new agency. (Changing an
+// indexAgency rewrites the search words of one agency. Changing an
 // agency's name, label or sector must also re-index its agents, who are
-// found by it; no use case changes them yet.)
+// found by it (AgencyAdminService.UpdateAgency does).
 func (tx *Tx) indexAgency(ctx context.Context, id int64) error {
 	g, err := scanAgency(tx.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1`, id))
 	if err != nil {

@@ -113,12 +113,14 @@ func (in invitee) label() string {
 	return in.email
 }
 
-// agencyDomainKnown reports whether addr is at a domain an agency takes
-// sign-ups from (agency_domains), as sign-up decides: a new colleague there
-// signs up through the invitation; one at any other domain asks for access.
+// agencyDomainKnown reports whether addr is at a domain an active agency
+// takes sign-ups from (agency_domains), as sign-up decides: a new colleague
+// there signs up through the invitation; one at any other domain asks for
+// access.
 func agencyDomainKnown(ctx context.Context, q querier, addr string) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM agency_domains WHERE domain = $1`, patchwork.EmailDomain(addr)).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM agency_domains d JOIN agencies g ON g.id = d.agency_id
+		WHERE d.domain = $1 AND g.status = 'active'`, patchwork.EmailDomain(addr)).Scan(&n)
 	return n > 0, err
 }
 

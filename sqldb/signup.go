@@ -198,13 +198,14 @@ func (s *SignupService) liveSignup(ctx context.Context, q querier, token string)
 }
 
 // signupAgencies returns the agencies a sign-up may join: the one approved
-// for it, or those taking sign-ups from the address's domain.
+// for it, or those taking sign-ups from the address's domain; only active
+// ones (a pending or suspended agency takes no sign-ups).
 func (db *DB) signupAgencies(ctx context.Context, q querier, email string, agencyID int64) ([]*patchwork.Agency, error) {
 	if agencyID != 0 {
-		return scanAll(ctx, q, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1`, scanAgency, agencyID)
+		return scanAll(ctx, q, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1 AND g.status = 'active'`, scanAgency, agencyID)
 	}
 	return scanAll(ctx, q, `SELECT `+agencyColumns+` FROM agencies g JOIN agency_domains d ON d.agency_id = g.id
-		WHERE d.domain = $1 ORDER BY g.name, g.id`, scanAgency, patchwork.EmailDomain(email))
+		WHERE d.domain = $1 AND g.status = 'active' ORDER BY g.name, g.id`, scanAgency, patchwork.EmailDomain(email))
 }
 
 // FindSignup returns the live sign-up a token stands for; see
@@ -329,7 +330,7 @@ func (s *AgencyService) AddAgencyDomain(ctx context.Context, agencyID int64, dom
 		return err
 	}
 	domain = strings.ToLower(strings.TrimSpace(domain))
-	if domain == "" || strings.ContainsAny(domain, "@ ") || !patchwork.ValidEmail("x@"+domain) {
+	if !patchwork.ValidDomain(domain) {
 		return patchwork.Invalid(map[string]string{"domain": "Enter a domain, like example.org"})
 	}
 	return s.db.inTx(ctx, func(tx *Tx) error { return tx.addAgencyDomain(ctx, agencyID, domain) })

@@ -83,7 +83,8 @@ func (db *DB) LoadSignupEmail(ctx context.Context, payload string) (*SignupEmail
 	e.ExpiresAt = fromMicros(expires)
 	e.Live = !used.Valid && e.ExpiresAt.After(db.now())
 	var n int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM agency_domains WHERE domain = $1`,
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM agency_domains d JOIN agencies g ON g.id = d.agency_id
+		WHERE d.domain = $1 AND g.status = 'active'`,
 		patchwork.EmailDomain(e.To)).Scan(&n); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ type adminLink struct {
 // (TestAdminHomeLinksEveryPage).
 var adminPages = []adminLink{
 	{"/admin/agents", "People", "Find agents by name, email, agency, area or status; deactivate, reactivate or move them; export the list.", false},
+	{"/admin/agencies", "Agencies", "Find agencies by name, sector, area or status; approve, edit, suspend or reinstate them; export the list.", false},
+	{"/admin/agencies/new", "Add an agency", "Set up an agency: its sector, areas, sign-up domains and, for a sensitive service, how it is shown.", false},
 	{"/admin/duplicates", "Duplicate clients", "Likely duplicate records found by the duplicate check, to dismiss or merge.", false},
 	{"/admin/clients/merge", "Merge two clients", "Merge a duplicate record into the one to keep: teams, attentions, activity and circle become one.", false},
 	{"/admin/merges", "Merges", "Recent merges; undo one within 30 days.", false},

@@ -25,6 +25,8 @@ const (
 	forAnyAdmin                           // any admin; it lists only what is in their reach
 	onAgent                               // {id} is an agent: reach decides
 	onClients                             // acts on clients named in the form: reach decides
+	onAgency                              // {id} is an agency: reach decides
+	createsAgency                         // adds an agency in the form's areas: reach decides
 )
 
 // adminCase says who an admin route is for and, for a POST, the form it
@@ -38,9 +40,24 @@ func fixed(v url.Values) func(int64) url.Values { return func(int64) url.Values 
 
 // adminMatrix is every admin route with who it is for and the form a POST
 // sends. TestAdminAuthorizationMatrix fails for a route missing here.
-// keepID is the client a merge keeps.
-func adminMatrix(agencyID, keepID int64) map[string]adminCase {
+// keepID is the client a merge keeps; localID the local area an agency
+// is added in.
+func adminMatrix(agencyID, keepID, localID int64) map[string]adminCase {
+	agencyForm := func(name string) func(int64) url.Values {
+		return fixed(url.Values{"name": {name}, "sector": {"Health"}, "areas": {strconv.FormatInt(localID, 10)},
+			"domains": {"matrix.example.org"}, "status": {"active"}})
+	}
 	return map[string]adminCase{
+		"GET /admin/agencies":                      {forAnyAdmin, nil},
+		"GET /admin/agencies.csv":                  {forAnyAdmin, nil},
+		"GET /admin/agencies/new":                  {forAnyAdmin, nil},
+		"POST /admin/agencies":                     {createsAgency, agencyForm("Matrix Health Centre")},
+		"GET /admin/agencies/{id}":                 {onAgency, nil},
+		"GET /admin/agencies/{id}/edit":            {onAgency, nil},
+		"POST /admin/agencies/{id}/edit":           {onAgency, agencyForm("Target Youth Hub")},
+		"POST /admin/agencies/{id}/approve":        {onAgency, nil},
+		"POST /admin/agencies/{id}/suspend":        {onAgency, nil},
+		"POST /admin/agencies/{id}/unsuspend":      {onAgency, nil},
 		"GET /admin":                               {forAnyAdmin, nil},
 		"GET /admin/agents":                        {forAnyAdmin, nil},
 		"GET /admin/agents.csv":                    {forAnyAdmin, nil},
@@ -90,6 +107,21 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		northAdmin := e.MustAreaAdmin(t, "Nadia Northadmin", e.Council, e.District)
 		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
 		client := e.MustClient(t, target, "Cara", "Client", "03/04/2012")
+		// An agency of the North district waiting for approval, with one
+		// agent, for the agency routes (in the order approve, suspend,
+		// unsuspend).
+		hub := &patchwork.Agency{Name: "Target Youth Hub", Sector: "Youth services", EmailDomain: "targethub.test",
+			Areas: []*patchwork.Area{e.LocalA}, Status: patchwork.AgencyPending}
+		if err := sqldb.NewAgencyAdminService(e.DB).CreateAdminAgency(sqldbtest.System(), hub); err != nil {
+			t.Fatal(err)
+		}
+		e.MustAgent(t, "Hana Hubworker", hub, e.LocalA)
+		// An admin whose live session outlives their deactivation.
+		gone := e.MustSystemAdmin(t, "Gil Gone", e.Council)
+		goneB := e.signedIn(t, gone)
+		if err := sqldb.NewAdminService(e.DB).DeactivateAgent(sqldbtest.System(), gone.ID); err != nil {
+			t.Fatal(err)
+		}
 		// A likely duplicate pair for the queue, a merge to undo and two
 		// clients to merge, all in the North district.
 		mk := func(first, last, dob string) *patchwork.Client {
@@ -109,7 +141,7 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		matrix := adminMatrix(e.Council.ID, keep.ID)
+		matrix := adminMatrix(e.Council.ID, keep.ID, e.LocalA.ID)
 		srv := mustServer(t, e)
 		var patterns []string
 		for _, p := range web.RoutePatterns(srv) {
@@ -135,6 +167,8 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 					id = undo.ID
 				case strings.Contains(pattern, "/duplicates/"):
 					id = pairID
+				case strings.Contains(pattern, "/agencies/{id}"):
+					id = hub.ID
 				}
 			}
 			method, path := requestFor(pattern, id)
@@ -148,13 +182,16 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			return b.get(path)
 		}
 		const missingID = 999999
-		state := func(t *testing.T) [4]int {
+		state := func(t *testing.T) [7]int {
 			t.Helper()
-			return [4]int{
+			return [7]int{
 				mustCount(t, e, `SELECT COUNT(*) FROM agents WHERE active = 1`),
 				mustCount(t, e, `SELECT COUNT(*) FROM clients WHERE merged_into IS NULL AND first_name <> ''`),
 				mustCount(t, e, `SELECT COUNT(*) FROM client_merges WHERE undone_at IS NULL`),
 				mustCount(t, e, `SELECT COUNT(*) FROM duplicate_pairs WHERE status = 'open'`),
+				mustCount(t, e, `SELECT COUNT(*) FROM agencies`),
+				mustCount(t, e, `SELECT COUNT(*) FROM agencies WHERE status = 'active'`),
+				mustCount(t, e, `SELECT COUNT(*) FROM agency_domains`),
 			}
 		}
 		unchanged := func(t *testing.T) {
@@ -172,6 +209,10 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			if n := mustCount(t, e, `SELECT COUNT(*) FROM duplicate_pairs WHERE id = $1 AND status = 'open'`, pairID); n != 1 {
 				t.Fatal("a refused request dismissed the pair")
 			}
+			if n := mustCount(t, e, `SELECT COUNT(*) FROM agencies WHERE id = $1 AND status = 'pending' AND name = $2`,
+				hub.ID, hub.Name); n != 1 {
+				t.Fatal("a refused request changed the agency")
+			}
 		}
 		refusedLikeMissing := func(t *testing.T, who string, b *browser, pattern string) {
 			t.Helper()
@@ -188,23 +229,44 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			if missingPage := b.get("/admin/no-such-page"); got.body != missingPage.body {
 				t.Errorf("%s: %s's 404 differs from a missing page's", who, pattern)
 			}
-			if strings.Contains(got.body, target.Email) {
-				t.Errorf("%s: %s shows the agent", who, pattern)
+			if strings.Contains(got.body, target.Email) || strings.Contains(got.body, hub.Name) {
+				t.Errorf("%s: %s shows the agent or the agency", who, pattern)
 			}
 		}
 		agentB, southB, northB, sysB := e.signedIn(t, agent), e.signedIn(t, southAdmin), e.signedIn(t, northAdmin), e.signedIn(t, sys)
 		for _, p := range patterns {
 			t.Run("agent "+p, func(t *testing.T) { refusedLikeMissing(t, "agent", agentB, p) })
+			t.Run("deactivated admin "+p, func(t *testing.T) {
+				before := state(t)
+				if r := send(goneB, p, target.ID); r.status != http.StatusSeeOther || !strings.HasPrefix(r.location, "/login") {
+					t.Errorf("deactivated admin: %s answered %d %q, want a redirect to sign in", p, r.status, r.location)
+				}
+				if after := state(t); after != before {
+					t.Errorf("deactivated admin: %s changed something: %v → %v", p, before, after)
+				}
+			})
 			t.Run("other district "+p, func(t *testing.T) {
 				switch matrix[p].kind {
+				case createsAgency:
+					// The North district's areas are not theirs to choose:
+					// the form says so, and nothing is added.
+					before := state(t)
+					r := send(southB, p, target.ID)
+					if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Select the agency&#39;s local areas from the list") ||
+						strings.Contains(r.body, e.LocalA.Name) {
+						t.Errorf("%s answered %d to another district's admin, want the areas' message without North's areas\n%s", p, r.status, r.body)
+					}
+					if after := state(t); after != before {
+						t.Errorf("other district's admin: %s changed something: %v → %v", p, before, after)
+					}
 				case forAnyAdmin:
 					r := send(southB, p, target.ID)
 					if r.status == http.StatusSeeOther {
 						r = southB.get(r.location) // the list it leads to, which also clears the flash
 					}
-					if r.status != http.StatusOK || strings.Contains(r.body, target.Email) ||
+					if r.status != http.StatusOK || strings.Contains(r.body, target.Email) || strings.Contains(r.body, hub.Name) ||
 						strings.Contains(r.body, "Merriwe") || strings.Contains(r.body, patchwork.ClientRef(undoKeep.ID)) {
-						t.Errorf("%s answered %d to another district's admin, or showed the agent\n%s", p, r.status, r.body)
+						t.Errorf("%s answered %d to another district's admin, or showed the agent or agency\n%s", p, r.status, r.body)
 					}
 				default:
 					refusedLikeMissing(t, "other district's admin", southB, p)

@@ -61,12 +61,15 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 			return v
 		},
 		"leaveReasons": func() []patchwork.Option { return patchwork.LeaveReasons },
+		"agencyStatus": agencyStatusLabel,
 		"stamp":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04:05 UTC") },
 		"basisLabel":   func(v string) string { return patchwork.OptionLabel(patchwork.LawfulBases, v) },
 		"leaveLabel": func(v string) string {
 			switch v {
-			case "deactivated":
+			case patchwork.LeaveDeactivated:
 				return "Account closed"
+			case patchwork.LeaveAgencySuspended:
+				return "Agency suspended"
 			case patchwork.LeaveClientErased:
 				return "Client removed from Patchwork"
 			}
@@ -212,8 +215,11 @@ func activityText(a *patchwork.Activity, me *patchwork.Agent) string {
 	case patchwork.ActivityMemberJoined:
 		return who + " joined the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LawfulBases, a.Detail)) + ")"
 	case patchwork.ActivityMemberLeft:
-		if a.Detail == "deactivated" {
+		switch a.Detail {
+		case patchwork.LeaveDeactivated:
 			return who + " left the team (account closed)"
+		case patchwork.LeaveAgencySuspended:
+			return who + " left the team (their agency was suspended)"
 		}
 		return who + " left the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LeaveReasons, a.Detail)) + ")"
 	case patchwork.ActivityClientUpdated:

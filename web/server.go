@@ -41,6 +41,8 @@ type Services struct {
 	// Signups lets staff of approved agencies sign up, and others ask for
 	// access.
 	Signups patchwork.SignupService
+	// AgencyAdmin creates, approves, edits and suspends agencies.
+	AgencyAdmin patchwork.AgencyAdminService
 
 	Audit     patchwork.AuditViewerService
 	Stats     patchwork.StatsService
