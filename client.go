@@ -77,6 +77,14 @@ type ClientProfile struct {
 	LeadProposal *LeadProposal
 }
 
+// ClientPage is everything the client's page shows a team member.
+type ClientPage struct {
+	Profile     *ClientProfile
+	Attentions  []*Attention // open ones first, newest first
+	Circle      *Circle
+	Invitations []*Invitation // pending ones
+}
+
 // LeadProposal is a member proposed as lead professional, waiting for their
 // answer.
 type LeadProposal struct {
@@ -113,6 +121,12 @@ type ClientService interface {
 	// It returns ENOTFOUND if the client does not exist or the caller is not a
 	// current member of its team. Every successful view is audited.
 	FindClientProfile(ctx context.Context, id int64) (*ClientProfile, error)
+
+	// FindClientPage returns what the client's page shows: the profile, the
+	// attentions, the circle and the pending invitations, read together in
+	// one snapshot. It returns ENOTFOUND as FindClientProfile does, and
+	// audits the view once.
+	FindClientPage(ctx context.Context, id int64) (*ClientPage, error)
 
 	// FindMyClients returns the clients whose teams the caller is on, most
 	// recently active first; nobody else's.

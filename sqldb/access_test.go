@@ -94,6 +94,7 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 			return areas.CreateArea(ctx, &patchwork.Area{Kind: patchwork.AreaNetwork, Name: "New network"})
 		},
 		"ClientService.FindClientProfile": func(ctx context.Context) error { _, err := clients.FindClientProfile(ctx, clientID); return err },
+		"ClientService.FindClientPage":    func(ctx context.Context) error { _, err := clients.FindClientPage(ctx, clientID); return err },
 		"ClientService.FindMyClients":     func(ctx context.Context) error { _, err := clients.FindMyClients(ctx); return err },
 		"ClientService.FindMyActivity":    func(ctx context.Context) error { _, err := clients.FindMyActivity(ctx, 10); return err },
 		"ClientService.FindPossibleDuplicates": func(ctx context.Context) error {

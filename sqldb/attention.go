@@ -79,13 +79,19 @@ func (s *AttentionService) FindAttentions(ctx context.Context, clientID int64) (
 	if err != nil {
 		return nil, err
 	}
-	out, err := scanAll(ctx, s.db.read, `SELECT `+attentionColumns+attentionFrom+`
+	return loadAttentions(ctx, s.db.read, clientID, c.ID)
+}
+
+// loadAttentions reads a client's attentions, open first, as viewer (a
+// member of the team) sees them.
+func loadAttentions(ctx context.Context, q querier, clientID, viewer int64) ([]*patchwork.Attention, error) {
+	out, err := scanAll(ctx, q, `SELECT `+attentionColumns+attentionFrom+`
 		WHERE t.client_id = $1 ORDER BY CASE WHEN t.resolved_at IS NULL THEN 0 ELSE 1 END, t.id DESC LIMIT 50`,
 		func(sc interface{ Scan(...any) error }) (*patchwork.Attention, error) { return scanAttention(sc) }, clientID)
 	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	return out, s.fillSeen(ctx, clientID, c.ID, out)
+	return out, fillSeen(ctx, q, clientID, viewer, out)
 }
 
 // FindAttention returns one attention for a member of its client's team;
@@ -107,7 +113,7 @@ func (s *AttentionService) FindAttention(ctx context.Context, id int64) (*patchw
 		return nil, err
 	}
 	a.ClientName = strings.TrimSpace(first + " " + last)
-	if err := s.fillSeen(ctx, a.ClientID, c.ID, []*patchwork.Attention{a}); err != nil {
+	if err := fillSeen(ctx, s.db.read, a.ClientID, c.ID, []*patchwork.Attention{a}); err != nil {
 		return nil, err
 	}
 	if err := s.db.auditRead(ctx, patchwork.AuditClientView, a.ClientID, "attention="+strconv.FormatInt(id, 10)); err != nil {
@@ -118,8 +124,8 @@ func (s *AttentionService) FindAttention(ctx context.Context, id int64) (*patchw
 
 // fillSeen sets who among the current team has and has not seen each
 // attention.
-func (s *AttentionService) fillSeen(ctx context.Context, clientID, viewer int64, as []*patchwork.Attention) error {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT t.id, a.id, a.name,
+func fillSeen(ctx context.Context, q querier, clientID, viewer int64, as []*patchwork.Attention) error {
+	rows, err := q.QueryContext(ctx, `SELECT t.id, a.id, a.name,
 		(SELECT COUNT(*) FROM attention_acks k WHERE k.attention_id = t.id AND k.agent_id = a.id)
 		FROM attentions t JOIN memberships m ON m.client_id = t.client_id AND m.left_at IS NULL
 		JOIN agents a ON a.id = m.agent_id

@@ -234,7 +234,29 @@ func (db *DB) FinishBulk(ctx context.Context, tables ...string) error {
 		_, err := db.write.ExecContext(ctx, `VACUUM (ANALYZE) `+list)
 		return err
 	}
-	_, err := db.write.ExecContext(ctx, `ANALYZE`)
+	if _, err := db.write.ExecContext(ctx, `ANALYZE`); err != nil {
+		return err
+	}
+	return dropStat4(ctx, db.write)
+}
+
+// dropStat4 empties SQLite's sqlite_stat4 samples, keeping sqlite_stat1's
+// row counts. With samples, every statement whose plan could depend on a
+// bound value (an indexed column compared with a parameter: most of
+// Patchwork's) is parsed and planned again at every run, which made the
+// client page of a million-client database spend a third of its time in
+// SQLite's parser (docs/performance.md, "Client page").
+func dropStat4(ctx context.Context, q querier) error {
+	var n int
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
+		return err
+	}
+	// Open connections keep the samples they loaded until they read the
+	// statistics again.
+	_, err := q.ExecContext(ctx, `ANALYZE sqlite_schema`)
 	return err
 }
 

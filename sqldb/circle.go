@@ -122,11 +122,18 @@ func (s *CircleService) FindCircle(ctx context.Context, clientID int64) (*patchw
 	if err != nil {
 		return nil, err
 	}
+	return s.db.loadCircleAndHints(ctx, s.db.read, c, clientID)
+}
+
+// loadCircleAndHints reads clientID's circle and household hints as
+// viewer, a member of the team, may see them.
+func (db *DB) loadCircleAndHints(ctx context.Context, q querier, viewer *patchwork.Agent, clientID int64) (*patchwork.Circle, error) {
 	out := &patchwork.Circle{}
-	if out.Related, err = s.db.loadCircle(ctx, s.db.read, c, clientID); err != nil {
+	var err error
+	if out.Related, err = db.loadCircle(ctx, q, viewer, clientID); err != nil {
 		return nil, err
 	}
-	if out.Hints, err = s.db.householdHints(ctx, c, clientID, out.Related); err != nil {
+	if out.Hints, err = householdHints(ctx, q, viewer, clientID, out.Related); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -235,9 +242,9 @@ func agencyForCircle(g *patchwork.Agency, viewer *patchwork.Agent) *patchwork.Ag
 // householdHints returns the caller's own clients at the same normalised
 // address and postcode as clientID and not yet linked to it. Only the
 // caller's own teams are read, so no other team's client is ever offered.
-func (db *DB) householdHints(ctx context.Context, c *patchwork.Agent, clientID int64, linked []*patchwork.RelatedClient) ([]*patchwork.HouseholdHint, error) {
+func householdHints(ctx context.Context, q querier, c *patchwork.Agent, clientID int64, linked []*patchwork.RelatedClient) ([]*patchwork.HouseholdHint, error) {
 	var addr, pc string
-	if err := db.read.QueryRowContext(ctx, `SELECT address, postcode FROM clients WHERE id = $1`, clientID).Scan(&addr, &pc); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT address, postcode FROM clients WHERE id = $1`, clientID).Scan(&addr, &pc); err != nil {
 		return nil, err
 	}
 	key := householdKey(addr, pc)
@@ -252,7 +259,7 @@ func (db *DB) householdHints(ctx context.Context, c *patchwork.Agent, clientID i
 		hint    *patchwork.HouseholdHint
 		addr, p string
 	}
-	rows, err := scanAll(ctx, db.read, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode
+	rows, err := scanAll(ctx, q, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode
 		FROM memberships m JOIN clients c ON c.id = m.client_id
 		WHERE m.agent_id = $1 AND m.left_at IS NULL AND c.address <> '' ORDER BY c.last_name, c.first_name, c.id`,
 		func(sc interface{ Scan(...any) error }) (*mine, error) {

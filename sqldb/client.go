@@ -45,9 +45,54 @@ func (s *ClientService) FindClientProfile(ctx context.Context, id int64) (*patch
 	if err != nil {
 		return nil, err
 	}
-	// The team is loaded first: it both answers "is the caller a member?"
-	// and is needed for the page, saving a query on the hottest page.
-	team, err := s.db.loadTeam(ctx, s.db.read, id, c)
+	var p *patchwork.ClientProfile
+	if err := s.db.inReadTx(ctx, func(q querier) error {
+		p, err = s.db.loadProfile(ctx, q, c, id)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditClientView, id, ""); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// FindClientPage returns the client's page for a current team member; see
+// patchwork.ClientService. Its reads share one read transaction: one
+// snapshot, and on SQLite one start of a read instead of one a statement.
+func (s *ClientService) FindClientPage(ctx context.Context, id int64) (*patchwork.ClientPage, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	page := &patchwork.ClientPage{}
+	if err := s.db.inReadTx(ctx, func(q querier) error {
+		if page.Profile, err = s.db.loadProfile(ctx, q, c, id); err != nil {
+			return err
+		}
+		if page.Attentions, err = loadAttentions(ctx, q, id, c.ID); err != nil {
+			return err
+		}
+		if page.Circle, err = s.db.loadCircleAndHints(ctx, q, c, id); err != nil {
+			return err
+		}
+		page.Invitations, err = s.db.loadInvitations(ctx, q, id)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditClientView, id, ""); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// loadProfile reads a client's profile for c, ENOTFOUND unless c is on
+// the team. The team is loaded first: it both answers "is the caller a
+// member?" and is needed for the page, saving a query on the hottest page.
+func (db *DB) loadProfile(ctx context.Context, q querier, c *patchwork.Agent, id int64) (*patchwork.ClientProfile, error) {
+	team, err := db.loadTeam(ctx, q, id, c)
 	if err != nil {
 		return nil, err
 	}
@@ -59,17 +104,14 @@ func (s *ClientService) FindClientProfile(ctx context.Context, id int64) (*patch
 		return nil, patchwork.ErrNotFound
 	}
 	p := &patchwork.ClientProfile{IsMember: true, Team: team}
-	if p.Client, err = s.db.loadClient(ctx, s.db.read, id); err != nil {
+	if p.Client, err = db.loadClient(ctx, q, id); err != nil {
 		return nil, err
 	}
 	p.Agencies = teamAgencies(p.Team)
-	if p.LeadProposal, err = s.db.leadProposal(ctx, s.db.read, id); err != nil {
+	if p.LeadProposal, err = db.leadProposal(ctx, q, id); err != nil {
 		return nil, err
 	}
-	if p.Activity, err = s.db.loadActivity(ctx, s.db.read, `t.client_id = $1`, 20, id); err != nil {
-		return nil, err
-	}
-	if err := s.db.auditRead(ctx, patchwork.AuditClientView, id, ""); err != nil {
+	if p.Activity, err = db.loadActivity(ctx, q, `t.client_id = $1`, 20, id); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -251,10 +251,19 @@ func (s *InvitationService) FindInvitations(ctx context.Context, clientID int64)
 	if _, err := memberCaller(ctx, s.db.read, clientID); err != nil {
 		return nil, err
 	}
-	return scanAll(ctx, s.db.read, `SELECT `+invitationColumns+invitationFrom+`
-		WHERE i.client_id = $1 AND i.status = $2 AND i.expires_at > $3 ORDER BY i.id`, func(sc interface{ Scan(...any) error }) (*patchwork.Invitation, error) {
-		return scanInvitation(sc)
-	}, clientID, patchwork.InvitationPending, micros(s.db.now()))
+	return s.db.loadInvitations(ctx, s.db.read, clientID)
+}
+
+// loadInvitations reads a client's live invitations. The status is
+// written into the SQL, not bound: the index is partial on it, and a bound
+// value the planner relies on makes SQLite prepare the statement again at
+// every run.
+func (db *DB) loadInvitations(ctx context.Context, q querier, clientID int64) ([]*patchwork.Invitation, error) {
+	return scanAll(ctx, q, `SELECT `+invitationColumns+invitationFrom+`
+		WHERE i.client_id = $1 AND i.status = '`+patchwork.InvitationPending+`' AND i.expires_at > $2 ORDER BY i.id`,
+		func(sc interface{ Scan(...any) error }) (*patchwork.Invitation, error) {
+			return scanInvitation(sc)
+		}, clientID, micros(db.now()))
 }
 
 // FindInvitees finds colleagues to invite; see patchwork.InvitationService.
@@ -338,7 +347,7 @@ func (s *InvitationService) FindMyInvitations(ctx context.Context) ([]*patchwork
 		return nil, err
 	}
 	return scanAll(ctx, s.db.read, `SELECT `+invitationColumns+`, i.nonce`+invitationFrom+`
-		WHERE i.status = $1 AND i.expires_at > $2 AND (i.invitee_id = $3 OR (i.invitee_id IS NULL AND i.email = $4))
+		WHERE i.status = '`+patchwork.InvitationPending+`' AND i.expires_at > $1 AND (i.invitee_id = $2 OR (i.invitee_id IS NULL AND i.email = $3))
 		ORDER BY i.id`, func(sc interface{ Scan(...any) error }) (*patchwork.Invitation, error) {
 		var nonce string
 		inv, err := scanInvitation(sc, &nonce)
@@ -347,7 +356,7 @@ func (s *InvitationService) FindMyInvitations(ctx context.Context) ([]*patchwork
 		}
 		inv.Token = InvitationToken(s.secret, nonce)
 		return inv, nil
-	}, patchwork.InvitationPending, micros(s.db.now()), c.ID, strings.ToLower(c.Email))
+	}, micros(s.db.now()), c.ID, strings.ToLower(c.Email))
 }
 
 // invitationFor returns the invitation token stands for if c is its

@@ -60,6 +60,12 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err := db.migrate(ctx); err != nil {
 		return err
 	}
+	if db.pool == nil {
+		// A database analysed before samples were dropped (dropStat4).
+		if err := dropStat4(ctx, db.write); err != nil {
+			return err
+		}
+	}
 	// After migrate has given its connection back: on SQLite the write pool
 	// has only the one.
 	if err := db.openAudit(ctx); err != nil {

@@ -14,31 +14,25 @@ import (
 )
 
 func (s *Server) showClient(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.profile(w, r)
+	id, ok := pathID(r)
 	if !ok {
+		s.fail(w, r, patchwork.ErrNotFound)
 		return
 	}
-	v := newClientView(p, patchwork.CallerFromContext(r.Context()), s.now())
-	atts, err := s.svc.Attentions.FindAttentions(r.Context(), p.Client.ID)
+	cp, err := s.svc.Clients.FindClientPage(r.Context(), id)
 	if err != nil {
-		s.fail(w, r, err)
+		s.failClient(w, r, id, err)
 		return
 	}
-	for _, a := range atts {
+	v := newClientView(cp.Profile, patchwork.CallerFromContext(r.Context()), s.now())
+	for _, a := range cp.Attentions {
 		if a.Open() {
 			v.Attentions = append(v.Attentions, a)
 		} else {
 			v.Resolved = append(v.Resolved, a)
 		}
 	}
-	if v.Circle, err = s.svc.Circles.FindCircle(r.Context(), p.Client.ID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if v.Invitations, err = s.svc.Invitations.FindInvitations(r.Context(), p.Client.ID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	v.Circle, v.Invitations = cp.Circle, cp.Invitations
 	s.render(w, r, http.StatusOK, "client", s.guided(r, &page{Data: v}, onClient))
 }
 

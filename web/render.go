@@ -324,23 +324,28 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) (*patchwork.Cli
 		return nil, false
 	}
 	p, err := s.svc.Clients.FindClientProfile(r.Context(), id)
+	if err != nil {
+		s.failClient(w, r, id, err)
+		return nil, false
+	}
+	return p, true
+}
+
+// failClient answers a failed read of client id: a merged client's
+// address leads the kept client's members there (GET only); anyone else
+// meets the missing client, and other errors their usual page.
+func (s *Server) failClient(w http.ResponseWriter, r *http.Request, id int64, err error) {
 	if patchwork.ErrorCode(err) == patchwork.ENOTFOUND && r.Method == http.MethodGet {
-		// A merged client's address leads the kept client's members
-		// there; anyone else still meets the missing client.
 		if to, merr := s.svc.Clients.FindMergedClient(r.Context(), id); merr == nil {
 			target := "/clients/" + strconv.FormatInt(to, 10)
 			if rest := strings.TrimPrefix(r.URL.Path, "/clients/"+strconv.FormatInt(id, 10)); rest != r.URL.Path {
 				target += rest
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
-			return nil, false
+			return
 		}
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return nil, false
-	}
-	return p, true
+	s.fail(w, r, err)
 }
 
 // pathID parses the {id} path value; a malformed id is simply not found.
