@@ -108,9 +108,9 @@ func (a *Agency) Validate() error {
 }
 
 // ValidDomain reports whether d (lower case) is an email domain, like
-// example.org: what follows the @ of a plain address.
+// example.org: what follows the @ of a plain address, with a dot in it.
 func ValidDomain(d string) bool {
-	return d != "" && !strings.ContainsAny(d, "@ ") && ValidEmail("x@"+d)
+	return strings.Contains(d, ".") && !strings.ContainsAny(d, "@ ") && ValidEmail("x@"+d)
 }
 
 // CanonicalSector returns the entry of Sectors that s names, in any case.
