@@ -148,6 +148,9 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		if err := db.MigrationsCurrent(ctx); err != nil {
 			return err
 		}
+		if err := db.StorageFull(); err != nil {
+			return err
+		}
 		if o.WorkerReady != nil {
 			return o.WorkerReady()
 		}
@@ -157,7 +160,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if o.Metrics != nil {
 		observer = o.Metrics
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, Secret: o.Secret, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, Observer: observer, TrustedProxies: o.TrustedProxies,
+	return web.NewServer(web.Config{Demo: o.Demo, Secret: o.Secret, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, StorageFull: sqldb.IsStorageFull, Observer: observer, TrustedProxies: o.TrustedProxies,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime, TwoFactor: o.TwoFactor, Terms: o.Terms},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -72,6 +73,9 @@ type DB struct {
 	chain      auditChain
 
 	vocab vocabCache
+
+	path string      // the SQLite file; "" on PostgreSQL
+	full atomic.Bool // the last write transaction failed for lack of space (StorageFull)
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path
@@ -116,7 +120,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now,
+	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now, path: path,
 		auditStop: make(chan struct{}), chain: auditChain{cfg: DefaultAuditKeyConfig(path)}}, nil
 }
 
@@ -204,11 +208,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err != nil {
 		_ = sqlTx.Rollback()
+		db.noteWrite(err)
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
+		db.noteWrite(err)
 		return fmt.Errorf("sqldb: commit: %w", err)
 	}
+	db.noteWrite(nil)
 	for _, fn := range tx.committed {
 		fn()
 	}

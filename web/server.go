@@ -72,6 +72,10 @@ type Config struct {
 	// DatabaseUp says whether the database answers; a failed request then
 	// shows "unavailable for a moment" (503) rather than a fault (500).
 	DatabaseUp func(ctx context.Context) error
+	// StorageFull says whether an error is a write the database refused
+	// for lack of space; such a failure shows "cannot save anything just
+	// now" (503) rather than a fault (500).
+	StorageFull func(err error) bool
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed (its last entry only); empty trusts none (see clientIP).
 	TrustedProxies []netip.Prefix
