@@ -201,6 +201,23 @@ func (ix clientIndex) Areas(ctx context.Context, ids []int64) (map[int64][]int64
 // subquery ids: what match.Score needs, name, date of birth and aliases,
 // and the address and postcode the duplicate check compares.
 func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candidate, ids string, args []any) error {
+	return db.eachCandidateRow(ctx, ids, args, func(id int64, given, family, dob, address, postcode, alias string) {
+		c := out[id]
+		if c == nil {
+			c = &match.Candidate{Given: given, Family: family, DOB: dob, Address: address, Postcode: postcode}
+			out[id] = c
+		}
+		if alias != "" {
+			g, f := match.SplitAlias(alias)
+			c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
+		}
+	})
+}
+
+// eachCandidateRow calls row for each live client whose id is in the list
+// or subquery ids, once per alias (alias "" for none), in order of id and
+// then of alias.
+func (db *DB) eachCandidateRow(ctx context.Context, ids string, args []any, row func(id int64, given, family, dob, address, postcode, alias string)) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode, COALESCE(n.display, '')
 		FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
 		WHERE c.id IN (`+ids+`) AND c.merged_into IS NULL ORDER BY c.id, n.id`, args...)
@@ -214,15 +231,7 @@ func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candida
 		if err := rows.Scan(&id, &given, &family, &dob, &address, &postcode, &alias); err != nil {
 			return err
 		}
-		c := out[id]
-		if c == nil {
-			c = &match.Candidate{Given: given, Family: family, DOB: dob, Address: address, Postcode: postcode}
-			out[id] = c
-		}
-		if alias != "" {
-			g, f := match.SplitAlias(alias)
-			c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
-		}
+		row(id, given, family, dob, address, postcode, alias)
 	}
 	return rows.Err()
 }
