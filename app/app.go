@@ -128,6 +128,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Stats:      sqldb.NewStatsService(db),
 		Alerts:     sqldb.NewAlertService(db),
 		Retention:  sqldb.NewRetentionService(db),
+		Inactivity: sqldb.NewInactivityService(db),
 		TwoFactor:  sqldb.NewTwoFactorService(db),
 		Terms:      sqldb.NewTermsService(db),
 		Guidance:   sqldb.NewGuidanceService(db),

@@ -19,6 +19,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"patchwork"
 )
 
 // Dialect holds the little SQL that differs between the two databases.
@@ -62,6 +64,13 @@ type DB struct {
 	// (serve --retention-days, --retention-grace-days); 0 means
 	// patchwork.DefaultRetentionDays and DefaultRetentionGraceDays.
 	RetentionDays, RetentionGraceDays int
+	// InactivityDays and InactivityGraceDays are the inactivity rule's
+	// periods (serve --inactivity-days, --inactivity-grace-days); 0 means
+	// patchwork.DefaultInactivityDays and DefaultInactivityGraceDays.
+	InactivityDays, InactivityGraceDays int
+	// Alerts are the unusual-access thresholds (serve --alert-…); zero
+	// fields mean the defaults.
+	Alerts patchwork.AlertThresholds
 
 	secretMu  sync.Mutex
 	secretKey []byte

@@ -44,13 +44,14 @@ type Services struct {
 	// AgencyAdmin creates, approves, edits and suspends agencies.
 	AgencyAdmin patchwork.AgencyAdminService
 
-	Audit     patchwork.AuditViewerService
-	Stats     patchwork.StatsService
-	Alerts    patchwork.AlertService
-	Retention patchwork.RetentionService
-	TwoFactor patchwork.TwoFactorService
-	Terms     patchwork.TermsService
-	Guidance  patchwork.GuidanceService
+	Audit      patchwork.AuditViewerService
+	Stats      patchwork.StatsService
+	Alerts     patchwork.AlertService
+	Retention  patchwork.RetentionService
+	Inactivity patchwork.InactivityService
+	TwoFactor  patchwork.TwoFactorService
+	Terms      patchwork.TermsService
+	Guidance   patchwork.GuidanceService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
