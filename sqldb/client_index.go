@@ -248,6 +248,11 @@ func lookupSQL(args *sqlArgs, l search.Lookup) string {
 			parts = append(parts, q)
 		}
 	}
+	for _, s := range l.Slips {
+		if q := slipLookupSQL(args, s, l.AreaIDs); q != "" {
+			parts = append(parts, q)
+		}
+	}
 	if len(l.DOBs) > 0 {
 		q := `SELECT c.id FROM clients c WHERE c.date_of_birth IN (` + strings.Join(addAll(args, l.DOBs), ", ") + `)`
 		if in := inAreas(args, "c.id", l.AreaIDs); in != "" {
@@ -293,6 +298,32 @@ func nameLookupSQL(args *sqlArgs, tokens []string, areaIDs []int64, prefixes boo
 	if len(tokens) == 1 && prefixes && len(tokens[0]) >= 2 {
 		sub(prefixCond(args, "n.family_norm", tokens[0]))
 		sub(prefixCond(args, "n.given_norm", tokens[0]))
+	}
+	return strings.Join(parts, " UNION ALL ")
+}
+
+// slipLookupSQL is the query of one slip's lookups (search.Slip): two
+// index range reads, whatever the number of variants, the lists padded so
+// that the statement is prepared once.
+func slipLookupSQL(args *sqlArgs, s search.Slip, areaIDs []int64) string {
+	if len(s.Variants) == 0 || len(s.Word) < 2 {
+		return ""
+	}
+	conds := []string{
+		`n.family_norm IN (` + strings.Join(addAll(args, padded(s.Variants)), ", ") + `) AND ` + prefixCond(args, "n.given_norm", s.Word),
+		`n.family_norm = ` + args.add(s.Word) + ` AND n.given_norm IN (` + strings.Join(addAll(args, padded(s.Variants)), ", ") + `)`,
+	}
+	var parts []string
+	for i, cond := range conds {
+		p := "s" + itoa(i)
+		if areaIDs == nil {
+			parts = append(parts, `SELECT client_id FROM (SELECT n.client_id FROM client_names n WHERE `+cond+
+				` LIMIT `+itoa(nameLookupLimit)+`) `+p)
+			continue
+		}
+		parts = append(parts, `SELECT client_id FROM (SELECT client_id FROM (SELECT n.client_id FROM client_names n WHERE `+cond+
+			` LIMIT `+itoa(scopedNameScan)+`) s WHERE `+inAreas(args, "s.client_id", areaIDs)+
+			` LIMIT `+itoa(nameLookupLimit)+`) `+p)
 	}
 	return strings.Join(parts, " UNION ALL ")
 }
