@@ -61,8 +61,8 @@ type AreaUpdate struct {
 	ParentID int64
 }
 
-// AreaAdminService edits the area hierarchy and moves agencies, agents and
-// clients between areas. Every method follows AdminService's contract: a
+// AreaAdminService edits the area hierarchy and moves agents and clients
+// between areas. Every method follows AdminService's contract: a
 // system admin reaches every area; an area admin reaches the districts they
 // were given and the local areas in them, and meets every other area, and
 // the agencies, agents and clients outside those districts, as ENOTFOUND,
@@ -84,16 +84,12 @@ type AreaAdminService interface {
 	// area of the level above in the caller's reach.
 	UpdateArea(ctx context.Context, id int64, upd AreaUpdate) error
 
-	// FindAdminAgency returns an agency in reach with its areas.
-	FindAdminAgency(ctx context.Context, id int64) (*Agency, error)
-
-	// SetAgencyAreas gives an agency in reach the local areas areaIDs in
-	// place of its areas in the caller's reach; its areas outside reach
-	// stay. EINVALID (field areas) for an id that is no local area in reach.
-	SetAgencyAreas(ctx context.Context, agencyID int64, areaIDs []int64) error
-
-	// SetAgentAreas does the same for an agent in reach. An area the agent
-	// keeps keeps its origin (chosen, or added by a team).
+	// SetAgentAreas gives an agent in reach the local areas areaIDs in
+	// place of their areas in the caller's reach; their areas outside
+	// reach stay. An area the agent keeps keeps its origin (chosen, or
+	// added by a team). EINVALID (field areas) for none, or an id that is
+	// no local area in reach. (An agency's areas are set with the rest of
+	// it: AgencyAdminService.)
 	SetAgentAreas(ctx context.Context, agentID int64, areaIDs []int64) error
 
 	// FindClientToMove returns what an admin is shown of a client in
@@ -107,6 +103,15 @@ type AreaAdminService interface {
 	// client's team (Area.FromTeam) follow too. EINVALID (field area_id)
 	// for an id that is no local area in reach.
 	MoveClient(ctx context.Context, clientID, areaID int64) error
+}
+
+// AreaImportResult is what an uploaded area list did, or in a dry run
+// would do: each problem as "row N: field: reason", and a sentence that
+// sums it up.
+type AreaImportResult struct {
+	DryRun   bool
+	Problems []string
+	Summary  string
 }
 
 // Audit actions of the area admin functions.

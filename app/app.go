@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -110,9 +111,13 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		clients.JoinLimit = o.JoinLimit
 	}
 	svc := web.Services{
-		Agents:     agents,
-		Agencies:   sqldb.NewAgencyService(db),
-		Areas:      sqldb.NewAreaService(db),
+		Agents:    agents,
+		Agencies:  sqldb.NewAgencyService(db),
+		Areas:     sqldb.NewAreaService(db),
+		AreaAdmin: sqldb.NewAreaService(db),
+		ImportAreas: func(ctx context.Context, r io.Reader, dryRun bool) (*patchwork.AreaImportResult, error) {
+			return importAreas(ctx, db, r, dryRun)
+		},
 		Clients:    clients,
 		Search:     search,
 		Attentions: sqldb.NewAttentionService(db),
@@ -128,7 +133,6 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Stats:      sqldb.NewStatsService(db),
 		Alerts:     sqldb.NewAlertService(db),
 		Retention:  sqldb.NewRetentionService(db),
-		Inactivity: sqldb.NewInactivityService(db),
 		TwoFactor:  sqldb.NewTwoFactorService(db),
 		Terms:      sqldb.NewTermsService(db),
 		Guidance:   sqldb.NewGuidanceService(db),
@@ -149,9 +153,6 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		if err := db.MigrationsCurrent(ctx); err != nil {
 			return err
 		}
-		if err := db.StorageFull(); err != nil {
-			return err
-		}
 		if o.WorkerReady != nil {
 			return o.WorkerReady()
 		}
@@ -161,7 +162,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if o.Metrics != nil {
 		observer = o.Metrics
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, Secret: o.Secret, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, StorageFull: sqldb.IsStorageFull, Observer: observer, TrustedProxies: o.TrustedProxies,
+	return web.NewServer(web.Config{Demo: o.Demo, Secret: o.Secret, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, Observer: observer, TrustedProxies: o.TrustedProxies,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime, TwoFactor: o.TwoFactor, Terms: o.Terms},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }

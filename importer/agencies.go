@@ -123,3 +123,4 @@ func ImportAgencies(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options)
 	}
 	return rep, nil
 }
+

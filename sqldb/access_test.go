@@ -81,10 +81,6 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"AreaAdminService.UpdateArea": func(ctx context.Context) error {
 			return areas.UpdateArea(ctx, w.LocalB.ID, patchwork.AreaUpdate{Name: "Renamed"})
 		},
-		"AreaAdminService.FindAdminAgency": func(ctx context.Context) error { _, err := areas.FindAdminAgency(ctx, w.Council.ID); return err },
-		"AreaAdminService.SetAgencyAreas": func(ctx context.Context) error {
-			return areas.SetAgencyAreas(ctx, w.Council.ID, []int64{w.LocalB.ID})
-		},
 		"AreaAdminService.SetAgentAreas": func(ctx context.Context) error {
 			return areas.SetAgentAreas(ctx, member.ID, []int64{w.LocalB.ID})
 		},
@@ -190,7 +186,7 @@ var noCaller = map[string]string{
 var adminOnly = map[string]bool{
 	"AgentService.CreateAgent": true, "AgentService.DeactivateAgent": true, "AgencyService.CreateAgency": true,
 	"AreaService.CreateArea": true, "AreaAdminService.FindAdminAreas": true, "AreaAdminService.FindAdminArea": true,
-	"AreaAdminService.UpdateArea": true, "AreaAdminService.FindAdminAgency": true, "AreaAdminService.SetAgencyAreas": true,
+	"AreaAdminService.UpdateArea":    true,
 	"AreaAdminService.SetAgentAreas": true, "AreaAdminService.FindClientToMove": true, "AreaAdminService.MoveClient": true,
 	"JobService.FindFailedJobs": true, "JobService.RetryJob": true,
 	"AuditService.VerifyAudit": true, "AuditService.FindAuditForClient": true,

@@ -9,29 +9,9 @@ import (
 	"patchwork"
 )
 
-// Moving agencies, agents and clients between areas. An area admin sets
-// only the areas in their reach: those of an agency, agent or client
-// outside their districts stay as they are, unseen.
-
-// FindAdminAgency returns an agency in reach with its areas.
-func (s *AreaService) FindAdminAgency(ctx context.Context, id int64) (*patchwork.Agency, error) {
-	r, err := adminReach(ctx)
-	if err != nil {
-		return nil, err
-	}
-	list, err := scanAll(ctx, s.db.read, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1 AND `+r.agency("g.id"), scanAgency, id)
-	if err != nil {
-		return nil, err
-	}
-	if len(list) == 0 {
-		return nil, patchwork.ErrNotFound
-	}
-	g := list[0]
-	if g.Areas, err = s.db.areasOf(ctx, s.db.read, "agency_areas", "agency_id", id); err != nil {
-		return nil, err
-	}
-	return g, nil
-}
+// Moving agents and clients between areas. An area admin sets only the
+// areas in their reach: those of an agent or client outside their
+// districts stay as they are, unseen.
 
 // checkLocalAreas returns EINVALID (field) unless ids name at least one
 // area and each is a local area in reach.
@@ -53,7 +33,7 @@ func (r *reach) checkLocalAreas(ctx context.Context, q querier, field, message s
 }
 
 // setAreas gives owner the local areas ids in place of those of its areas
-// in reach, in link table (agency_areas, agent_areas, client_areas) keyed
+// in reach, in link table (agent_areas, client_areas) keyed
 // by col; the links it keeps are not rewritten, so they keep their
 // columns. It reports whether anything changed. table and col are
 // constants of this package.
@@ -84,35 +64,6 @@ func (tx *Tx) setAreas(ctx context.Context, r *reach, table, col string, owner i
 		}
 	}
 	return changed, nil
-}
-
-// SetAgencyAreas sets an agency's local areas in reach; see
-// patchwork.AreaAdminService.
-func (s *AreaService) SetAgencyAreas(ctx context.Context, agencyID int64, areaIDs []int64) error {
-	r, err := adminReach(ctx)
-	if err != nil {
-		return err
-	}
-	return s.db.inTx(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM agencies g WHERE g.id = $1 AND `+r.agency("g.id"), agencyID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return patchwork.ErrNotFound
-		}
-		if err := r.checkLocalAreas(ctx, tx, "areas", "Choose at least one local area the agency works in", areaIDs); err != nil {
-			return err
-		}
-		changed, err := tx.setAreas(ctx, r, "agency_areas", "agency_id", agencyID, areaIDs)
-		if err != nil || !changed {
-			return err
-		}
-		if err := tx.indexAgency(ctx, agencyID); err != nil {
-			return err
-		}
-		return tx.audit(ctx, patchwork.AuditAgencyAreas, 0, fmt.Sprintf("agency=%d areas=%d", agencyID, len(areaIDs)))
-	})
 }
 
 // SetAgentAreas sets an agent's local areas in reach; see

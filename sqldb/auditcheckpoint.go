@@ -133,11 +133,7 @@ type checkpointer struct {
 	mu      sync.Mutex
 	latest  checkpoint // newest handed in
 	written checkpoint // what the file holds
-	err     error      // the chain no longer extends the file: final, returned by close
-	// failed is the last write of the file that failed (a full disk, say);
-	// the next commit tries again, and close returns it if the last try
-	// failed too.
-	failed error
+	err     error      // first failure, returned by close
 
 	wake     chan struct{}
 	stop     chan struct{}
@@ -195,22 +191,12 @@ func (c *checkpointer) flush() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case errors.Is(err, errChainMoved):
+	if err != nil {
 		c.err = err
-	case err != nil:
-		// Writing the file failed, not the chain: the file keeps the older
-		// checkpoint, which the database extends, and the next commit
-		// writes the newest once there is room again.
-		c.failed = err
-	default:
-		c.written, c.failed = cp, nil
+		return
 	}
+	c.written = cp
 }
-
-// errChainMoved marks the checkpointer's one final error: the row the file
-// names has changed.
-var errChainMoved = errors.New("sqldb: the audit chain no longer extends the checkpoint file")
 
 // extends checks that the database still holds the row w names, unchanged.
 func (c *checkpointer) extends(w checkpoint) error {
@@ -222,7 +208,7 @@ func (c *checkpointer) extends(w checkpoint) error {
 		return fmt.Errorf("sqldb: audit checkpoint: %w", err)
 	}
 	if h != w.HeadHash {
-		return fmt.Errorf("%w: audit row %d no longer matches the checkpoint in %s: run `patchwork audit verify` (docs/security.md)", errChainMoved, w.HeadID, c.path)
+		return fmt.Errorf("sqldb: audit row %d no longer matches the checkpoint in %s: run `patchwork audit verify` (docs/security.md)", w.HeadID, c.path)
 	}
 	return nil
 }
@@ -235,10 +221,7 @@ func (c *checkpointer) close() error {
 	<-c.done
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.err != nil {
-		return c.err
-	}
-	return c.failed
+	return c.err
 }
 
 // describe names a checkpoint for verify's report.

@@ -27,6 +27,7 @@ const (
 	onClients                             // acts on clients named in the form: reach decides
 	onAgency                              // {id} is an agency: reach decides
 	createsAgency                         // adds an agency in the form's areas: reach decides
+	onArea                                // {id} is an area of the record's district: reach decides
 )
 
 // adminCase says who an admin route is for and, for a POST, the form it
@@ -40,11 +41,13 @@ func fixed(v url.Values) func(int64) url.Values { return func(int64) url.Values 
 
 // adminMatrix is every admin route with who it is for and the form a POST
 // sends. TestAdminAuthorizationMatrix fails for a route missing here.
-// keepID is the client a merge keeps; localID the local area an agency
-// is added in.
-func adminMatrix(agencyID, keepID, localID int64) map[string]adminCase {
+// keepID is the client a merge keeps; localA and localB are local areas,
+// and district their district, of the records (an agency is added in
+// localA).
+func adminMatrix(agencyID, keepID, district, localA, localB int64) map[string]adminCase {
+	id := func(n int64) []string { return []string{strconv.FormatInt(n, 10)} }
 	agencyForm := func(name string) func(int64) url.Values {
-		return fixed(url.Values{"name": {name}, "sector": {"Health"}, "areas": {strconv.FormatInt(localID, 10)},
+		return fixed(url.Values{"name": {name}, "sector": {"Health"}, "areas": id(localA),
 			"domains": {"matrix.example.org"}, "status": {"active"}})
 	}
 	return map[string]adminCase{
@@ -66,7 +69,19 @@ func adminMatrix(agencyID, keepID, localID int64) map[string]adminCase {
 		"POST /admin/agents/{id}/deactivate":       {onAgent, nil},
 		"POST /admin/agents/{id}/reactivate":       {onAgent, nil},
 		"POST /admin/agents/{id}/two-factor/reset": {onAgent, nil},
-		"GET /admin/clients/merge":                 {forAnyAdmin, nil},
+		"GET /admin/agents/{id}/areas":             {onAgent, nil},
+		"POST /admin/agents/{id}/areas":            {onAgent, fixed(url.Values{"areas": id(localA)})},
+		"GET /admin/areas":                         {forAnyAdmin, nil},
+		"POST /admin/areas":                        {forSystemAdmins, fixed(url.Values{"name": {"Matrix network"}})},
+		"POST /admin/areas/import":                 {forSystemAdmins, nil},
+		"GET /admin/areas/{id}":                    {onArea, nil},
+		"POST /admin/areas/{id}":                   {onArea, fixed(url.Values{"name": {"Ashford"}, "parent_id": id(district)})},
+		"POST /admin/areas/{id}/children":          {onArea, fixed(url.Values{"child_name": {"Matrix local"}})},
+		"GET /admin/clients/area":                  {forAnyAdmin, nil},
+		"POST /admin/clients/area": {onClients, func(c int64) url.Values {
+			return url.Values{"client": {patchwork.ClientRef(c)}, "area_id": id(localB)}
+		}},
+		"GET /admin/clients/merge": {forAnyAdmin, nil},
 		"POST /admin/clients/merge": {onClients, func(id int64) url.Values {
 			return url.Values{"keep_id": {strconv.FormatInt(keepID, 10)}, "merge_id": {strconv.FormatInt(id, 10)}}
 		}},
@@ -83,7 +98,7 @@ func adminMatrix(agencyID, keepID, localID int64) map[string]adminCase {
 		"GET /admin/audit":                      {forSystemAdmins, nil},
 		"GET /admin/audit.csv":                  {forSystemAdmins, nil},
 		"GET /admin/stats":                      {forSystemAdmins, nil},
-		"GET /admin/alerts":                     {forAnyAdmin, nil},
+		"GET /admin/alerts":                     {forSystemAdmins, nil},
 		"GET /admin/retention":                  {forSystemAdmins, nil},
 		"GET /admin/stats.csv":                  {forSystemAdmins, nil},
 		"GET /admin/access-requests":            {forSystemAdmins, nil},
@@ -141,7 +156,7 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		matrix := adminMatrix(e.Council.ID, keep.ID, e.LocalA.ID)
+		matrix := adminMatrix(e.Council.ID, keep.ID, e.District.ID, e.LocalA.ID, e.LocalB.ID)
 		srv := mustServer(t, e)
 		var patterns []string
 		for _, p := range web.RoutePatterns(srv) {
@@ -159,8 +174,12 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		send := func(b *browser, pattern string, id int64) response {
 			if id == target.ID {
 				switch {
-				case strings.Contains(pattern, "/clients/{id}"):
+				case strings.Contains(pattern, "/clients/{id}"), strings.Contains(pattern, "/clients/area"):
 					id = client.ID
+				case strings.HasSuffix(pattern, "/areas/{id}/children"):
+					id = e.District.ID
+				case strings.Contains(pattern, "/areas/{id}"):
+					id = e.LocalA.ID
 				case strings.Contains(pattern, "/clients/merge"):
 					id = merge.ID
 				case strings.Contains(pattern, "/merges/"):
