@@ -133,6 +133,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Stats:      sqldb.NewStatsService(db),
 		Alerts:     sqldb.NewAlertService(db),
 		Retention:  sqldb.NewRetentionService(db),
+		Inactivity: sqldb.NewInactivityService(db),
 		TwoFactor:  sqldb.NewTwoFactorService(db),
 		Terms:      sqldb.NewTermsService(db),
 		Guidance:   sqldb.NewGuidanceService(db),
@@ -153,6 +154,9 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		if err := db.MigrationsCurrent(ctx); err != nil {
 			return err
 		}
+		if err := db.StorageFull(); err != nil {
+			return err
+		}
 		if o.WorkerReady != nil {
 			return o.WorkerReady()
 		}
@@ -162,7 +166,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 	if o.Metrics != nil {
 		observer = o.Metrics
 	}
-	return web.NewServer(web.Config{Demo: o.Demo, Secret: o.Secret, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, Observer: observer, TrustedProxies: o.TrustedProxies,
+	return web.NewServer(web.Config{Demo: o.Demo, Secret: o.Secret, SecureCookies: o.SecureCookies, Ready: ready, DatabaseUp: db.Ping, StorageFull: sqldb.IsStorageFull, Observer: observer, TrustedProxies: o.TrustedProxies,
 		SessionIdle: o.SessionIdle, SessionLifetime: o.SessionLifetime, TwoFactor: o.TwoFactor, Terms: o.Terms},
 		svc, sqldb.NewSessionStore(db), o.Log, o.Now)
 }

@@ -13,7 +13,8 @@ import (
 
 // TestJourneyGovernance walks a data-protection officer's pages — the
 // audit log filtered to one client, the client's access report, the
-// network statistics, the alerts, and the erasure form with its errors
+// network statistics, the alerts (an unusual-access one among them), the
+// retention lists (a warned agent among them), and the erasure form with its errors
 // and then the erasure — on both databases. Every page passes axe-core at
 // 1280 px and 375 px and does not scroll sideways at 375 px.
 func TestJourneyGovernance(t *testing.T) {
@@ -32,6 +33,15 @@ func TestJourneyGovernance(t *testing.T) {
 			if err := db.QueryRowForTest(`SELECT name FROM areas WHERE parent_id IS NULL ORDER BY name LIMIT 1`).Scan(&network); err != nil {
 				t.Fatal(err)
 			}
+			// An unusual-access alert and an agent warned for not signing
+			// in, so that the alerts and retention pages show their tables.
+			if _, err := db.ExecForTest(`INSERT INTO admin_alerts (kind, detail, created_at, agent_id, pattern_day, pattern_rows)
+				SELECT 'team_churn', 'joined and then left 6 client teams in one day (the threshold is 5)', 1764590400000000, MIN(id), 1764547200000000, 6 FROM agents`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ExecForTest(`UPDATE agents SET inactivity_warned_at = 1 WHERE id = (SELECT MAX(id) FROM agents)`); err != nil {
+				t.Fatal(err)
+			}
 			b := newBrowser(t, startServer(t, db))
 			signInAs(t, b, "admin@patchwork.test")
 			pages := []struct{ path, h1 string }{
@@ -40,6 +50,7 @@ func TestJourneyGovernance(t *testing.T) {
 				{fmt.Sprintf("/admin/clients/%d/access-report", id), "Everything Patchwork holds about " + name},
 				{"/admin/stats", "Network statistics: " + network},
 				{"/admin/alerts", "Alerts"},
+				{"/admin/retention", "Retention"},
 				{fmt.Sprintf("/admin/clients/%d/erase", id), "Erase " + name + " from Patchwork"},
 			}
 			for _, p := range pages {

@@ -123,4 +123,3 @@ func ImportAgencies(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options)
 	}
 	return rep, nil
 }
-

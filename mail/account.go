@@ -30,6 +30,11 @@ const (
 	// paused sign-in.
 	AccountCodeLockout  = "code_lockout"
 	AccountSignupExists = "signup_exists"
+	// AccountUnusualAccess: an unusual-access alert was opened (to admins).
+	AccountUnusualAccess = "unusual_access"
+	// AccountInactivity: the recipient has not signed in for a long time
+	// and will be deactivated unless they do.
+	AccountInactivity = "inactivity_warning"
 )
 
 // SecuritySettingsPath is where an agent sets up two-factor sign-in.
@@ -45,6 +50,17 @@ type AccountNotice struct {
 	Expires       time.Time     // for AccountReset: when the link stops working
 	At            time.Time     // when it happened (the password changed, sign-in was paused)
 	LockedFor     time.Duration // for AccountLockout: how long sign-in is paused
+	AlertKind     string        // for AccountUnusualAccess: the alert's kind (patchwork.Alert…)
+	AlertDay      time.Time     // for AccountUnusualAccess: the day the pattern was seen on
+	Deadline      time.Time     // for AccountInactivity: when the account will be deactivated
+}
+
+// alertPatterns says in an email what each kind of unusual-access alert
+// saw, without naming the agent or any client.
+var alertPatterns = map[string]string{
+	"team_churn":    "an agent joined and then left many client teams",
+	"outside_views": "an agent viewed many clients outside the districts of their areas",
+	"search_volume": "an agent searched far more than the other agents",
 }
 
 type accountView struct {
@@ -93,6 +109,25 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 			"Sign in as an administrator to see what was found."}
 		v.LinkURL, v.LinkText = r.baseURL+AlertsPath, "See the alert"
 		v.After = []string{"You get this email because you are a Patchwork administrator. See docs/security.md, Audit, for what each finding means."}
+	case AccountUnusualAccess:
+		what, ok := alertPatterns[n.AlertKind]
+		if !ok {
+			return nil, fmt.Errorf("mail: unknown alert kind %q", n.AlertKind)
+		}
+		v.Subject = "Unusual access in Patchwork"
+		v.Paras = []string{"Patchwork's audit log shows unusual access on " + n.AlertDay.Format("Monday 2 January 2006") + " (UTC): " + what + ".",
+			"Sign in as an administrator to see who, and the audit rows behind the alert."}
+		v.LinkURL, v.LinkText = r.baseURL+AlertsPath, "See the alert"
+		v.After = []string{"You get this email because you are a Patchwork administrator of the agent's area. " +
+			"It may have an innocent explanation; the alert says what was counted."}
+	case AccountInactivity:
+		v.Subject = "Your Patchwork account will be deactivated"
+		v.Paras = []string{"You have not signed in to your Patchwork account, " + n.To + ", for a long time. " +
+			"Accounts nobody uses are deactivated, so that nobody else can use them unnoticed.",
+			"Sign in before " + n.Deadline.In(r.loc).Format("Monday 2 January 2006") + " to keep your account. " +
+				"If you do not, it will be deactivated and you will be taken off the client teams you are on."}
+		v.LinkURL, v.LinkText = r.baseURL+SignInPath, "Sign in to Patchwork"
+		v.After = []string{"If you no longer work with clients on Patchwork, you need do nothing."}
 	case AccountCodeLockout:
 		v.Subject = "Someone has your Patchwork password"
 		v.Paras = []string{fmt.Sprintf("Someone signed in to your Patchwork account, %s, with your password, then entered wrong "+

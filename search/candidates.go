@@ -268,10 +268,29 @@ func (e *Engine) corrected(ctx context.Context, tokens []string, areaIDs []int64
 		fixed[f.word] = f.to
 		readings = append(readings, fixed)
 	}
-	if len(readings) == 0 {
+	// The name as typed with one letter dropped or two neighbours swapped
+	// in one word: the commonest slips that the candidates may not show
+	// when the other word is too common for its keys to be read ("Olivia
+	// Elnso" for Olivia Elso, "Niamh Moroe" for Niamh Moore). Each is a
+	// lookup by exact name, cheap beside the key index.
+	// Only a word few clients are named is slipped: one that many are
+	// named is most likely typed right, and its slips cost lookups.
+	var slipped []Slip
+	if len(tokens) >= 2 {
+		rare, err := e.rareWords(ctx, tokens[:2])
+		if err != nil {
+			return nil, err
+		}
+		for i, t := range tokens[:2] {
+			if vs := slips(t); rare[i] && len(vs) > 0 {
+				slipped = append(slipped, Slip{Word: tokens[1-i], Variants: vs})
+			}
+		}
+	}
+	if len(readings) == 0 && len(slipped) == 0 {
 		return nil, nil
 	}
-	loaded, err := e.Index.Load(ctx, Lookup{Names: readings, AreaIDs: areaIDs})
+	loaded, err := e.Index.Load(ctx, Lookup{Names: readings, Slips: slipped, AreaIDs: areaIDs})
 	if err != nil {
 		return nil, err
 	}
@@ -284,4 +303,59 @@ func (e *Engine) corrected(ctx context.Context, tokens []string, areaIDs []int64
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// slipRare is how many clients may hold a word as their given or family
+// name for its slips to be looked up.
+const slipRare = 100
+
+// rareWords reports, for each word, whether fewer than slipRare clients
+// hold it as a given or a family name (its own key of either kind).
+func (e *Engine) rareWords(ctx context.Context, words []string) ([]bool, error) {
+	var keys []match.NameKey
+	for _, w := range words {
+		keys = append(keys, match.NameKey{Kind: match.KindFamilyDeletion, Key: w}, match.NameKey{Kind: match.KindGivenDeletion, Key: w})
+	}
+	counts, err := e.Index.KeyCounts(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	rare := make([]bool, len(words))
+	for i, w := range words {
+		rare[i] = true
+		for _, c := range counts {
+			if c.Key.Key == w && (c.Key.Kind == match.KindFamilyDeletion || c.Key.Kind == match.KindGivenDeletion) && c.N >= slipRare {
+				rare[i] = false
+			}
+		}
+	}
+	return rare, nil
+}
+
+// minSlipLen is the shortest word whose slips are looked up: a shorter
+// word's variants are other common short names.
+const minSlipLen = 4
+
+// slips returns w with one letter deleted and with two neighbouring
+// letters swapped, each once, without w itself.
+func slips(w string) []string {
+	rs := []rune(w)
+	if len(rs) < minSlipLen {
+		return nil
+	}
+	var out []string
+	add := func(v string) {
+		if v != w && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	for i := range rs {
+		add(string(rs[:i]) + string(rs[i+1:]))
+	}
+	for i := 0; i+1 < len(rs); i++ {
+		sw := slices.Clone(rs)
+		sw[i], sw[i+1] = sw[i+1], sw[i]
+		add(string(sw))
+	}
+	return out
 }

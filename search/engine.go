@@ -77,14 +77,7 @@ func (e *Engine) Match(ctx context.Context, mq Query) (*Result, error) {
 	var q match.Query
 	var nc *newClient
 	if mq.Client != nil {
-		// Stored as YYYY-MM-DD once validated, but read as the form reads
-		// it, so a date as typed compares too; only a full date counts.
-		dob := ""
-		if d, ok := match.ParseDate(mq.Client.DateOfBirth, mq.Now); ok && d.Day != 0 {
-			dob = d.String()
-		}
-		q = match.FormQuery(mq.Client.FirstName, mq.Client.LastName, dob)
-		nc = newClientOf(mq.Client, q)
+		q, nc = duplicateQuery(mq.Client, mq.Now)
 	} else {
 		q = match.ParseQuery(mq.Text, mq.Now)
 	}
@@ -255,17 +248,37 @@ func (e *Engine) matches(ctx context.Context, q match.Query, nc *newClient, area
 		if !ok {
 			continue
 		}
-		v, ok := judge(q, c, nc)
-		if !ok {
-			continue
+		if m, ok := judged(q, id, c, nc); ok {
+			out = append(out, m)
 		}
-		m := &patchwork.ClientMatch{ID: id, Score: v.score, Reasons: v.reasons, Level: v.level}
-		if slices.Contains(v.reasons, "matched alias") {
-			m.MatchedAlias = bestAlias(q, c)
-		}
-		out = append(out, m)
 	}
 	return out, truncated, nil
+}
+
+// duplicateQuery is what the duplicate check of new client cl looks for:
+// its name and date of birth, and what it adds to them.
+func duplicateQuery(cl *patchwork.Client, now time.Time) (match.Query, *newClient) {
+	// Stored as YYYY-MM-DD once validated, but read as the form reads it,
+	// so a date as typed compares too; only a full date counts.
+	dob := ""
+	if d, ok := match.ParseDate(cl.DateOfBirth, now); ok && d.Day != 0 {
+		dob = d.String()
+	}
+	q := match.FormQuery(cl.FirstName, cl.LastName, dob)
+	return q, newClientOf(cl, q)
+}
+
+// judged is candidate c (client id) as a match of q, if judge shows it.
+func judged(q match.Query, id int64, c *match.Candidate, nc *newClient) (*patchwork.ClientMatch, bool) {
+	v, ok := judge(q, c, nc)
+	if !ok {
+		return nil, false
+	}
+	m := &patchwork.ClientMatch{ID: id, Score: v.score, Reasons: v.reasons, Level: v.level}
+	if slices.Contains(v.reasons, "matched alias") {
+		m.MatchedAlias = bestAlias(q, c)
+	}
+	return m, true
 }
 
 // typedPrefixes reports whether every query word of two letters or more

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -273,9 +274,50 @@ func TestCorrectedSpellings(t *testing.T) {
 	if !slices.Equal(got, []int64{1}) || cands[1] == nil {
 		t.Errorf("corrected %v, candidates %v: want client 1 added", got, cands)
 	}
-	if !slices.Equal(ix.calls, []string{"Load"}) || !slices.ContainsFunc(ix.lookups[0].Names, func(r []string) bool {
+	// One KeyCounts asks which words are rare enough to be slipped.
+	if !slices.Equal(ix.calls, []string{"KeyCounts", "Load"}) || !slices.ContainsFunc(ix.lookups[0].Names, func(r []string) bool {
 		return slices.Equal(r, []string{"sophia", "orlo"})
 	}) {
 		t.Errorf("calls %v, lookups %+v: want one Load reading sophia orlo", ix.calls, ix.lookups)
+	}
+}
+
+// TestCorrectedSlips covers the slips of a rare word looked up beside the
+// other word as typed: a letter too many ("Elnso" for Elso) and two letters
+// swapped ("Moroe" for Moore) find the client though no candidate shows
+// the spelling; a word many clients hold is not slipped.
+func TestCorrectedSlips(t *testing.T) {
+	ix := newMemIndex()
+	ix.add(1, "Olivia", "Elso", "1942-08-06", 1)
+	ix.add(2, "Niamh", "Moore", "2019-06-10", 1)
+	ix.add(3, "Olivia", "Elson", "1950-01-01", 1) // two edits from "elnso"
+	for i := range slipRare {
+		ix.add(int64(100+i), "Niamh", "Other"+strconv.Itoa(i), "2000-01-01", 1)
+	}
+	e := New(ix)
+	for _, c := range []struct {
+		tokens []string
+		want   []int64
+	}{
+		{[]string{"olivia", "elnso"}, []int64{1}},
+		{[]string{"moroe", "niamh"}, []int64{2}},
+	} {
+		ix.calls, ix.lookups = nil, nil
+		got, err := e.corrected(context.Background(), c.tokens, nil, map[int64]*match.Candidate{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%v: corrected %v, want %v", c.tokens, got, c.want)
+		}
+		// "niamh" is held by more than slipRare clients: only the other
+		// word is slipped.
+		for _, l := range ix.lookups {
+			for _, s := range l.Slips {
+				if slices.Contains(s.Variants, "nimh") || slices.Contains(s.Variants, "niam") {
+					t.Errorf("%v: a common word was slipped: %+v", c.tokens, s)
+				}
+			}
+		}
 	}
 }

@@ -138,6 +138,12 @@ func (l Lookup) finds(c *memClient) bool {
 	}
 	for _, n := range c.names() {
 		given, family := n[0], n[1]
+		for _, s := range l.Slips {
+			if slices.Contains(s.Variants, family) && strings.HasPrefix(given, s.Word) ||
+				family == s.Word && slices.Contains(s.Variants, given) {
+				return true
+			}
+		}
 		for _, tokens := range l.Names {
 			for i, g := range tokens {
 				for j, f := range tokens {

@@ -37,6 +37,15 @@ type Index interface {
 	Areas(ctx context.Context, ids []int64) (map[int64][]int64, error)
 }
 
+// Slip is a two-word name with one word possibly mistyped: the clients
+// whose family name is one of Variants and whose given name starts with
+// Word, or whose family name is Word and whose given name is one of
+// Variants. Words are folded as match.Fold does.
+type Slip struct {
+	Word     string
+	Variants []string
+}
+
 // KeyCount is how many clients hold a key.
 type KeyCount struct {
 	Key match.NameKey
@@ -59,6 +68,9 @@ type Lookup struct {
 	// word (of two or more), the family and given names starting with it:
 	// half-typed names.
 	Prefixes bool
+	// Slips finds, for each, the clients named a variant of one word beside
+	// the other word as typed (Slip).
+	Slips []Slip
 	// DOBs finds the clients born on these dates, as stored (YYYY-MM-DD).
 	DOBs []string
 	// AreaIDs restricts the lookup to clients in these local areas; nil

@@ -39,6 +39,7 @@ type accountEmailPayload struct {
 	Kind    string `json:"kind"`
 	AgentID int64  `json:"agent_id"`
 	ResetID int64  `json:"reset_id,omitempty"`
+	AlertID int64  `json:"alert_id,omitempty"`
 }
 
 // enqueueAccountEmail queues an account email inside tx, so that it is sent
@@ -59,6 +60,17 @@ func (tx *Tx) enqueueAccountEmail(ctx context.Context, kind string, agentID, res
 	return err
 }
 
+// enqueueAlertEmail queues the email that tells admin agentID about
+// alert alertID, inside tx.
+func (tx *Tx) enqueueAlertEmail(ctx context.Context, agentID, alertID int64) error {
+	p, err := json.Marshal(accountEmailPayload{Kind: AccountEmailUnusualAccess, AgentID: agentID, AlertID: alertID})
+	if err != nil {
+		return err
+	}
+	_, _, err = tx.enqueueJob(ctx, JobSpec{Kind: JobAccountEmail, Payload: string(p), Priority: PriorityImmediate})
+	return err
+}
+
 // AccountEmail is what the worker needs to write an account email.
 type AccountEmail struct {
 	Kind      string
@@ -70,6 +82,9 @@ type AccountEmail struct {
 	ResetLive bool      // the reset is unused and unexpired
 	Nonce     string    // the reset's nonce, from which ResetToken derives the link
 	ExpiresAt time.Time // when the reset link stops working
+	AlertKind string    // for an unusual-access alert: its kind
+	AlertDay  time.Time // and the day it was seen on
+	Deadline  time.Time // for an inactivity warning: when the agent will be deactivated
 }
 
 // LoadAccountEmail reads what the account email of the job with this
@@ -86,6 +101,27 @@ func (db *DB) LoadAccountEmail(ctx context.Context, payload string) (*AccountEma
 		return nil, fmt.Errorf("sqldb: account email: no agent %d: %w", p.AgentID, patchwork.ErrPermanent)
 	} else if err != nil {
 		return nil, err
+	}
+	if p.AlertID != 0 {
+		var day int64
+		if err := db.read.QueryRowContext(ctx, `SELECT kind, COALESCE(pattern_day, 0) FROM admin_alerts WHERE id = $1`, p.AlertID).
+			Scan(&e.AlertKind, &day); err != nil {
+			return nil, err
+		}
+		e.AlertDay = fromMicros(day)
+	}
+	if p.Kind == AccountEmailInactivity {
+		var warned sql.NullInt64
+		if err := db.read.QueryRowContext(ctx, `SELECT inactivity_warned_at FROM agents WHERE id = $1`, p.AgentID).
+			Scan(&warned); err != nil {
+			return nil, err
+		}
+		// Signed in since: the warning no longer holds and is not sent.
+		e.Active = e.Active && warned.Valid
+		if warned.Valid {
+			_, grace := db.inactivityPeriods()
+			e.Deadline = fromMicros(warned.Int64).AddDate(0, 0, grace)
+		}
 	}
 	if p.Kind == AccountEmailReset {
 		var expires int64

@@ -285,7 +285,8 @@ func (s *AdminService) ReactivateAgent(ctx context.Context, id int64) error {
 		if err := agentsAgencyActive(ctx, tx, id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 1, deactivated_at = NULL WHERE id = $1 AND active = 0`, id)
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 1, deactivated_at = NULL,
+			reactivated_at = $2, inactivity_warned_at = NULL WHERE id = $1 AND active = 0`, id, micros(tx.now))
 		if err != nil {
 			return err
 		}

@@ -416,9 +416,9 @@ func (s *AgencyAdminService) UnsuspendAgency(ctx context.Context, id int64) (int
 		// Still of this agency and deactivated by the suspension itself
 		// (the same instant): an agent moved away meanwhile stays as
 		// they are.
-		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 1, deactivated_at = NULL
+		res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 1, deactivated_at = NULL, reactivated_at = $2
 			WHERE agency_id = $1 AND active = 0 AND EXISTS (SELECT 1 FROM agency_suspended_agents s
-				WHERE s.agency_id = $1 AND s.agent_id = agents.id AND s.suspended_at = agents.deactivated_at)`, id)
+				WHERE s.agency_id = $1 AND s.agent_id = agents.id AND s.suspended_at = agents.deactivated_at)`, id, micros(tx.now))
 		if err != nil {
 			return err
 		}

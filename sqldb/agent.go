@@ -131,6 +131,11 @@ func (s *AgentService) Authenticate(ctx context.Context, email, pw string) (*pat
 		if err := tx.releaseSignIn(ctx, email, ip); err != nil {
 			return err
 		}
+		// Signing in answers an inactivity warning.
+		if _, err := tx.ExecContext(ctx, `UPDATE agents SET inactivity_warned_at = NULL
+			WHERE id = $1 AND inactivity_warned_at IS NOT NULL`, a.ID); err != nil {
+			return err
+		}
 		return tx.auditAs(ctx, a.ID, patchwork.AuditLogin, 0, "")
 	})
 	if err != nil {
@@ -333,7 +338,14 @@ func (tx *Tx) deactivateAgent(ctx context.Context, id int64) error {
 // team's trail shows (LeaveDeactivated, or LeaveAgencySuspended for an
 // agency's suspension).
 func (tx *Tx) deactivateAgentBecause(ctx context.Context, id int64, reason string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 0, deactivated_at = $1 WHERE id = $2 AND active = 1`, micros(tx.now), id)
+	return tx.deactivateAgentFor(ctx, id, reason, "")
+}
+
+// deactivateAgentFor is deactivateAgentBecause with why (if any) in the
+// audit row: the inactivity rule says it was the rule.
+func (tx *Tx) deactivateAgentFor(ctx context.Context, id int64, reason, why string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE agents SET active = 0, deactivated_at = $1, inactivity_warned_at = NULL
+		WHERE id = $2 AND active = 1`, micros(tx.now), id)
 	if err != nil {
 		return err
 	}
@@ -354,7 +366,11 @@ func (tx *Tx) deactivateAgentBecause(ctx context.Context, id int64, reason strin
 	if _, err := tx.endSessions(ctx, id, ""); err != nil {
 		return err
 	}
-	return tx.audit(ctx, patchwork.AuditAgentDeact, 0, fmt.Sprintf("agent=%d", id))
+	detail := fmt.Sprintf("agent=%d", id)
+	if why != "" {
+		detail += " reason=" + why
+	}
+	return tx.audit(ctx, patchwork.AuditAgentDeact, 0, detail)
 }
 
 // FindSharedClients returns only the clients the caller and agentID share.

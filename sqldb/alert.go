@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"time"
 
 	"patchwork"
@@ -70,17 +71,30 @@ type AlertService struct{ db *DB }
 // NewAlertService returns an AlertService on db.
 func NewAlertService(db *DB) *AlertService { return &AlertService{db: db} }
 
-// FindAlerts returns the newest alerts; see patchwork.AlertService.
+// FindAlerts returns the newest alerts in the caller's reach; see
+// patchwork.AlertService.
 func (s *AlertService) FindAlerts(ctx context.Context, limit int) ([]*patchwork.Alert, error) {
-	if _, err := administrator(ctx); err != nil {
+	r, err := adminReach(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return scanAll(ctx, s.db.read, `SELECT id, kind, detail, created_at FROM admin_alerts ORDER BY id DESC LIMIT `+itoa(limit),
+	where := "1 = 1"
+	if !r.all {
+		// An area admin: alerts about the agents they reach, none about
+		// themselves, and none of the audit check (a system matter).
+		where = `al.agent_id IS NOT NULL AND al.agent_id <> ` + strconv.FormatInt(r.actor.ID, 10) + ` AND ` + r.agent()
+	}
+	return scanAll(ctx, s.db.read, `SELECT al.id, al.kind, al.detail, al.created_at, COALESCE(al.agent_id, 0), COALESCE(a.name, ''),
+		COALESCE(al.pattern_day, 0), al.pattern_rows FROM admin_alerts al LEFT JOIN agents a ON a.id = al.agent_id
+		WHERE `+where+` ORDER BY al.id DESC LIMIT `+itoa(limit),
 		func(sc interface{ Scan(...any) error }) (*patchwork.Alert, error) {
 			a := &patchwork.Alert{}
-			var at int64
-			err := sc.Scan(&a.ID, &a.Kind, &a.Detail, &at)
+			var at, day int64
+			err := sc.Scan(&a.ID, &a.Kind, &a.Detail, &at, &a.AgentID, &a.AgentName, &day, &a.Count)
 			a.At = fromMicros(at)
+			if day != 0 {
+				a.Day = fromMicros(day)
+			}
 			return a, err
 		})
 }

@@ -133,7 +133,11 @@ type checkpointer struct {
 	mu      sync.Mutex
 	latest  checkpoint // newest handed in
 	written checkpoint // what the file holds
-	err     error      // first failure, returned by close
+	err     error      // the chain no longer extends the file: final, returned by close
+	// failed is the last write of the file that failed (a full disk, say);
+	// the next commit tries again, and close returns it if the last try
+	// failed too.
+	failed error
 
 	wake     chan struct{}
 	stop     chan struct{}
@@ -191,12 +195,22 @@ func (c *checkpointer) flush() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err != nil {
+	switch {
+	case errors.Is(err, errChainMoved):
 		c.err = err
-		return
+	case err != nil:
+		// Writing the file failed, not the chain: the file keeps the older
+		// checkpoint, which the database extends, and the next commit
+		// writes the newest once there is room again.
+		c.failed = err
+	default:
+		c.written, c.failed = cp, nil
 	}
-	c.written = cp
 }
+
+// errChainMoved marks the checkpointer's one final error: the row the file
+// names has changed.
+var errChainMoved = errors.New("sqldb: the audit chain no longer extends the checkpoint file")
 
 // extends checks that the database still holds the row w names, unchanged.
 func (c *checkpointer) extends(w checkpoint) error {
@@ -208,7 +222,7 @@ func (c *checkpointer) extends(w checkpoint) error {
 		return fmt.Errorf("sqldb: audit checkpoint: %w", err)
 	}
 	if h != w.HeadHash {
-		return fmt.Errorf("sqldb: audit row %d no longer matches the checkpoint in %s: run `patchwork audit verify` (docs/security.md)", w.HeadID, c.path)
+		return fmt.Errorf("%w: audit row %d no longer matches the checkpoint in %s: run `patchwork audit verify` (docs/security.md)", errChainMoved, w.HeadID, c.path)
 	}
 	return nil
 }
@@ -221,7 +235,10 @@ func (c *checkpointer) close() error {
 	<-c.done
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.err
+	if c.err != nil {
+		return c.err
+	}
+	return c.failed
 }
 
 // describe names a checkpoint for verify's report.

@@ -201,6 +201,23 @@ func (ix clientIndex) Areas(ctx context.Context, ids []int64) (map[int64][]int64
 // subquery ids: what match.Score needs, name, date of birth and aliases,
 // and the address and postcode the duplicate check compares.
 func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candidate, ids string, args []any) error {
+	return db.eachCandidateRow(ctx, ids, args, func(id int64, given, family, dob, address, postcode, alias string) {
+		c := out[id]
+		if c == nil {
+			c = &match.Candidate{Given: given, Family: family, DOB: dob, Address: address, Postcode: postcode}
+			out[id] = c
+		}
+		if alias != "" {
+			g, f := match.SplitAlias(alias)
+			c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
+		}
+	})
+}
+
+// eachCandidateRow calls row for each live client whose id is in the list
+// or subquery ids, once per alias (alias "" for none), in order of id and
+// then of alias.
+func (db *DB) eachCandidateRow(ctx context.Context, ids string, args []any, row func(id int64, given, family, dob, address, postcode, alias string)) error {
 	rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode, COALESCE(n.display, '')
 		FROM clients c LEFT JOIN client_names n ON n.client_id = c.id AND n.is_alias = 1
 		WHERE c.id IN (`+ids+`) AND c.merged_into IS NULL ORDER BY c.id, n.id`, args...)
@@ -214,15 +231,7 @@ func (db *DB) loadCandidatesIn(ctx context.Context, out map[int64]*match.Candida
 		if err := rows.Scan(&id, &given, &family, &dob, &address, &postcode, &alias); err != nil {
 			return err
 		}
-		c := out[id]
-		if c == nil {
-			c = &match.Candidate{Given: given, Family: family, DOB: dob, Address: address, Postcode: postcode}
-			out[id] = c
-		}
-		if alias != "" {
-			g, f := match.SplitAlias(alias)
-			c.Aliases = append(c.Aliases, match.Alias{Given: g, Family: f})
-		}
+		row(id, given, family, dob, address, postcode, alias)
 	}
 	return rows.Err()
 }
@@ -236,6 +245,11 @@ func lookupSQL(args *sqlArgs, l search.Lookup) string {
 	var parts []string
 	for _, tokens := range l.Names {
 		if q := nameLookupSQL(args, tokens, l.AreaIDs, l.Prefixes); q != "" {
+			parts = append(parts, q)
+		}
+	}
+	for _, s := range l.Slips {
+		if q := slipLookupSQL(args, s, l.AreaIDs); q != "" {
 			parts = append(parts, q)
 		}
 	}
@@ -284,6 +298,32 @@ func nameLookupSQL(args *sqlArgs, tokens []string, areaIDs []int64, prefixes boo
 	if len(tokens) == 1 && prefixes && len(tokens[0]) >= 2 {
 		sub(prefixCond(args, "n.family_norm", tokens[0]))
 		sub(prefixCond(args, "n.given_norm", tokens[0]))
+	}
+	return strings.Join(parts, " UNION ALL ")
+}
+
+// slipLookupSQL is the query of one slip's lookups (search.Slip): two
+// index range reads, whatever the number of variants, the lists padded so
+// that the statement is prepared once.
+func slipLookupSQL(args *sqlArgs, s search.Slip, areaIDs []int64) string {
+	if len(s.Variants) == 0 || len(s.Word) < 2 {
+		return ""
+	}
+	conds := []string{
+		`n.family_norm IN (` + strings.Join(addAll(args, padded(s.Variants)), ", ") + `) AND ` + prefixCond(args, "n.given_norm", s.Word),
+		`n.family_norm = ` + args.add(s.Word) + ` AND n.given_norm IN (` + strings.Join(addAll(args, padded(s.Variants)), ", ") + `)`,
+	}
+	var parts []string
+	for i, cond := range conds {
+		p := "s" + itoa(i)
+		if areaIDs == nil {
+			parts = append(parts, `SELECT client_id FROM (SELECT n.client_id FROM client_names n WHERE `+cond+
+				` LIMIT `+itoa(nameLookupLimit)+`) `+p)
+			continue
+		}
+		parts = append(parts, `SELECT client_id FROM (SELECT client_id FROM (SELECT n.client_id FROM client_names n WHERE `+cond+
+			` LIMIT `+itoa(scopedNameScan)+`) s WHERE `+inAreas(args, "s.client_id", areaIDs)+
+			` LIMIT `+itoa(nameLookupLimit)+`) `+p)
 	}
 	return strings.Join(parts, " UNION ALL ")
 }

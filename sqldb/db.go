@@ -13,11 +13,14 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"patchwork"
 )
 
 // Dialect holds the little SQL that differs between the two databases.
@@ -61,6 +64,13 @@ type DB struct {
 	// (serve --retention-days, --retention-grace-days); 0 means
 	// patchwork.DefaultRetentionDays and DefaultRetentionGraceDays.
 	RetentionDays, RetentionGraceDays int
+	// InactivityDays and InactivityGraceDays are the inactivity rule's
+	// periods (serve --inactivity-days, --inactivity-grace-days); 0 means
+	// patchwork.DefaultInactivityDays and DefaultInactivityGraceDays.
+	InactivityDays, InactivityGraceDays int
+	// Alerts are the unusual-access thresholds (serve --alert-…); zero
+	// fields mean the defaults.
+	Alerts patchwork.AlertThresholds
 
 	secretMu  sync.Mutex
 	secretKey []byte
@@ -72,6 +82,9 @@ type DB struct {
 	chain      auditChain
 
 	vocab vocabCache
+
+	path string      // the SQLite file; "" on PostgreSQL
+	full atomic.Bool // the last write transaction failed for lack of space (StorageFull)
 }
 
 // Open connects to dsn: a postgres:// or postgresql:// URL, or else the path
@@ -116,7 +129,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now,
+	return &DB{read: newPool(read, true), write: newPool(write, true), Dialect: sqliteDialect, Now: time.Now, path: path,
 		auditStop: make(chan struct{}), chain: auditChain{cfg: DefaultAuditKeyConfig(path)}}, nil
 }
 
@@ -204,11 +217,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err != nil {
 		_ = sqlTx.Rollback()
+		db.noteWrite(err)
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
+		db.noteWrite(err)
 		return fmt.Errorf("sqldb: commit: %w", err)
 	}
+	db.noteWrite(nil)
 	for _, fn := range tx.committed {
 		fn()
 	}

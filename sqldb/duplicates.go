@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"patchwork"
-	"patchwork/search"
 )
 
 // The duplicates queue: pairs of clients the search engine's duplicate
@@ -15,116 +14,6 @@ import (
 
 // JobDuplicateScan is the nightly job that refreshes the duplicates queue.
 const JobDuplicateScan = "duplicate_scan"
-
-// duplicateBatch is how many clients a scan reads at once.
-const duplicateBatch = 500
-
-// ScanDuplicates adds the likely duplicate pairs among clients in reach.
-func (s *MergeService) ScanDuplicates(ctx context.Context) (int, error) {
-	r, err := adminReach(ctx)
-	if err != nil {
-		return 0, err
-	}
-	engine := s.db.SearchEngine()
-	added := 0
-	var after int64
-	for {
-		batch, err := s.scanClients(ctx, r, after)
-		if err != nil {
-			return added, err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		after = batch[len(batch)-1].ID
-		type pair struct {
-			a, b    int64
-			reasons string
-		}
-		var found []pair
-		for _, cl := range batch {
-			res, err := engine.Match(ctx, search.Query{Client: cl, Now: s.db.now(), Limit: patchwork.MaxDuplicateMatches})
-			if err != nil {
-				return added, err
-			}
-			for _, m := range res.Matches {
-				if m.ID == cl.ID || m.Level != "likely" {
-					continue
-				}
-				found = append(found, pair{min(cl.ID, m.ID), max(cl.ID, m.ID), strings.Join(m.Reasons, "; ")})
-			}
-		}
-		if len(found) == 0 {
-			continue
-		}
-		err = s.db.inTx(ctx, func(tx *Tx) error {
-			for _, p := range found {
-				// The other client must be in reach too, and live.
-				if err := r.requireLiveClient(ctx, tx, p.b); err != nil {
-					if patchwork.ErrorCode(err) == patchwork.ENOTFOUND {
-						continue
-					}
-					return err
-				}
-				if err := r.requireLiveClient(ctx, tx, p.a); err != nil {
-					if patchwork.ErrorCode(err) == patchwork.ENOTFOUND {
-						continue
-					}
-					return err
-				}
-				res, err := tx.ExecContext(ctx, `INSERT INTO duplicate_pairs (client_a, client_b, reasons, found_at)
-					VALUES ($1, $2, $3, $4) ON CONFLICT (client_a, client_b) DO NOTHING`, p.a, p.b, p.reasons, micros(tx.now))
-				if err != nil {
-					return err
-				}
-				n, _ := res.RowsAffected()
-				added += int(n)
-			}
-			return nil
-		})
-		if err != nil {
-			return added, err
-		}
-	}
-	err = s.db.inTx(ctx, func(tx *Tx) error {
-		return tx.audit(ctx, patchwork.AuditDuplicateScan, 0, fmt.Sprintf("added=%d", added))
-	})
-	return added, err
-}
-
-// scanClients reads the next batch of live clients in reach after id
-// after, as the duplicate check reads a new client.
-func (s *MergeService) scanClients(ctx context.Context, r *reach, after int64) ([]*patchwork.Client, error) {
-	list, err := scanAll(ctx, s.db.read, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode FROM clients c
-		WHERE c.id > $1 AND c.merged_into IS NULL AND `+r.client("c.id")+fmt.Sprintf(` ORDER BY c.id LIMIT %d`, duplicateBatch),
-		func(sc interface{ Scan(...any) error }) (*patchwork.Client, error) {
-			cl := &patchwork.Client{}
-			return cl, sc.Scan(&cl.ID, &cl.FirstName, &cl.LastName, &cl.DateOfBirth, &cl.Address, &cl.Postcode)
-		}, after)
-	if err != nil || len(list) == 0 {
-		return list, err
-	}
-	byID := make(map[int64]*patchwork.Client, len(list))
-	var args sqlArgs
-	ph := make([]string, len(list))
-	for i, cl := range list {
-		byID[cl.ID] = cl
-		ph[i] = args.add(cl.ID)
-	}
-	type alias struct {
-		id   int64
-		name string
-	}
-	aliases, err := scanAll(ctx, s.db.read, `SELECT client_id, display FROM client_names WHERE is_alias = 1 AND client_id IN (`+
-		strings.Join(ph, ", ")+`) ORDER BY id`, func(sc interface{ Scan(...any) error }) (alias, error) {
-		var a alias
-		return a, sc.Scan(&a.id, &a.name)
-	}, args...)
-	for _, a := range aliases {
-		byID[a.id].Aliases = append(byID[a.id].Aliases, a.name)
-	}
-	return list, err
-}
 
 // FindDuplicatePairs returns a page of the open pairs in reach.
 func (s *MergeService) FindDuplicatePairs(ctx context.Context, page int) ([]*patchwork.DuplicatePair, int, error) {

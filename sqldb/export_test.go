@@ -1,6 +1,10 @@
 package sqldb
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strings"
+)
 
 // IsUniqueViolation exposes isUniqueViolation to the black-box tests.
 func IsUniqueViolation(err error) bool { return isUniqueViolation(err) }
@@ -17,4 +21,58 @@ func (db *DB) AuditRead(ctx context.Context, action string, clientID int64, deta
 func UnkeyedAuditHash(prev string, id, at, actor, client int64, action, detail, ip string) string {
 	r := auditRow{ID: id, At: at, Actor: actor, Client: client, Action: action, Detail: detail, IP: ip, PrevHash: prev}
 	return r.unkeyedHash()
+}
+
+// UnusualAccessQueries are the detection queries, by name, with example
+// arguments, for TestUnusualAccessPlans.
+var UnusualAccessQueries = map[string]struct {
+	SQL  string
+	Args []any
+}{
+	"team churn":    {teamChurnSQL, []any{"team.join", int64(0), int64(1), "team.leave", 1}},
+	"outside views": {outsideViewsSQL, []any{"client.view", int64(0), int64(1), 1}},
+	"search counts": {searchCountsSQL, []any{"client.search", int64(0), int64(1)}},
+	"inactivity": {`SELECT a.id FROM agents a WHERE a.active = 1 AND a.inactivity_warned_at IS NULL
+		AND a.created_at < $1 AND COALESCE(a.reactivated_at, 0) < $1
+		AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.actor_id = a.id AND e.action = $2 AND e.at >= $1)`,
+		[]any{int64(1), "auth.login"}},
+}
+
+// ExplainForTest returns the plan of query as text: SQLite's EXPLAIN QUERY
+// PLAN, or PostgreSQL's EXPLAIN with sequential scans priced out, so that
+// a test database of a few rows shows which index the query can use, as a
+// table of millions would.
+func (db *DB) ExplainForTest(query string, args ...any) (string, error) {
+	ctx := context.Background()
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	prefix := "EXPLAIN QUERY PLAN "
+	if db.Dialect.Name == "postgres" {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return "", err
+		}
+		prefix = "EXPLAIN "
+	}
+	rows, err := tx.QueryContext(ctx, prefix+query, args...)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return "", err
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	return strings.Join(out, "\n"), rows.Err()
 }

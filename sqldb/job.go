@@ -233,6 +233,24 @@ func (db *DB) RequeueExpiredJobs(ctx context.Context) (requeued, failed int64, e
 	return requeued, failed, err
 }
 
+// RescheduleFutureJobs mends the queue after the clock was set back: a
+// queued job created after now was stamped by the clock before it went
+// back, so its run_at lies too far ahead by as much as the clock moved. It
+// moves each such job's run_at and created_at back by how far its
+// creation lies ahead of now — an email queued to go at once goes now, not
+// hours late; a retry keeps its backoff from now — and returns how many it
+// moved. The worker calls it when it starts and whenever it sees its clock
+// go back.
+func (db *DB) RescheduleFutureJobs(ctx context.Context) (int64, error) {
+	now := micros(db.now())
+	res, err := db.write.ExecContext(ctx, `UPDATE jobs SET run_at = run_at - created_at + $1, created_at = $1
+		WHERE status = 'queued' AND created_at > $1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("sqldb: reschedule jobs: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // PurgeJobs deletes jobs that finished successfully before cutoff. Failed
 // jobs stay until an admin retries them.
 func (db *DB) PurgeJobs(ctx context.Context, cutoff time.Time) (int64, error) {

@@ -31,8 +31,8 @@ var adminPages = []adminLink{
 	{"/admin/merges", "Merges", "Recent merges; undo one within 30 days.", false},
 	{"/admin/access-requests", "Access requests", "People at no approved agency's domain who ask to use Patchwork: approve them for an agency, adding the domain, or refuse them.", true},
 	{"/admin/jobs", "Failed jobs", "Emails and other background jobs that failed after every retry.", true},
-	{"/admin/retention", "Retention", "Clients with no team member for the retention period, and when each will be erased unless someone joins.", true},
-	{"/admin/alerts", "Alerts", "What needs an administrator: the audit log failing its hourly check.", true},
+	{"/admin/retention", "Retention", "Clients with no team member for the retention period, and when each will be erased unless someone joins; agents who have not signed in, and when each will be deactivated.", true},
+	{"/admin/alerts", "Alerts", "What needs an administrator: the audit log failing its hourly check, and unusual access by an agent.", false},
 	{"/admin/stats", "Network statistics", "De-identified counts by network, district and local area, month by month, as a chart, a table and CSV.", true},
 	{"/admin/audit", "Audit log", "Who viewed, searched for, joined or left which client, and every admin action; filter, export, and a client's access report.", true},
 }

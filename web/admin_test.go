@@ -98,7 +98,7 @@ func adminMatrix(agencyID, keepID, district, localA, localB int64) map[string]ad
 		"GET /admin/audit":                      {forSystemAdmins, nil},
 		"GET /admin/audit.csv":                  {forSystemAdmins, nil},
 		"GET /admin/stats":                      {forSystemAdmins, nil},
-		"GET /admin/alerts":                     {forSystemAdmins, nil},
+		"GET /admin/alerts":                     {forAnyAdmin, nil},
 		"GET /admin/retention":                  {forSystemAdmins, nil},
 		"GET /admin/stats.csv":                  {forSystemAdmins, nil},
 		"GET /admin/access-requests":            {forSystemAdmins, nil},

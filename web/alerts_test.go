@@ -2,8 +2,11 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"patchwork"
 	"patchwork/sqldb"
@@ -51,5 +54,58 @@ func TestAlertsPage(t *testing.T) {
 					}
 				}},
 		)
+	})
+}
+
+// TestUnusualAccessAlertPage: an agent who joins and leaves a team (one is
+// the threshold here) is alerted on; the system admin sees the alert with
+// links to the agent and to exactly the audit rows behind it; the area
+// admin of the agent's district sees it too (the audit log is the system
+// admins'); another district's admin sees none. The retention page lists
+// an agent warned for not signing in.
+func TestUnusualAccessAlertPage(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		south := e.MustElsewhere(t)
+		sys := e.MustSystemAdmin(t, "Sid System", e.Council)
+		north := e.MustAreaAdmin(t, "Nadia Northadmin", e.Council, e.District)
+		southAdmin := e.MustAreaAdmin(t, "Sol Southadmin", south.Agency, south.District)
+		creator := e.MustAgent(t, "Cora Creator", e.Council, e.LocalA)
+		churner := e.MustAgent(t, "Chad Churner", e.Council, e.LocalA)
+		cl := e.MustClient(t, creator, "Quentin", "Quiet", "05/06/2011")
+		e.DB.Alerts = patchwork.AlertThresholds{TeamChurn: 1, OutsideViews: -1, SearchFactor: -1}
+		e.MustJoin(t, churner, cl)
+		if err := sqldb.NewClientService(e.DB).LeaveTeam(sqldbtest.As(churner), cl.ID, patchwork.LeaveRequest{Reason: "case_closed"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.DB.RunUnusualAccess(context.Background()); err != nil || n != 1 {
+			t.Fatalf("detection: %d, %v", n, err)
+		}
+		var day int64
+		if err := e.DB.QueryRowForTest(`SELECT pattern_day FROM admin_alerts WHERE agent_id = $1`, churner.ID).Scan(&day); err != nil {
+			t.Fatal(err)
+		}
+		d := time.UnixMicro(day).UTC().Format(time.DateOnly)
+		joins := fmt.Sprintf("/admin/audit?action=team.join&amp;actor=%d&amp;from=%s&amp;to=%s", churner.ID, d, d)
+		agentPage := fmt.Sprintf("/admin/agents/%d", churner.ID)
+		sysB := e.signedIn(t, sys)
+		runScenarios(t,
+			scenario{name: "system admin", as: sysB, path: "/admin/alerts", status: http.StatusOK,
+				contains:    []string{"an agent joined and then left many client teams", "Chad Churner", joins, agentPage, "joined and then left 1 client teams"},
+				notContains: []string{"Quentin", "Quiet"}},
+			scenario{name: "district's admin", as: e.signedIn(t, north), path: "/admin/alerts", status: http.StatusOK,
+				contains: []string{"Chad Churner", agentPage}, notContains: []string{"/admin/audit?", "Quiet"}},
+			scenario{name: "other district's admin", as: e.signedIn(t, southAdmin), path: "/admin/alerts", status: http.StatusOK,
+				contains: []string{"No alerts"}, notContains: []string{"Chad Churner"}},
+		)
+		// The link leads to the join and nothing else.
+		r := sysB.get(strings.ReplaceAll(joins, "&amp;", "&"))
+		r.must(t, http.StatusOK, "team.join")
+		if strings.Contains(r.body, "team.leave") || strings.Count(r.body, "<td class=\"govuk-table__cell\">team.join") != 1 {
+			t.Fatalf("the alert's rows are not exactly its join\n%s", r.body)
+		}
+		if _, err := e.DB.ExecForTest(`UPDATE agents SET inactivity_warned_at = 1 WHERE id = $1`, creator.ID); err != nil {
+			t.Fatal(err)
+		}
+		sysB.get("/admin/retention").must(t, http.StatusOK, "Agents who have not signed in", "Cora Creator", "1 Jan 1970 00:00:00 UTC")
 	})
 }

@@ -63,6 +63,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		"leaveReasons": func() []patchwork.Option { return patchwork.LeaveReasons },
 		"agencyStatus": agencyStatusLabel,
 		"stamp":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04:05 UTC") },
+		"utcDay":       func(t time.Time) string { return t.UTC().Format("Monday 2 January 2006") },
 		"basisLabel":   func(v string) string { return patchwork.OptionLabel(patchwork.LawfulBases, v) },
 		"leaveLabel": func(v string) string {
 			switch v {

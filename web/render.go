@@ -234,10 +234,24 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 // database does not answer either, the page says so with a 503 and
 // Retry-After, so a practitioner knows to wait a minute rather than report
 // a fault, and a load balancer or script knows to retry.
+//
+// A write refused because the disk is full is a 503 too, with its own page:
+// nothing of the request was saved (the transaction rolled back), and it
+// will work again once the operators free space, without a restart.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("internal error", "path", r.URL.Path, "err", err)
 	status := http.StatusInternalServerError
 	data := map[string]string{"Title": "Sorry, there is a problem", "Message": "Please try again later."}
+	if s.cfg.StorageFull != nil && s.cfg.StorageFull(err) {
+		s.log.Error("storage full: a write was refused for lack of space", "path", r.URL.Path, "err", err)
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "300")
+		data = map[string]string{"Title": "Patchwork cannot save anything just now",
+			"Message": "Patchwork's server has run out of storage space, so what you sent was not saved. " +
+				"Please try again later. If this goes on, tell your IT team."}
+		s.writeErrorPage(w, status, data)
+		return
+	}
+	s.log.Error("internal error", "path", r.URL.Path, "err", err)
 	if s.databaseDown(r.Context()) {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "30")
@@ -245,6 +259,12 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 			"Message": "Patchwork cannot reach its database just now. If you were saving something, it may not have been saved: " +
 				"please check before you send it again. Try again in a minute."}
 	}
+	s.writeErrorPage(w, status, data)
+}
+
+// writeErrorPage writes the error page with data's title and message,
+// never cached, falling back to plain text if the template fails.
+func (s *Server) writeErrorPage(w http.ResponseWriter, status int, data map[string]string) {
 	t := s.views.pages["error"]
 	var buf bytes.Buffer
 	if t == nil || t.ExecuteTemplate(&buf, "layout", &page{Demo: s.cfg.Demo, Form: url.Values{}, Data: data}) != nil {

@@ -51,13 +51,14 @@ type Services struct {
 	// file that cannot be read at all is EINVALID for the field "file".
 	ImportAreas func(ctx context.Context, r io.Reader, dryRun bool) (*patchwork.AreaImportResult, error)
 
-	Audit     patchwork.AuditViewerService
-	Stats     patchwork.StatsService
-	Alerts    patchwork.AlertService
-	Retention patchwork.RetentionService
-	TwoFactor patchwork.TwoFactorService
-	Terms     patchwork.TermsService
-	Guidance  patchwork.GuidanceService
+	Audit      patchwork.AuditViewerService
+	Stats      patchwork.StatsService
+	Alerts     patchwork.AlertService
+	Retention  patchwork.RetentionService
+	Inactivity patchwork.InactivityService
+	TwoFactor  patchwork.TwoFactorService
+	Terms      patchwork.TermsService
+	Guidance   patchwork.GuidanceService
 	// Outbox lists the local outbox messages the caller may see (their own;
 	// all for admins); demo mode shows it at /dev/mail.
 	Outbox func(ctx context.Context, limit int) ([]*mail.Message, error)
@@ -79,6 +80,10 @@ type Config struct {
 	// DatabaseUp says whether the database answers; a failed request then
 	// shows "unavailable for a moment" (503) rather than a fault (500).
 	DatabaseUp func(ctx context.Context) error
+	// StorageFull says whether an error is a write the database refused
+	// for lack of space; such a failure shows "cannot save anything just
+	// now" (503) rather than a fault (500).
+	StorageFull func(err error) bool
 	// TrustedProxies are the load balancers whose X-Forwarded-For is
 	// believed (its last entry only); empty trusts none (see clientIP).
 	TrustedProxies []netip.Prefix

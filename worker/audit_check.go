@@ -43,3 +43,26 @@ func (w *Worker) retention(ctx context.Context, j *patchwork.Job) error {
 	w.Log.Info("worker: retention", "job", j.ID, "listed", listed, "erased", erased)
 	return w.DB.CompleteJob(ctx, j.ID)
 }
+
+// unusualAccess looks for the patterns of a curious insider in the audit
+// log and alerts the admins of each new one (sqldb.RunUnusualAccess).
+func (w *Worker) unusualAccess(ctx context.Context, j *patchwork.Job) error {
+	opened, err := w.DB.RunUnusualAccess(ctx)
+	if err != nil {
+		return err
+	}
+	w.Log.Info("worker: unusual access checked", "job", j.ID, "alerts_opened", opened)
+	return w.DB.CompleteJob(ctx, j.ID)
+}
+
+// inactivity applies the inactivity rule: agents who have not signed in
+// for the period are warned, and deactivated after the grace period
+// unless they sign in (sqldb.RunInactivity).
+func (w *Worker) inactivity(ctx context.Context, j *patchwork.Job) error {
+	warned, deactivated, err := w.DB.RunInactivity(ctx)
+	if err != nil {
+		return err
+	}
+	w.Log.Info("worker: inactivity", "job", j.ID, "warned", warned, "deactivated", deactivated)
+	return w.DB.CompleteJob(ctx, j.ID)
+}

@@ -46,6 +46,10 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 		err = w.auditVerify(ctx, j)
 	case sqldb.JobRetention:
 		err = w.retention(ctx, j)
+	case sqldb.JobUnusualAccess:
+		err = w.unusualAccess(ctx, j)
+	case sqldb.JobInactivity:
+		err = w.inactivity(ctx, j)
 	case sqldb.JobDuplicateScan:
 		err = w.scanDuplicates(ctx, j)
 	case sqldb.JobSignupEmail:
@@ -247,6 +251,8 @@ func (w *Worker) Slots(now time.Time) []sqldb.JobSpec {
 		sqldb.StatsJob(now),
 		sqldb.AuditVerifyJob(now),
 		sqldb.RetentionJob(now),
+		sqldb.UnusualAccessJob(now),
+		sqldb.InactivityJob(now),
 		// The duplicates queue is refreshed once a night.
 		{Kind: sqldb.JobDuplicateScan, UniqueKey: "duplicates:" + daily.Format(time.DateOnly), Priority: sqldb.PriorityNormal,
 			RunAt: daily},

@@ -69,7 +69,13 @@ type Worker struct {
 
 	running atomic.Bool  // Run has started and not returned
 	lastOK  atomic.Int64 // wall time (UnixNano) of the last successful claim
+	lastNow atomic.Int64 // Now (UnixNano) at the last round; 0 before the first
 }
+
+// clockStepBack is how far Now may seem to go back between two rounds
+// before the worker takes it as the clock being set back: readings of
+// concurrent loops differ by far less.
+const clockStepBack = time.Second
 
 // New returns a worker with cfg's defaults filled in.
 func New(db *sqldb.DB, sender mail.Sender, cfg Config) (*Worker, error) {
@@ -171,6 +177,28 @@ func (w *Worker) Ready() error {
 	return nil
 }
 
+// noticeClockStep mends the queue (sqldb.RescheduleFutureJobs) on the
+// worker's first round — the clock may have gone back while no worker ran
+// — and whenever Now has gone back since the last round. Digests need no
+// mending: each period's run has a unique key, so a clock set back never
+// sends a day's digest twice, and one set forwards sends the latest due.
+func (w *Worker) noticeClockStep(ctx context.Context) error {
+	now := w.Now().UnixNano()
+	prev := w.lastNow.Swap(now)
+	if prev != 0 && now > prev-int64(clockStepBack) {
+		return nil
+	}
+	n, err := w.DB.RescheduleFutureJobs(ctx)
+	if err != nil {
+		w.lastNow.Store(0) // try again next round
+		return err
+	}
+	if n > 0 {
+		w.Log.Warn("worker: the clock was set back; jobs queued before rescheduled as much earlier", "jobs", n)
+	}
+	return nil
+}
+
 // RunOnce schedules the periodic jobs that are due, claims one batch and
 // runs it, and returns how many jobs it ran (successfully or not). A job
 // that fails is retried later or marked failed; that is not an error of
@@ -178,6 +206,9 @@ func (w *Worker) Ready() error {
 func (w *Worker) RunOnce(ctx context.Context) (int, error) { return w.runOnce(ctx, w.Config.ID) }
 
 func (w *Worker) runOnce(ctx context.Context, id string) (int, error) {
+	if err := w.noticeClockStep(ctx); err != nil {
+		return 0, err
+	}
 	if err := w.schedule(ctx); err != nil {
 		return 0, err
 	}

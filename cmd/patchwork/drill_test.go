@@ -41,13 +41,20 @@ type instance struct {
 
 func startInstance(t *testing.T, args ...string) *instance {
 	t.Helper()
+	return startInstanceLogging(t, io.Discard, args...)
+}
+
+// startInstanceLogging is startInstance with the instance's log (its
+// standard error) written to logs.
+func startInstanceLogging(t *testing.T, logs io.Writer, args ...string) *instance {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve"}, args...)...)
 	cmd.Env = append(os.Environ(), "PATCHWORK_TEST_RUN_MAIN=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = io.Discard
+	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

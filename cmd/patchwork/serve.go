@@ -56,6 +56,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		"list a client for review once it has had no team member for this many days (env PATCHWORK_RETENTION_DAYS)")
 	retentionGrace := fs.Int("retention-grace-days", envInt("PATCHWORK_RETENTION_GRACE_DAYS", patchwork.DefaultRetentionGraceDays),
 		"erase a listed client this many days later unless someone has joined its team (env PATCHWORK_RETENTION_GRACE_DAYS)")
+	inactivityDays := fs.Int("inactivity-days", envInt("PATCHWORK_INACTIVITY_DAYS", patchwork.DefaultInactivityDays),
+		"warn an agent by email once they have not signed in for this many days (env PATCHWORK_INACTIVITY_DAYS)")
+	inactivityGrace := fs.Int("inactivity-grace-days", envInt("PATCHWORK_INACTIVITY_GRACE_DAYS", patchwork.DefaultInactivityGraceDays),
+		"deactivate a warned agent this many days later unless they have signed in (env PATCHWORK_INACTIVITY_GRACE_DAYS)")
+	alertChurn := fs.Int("alert-team-churn", envInt("PATCHWORK_ALERT_TEAM_CHURN", patchwork.DefaultAlertTeamChurn),
+		"alert admins when an agent joins and then leaves at least this many client teams in one day (UTC); -1 turns it off (env PATCHWORK_ALERT_TEAM_CHURN)")
+	alertOutside := fs.Int("alert-outside-views", envInt("PATCHWORK_ALERT_OUTSIDE_VIEWS", patchwork.DefaultAlertOutsideViews),
+		"alert admins when an agent views at least this many clients outside the districts of their areas in one day; -1 turns it off (env PATCHWORK_ALERT_OUTSIDE_VIEWS)")
+	alertSearchFactor := fs.Int("alert-search-factor", envInt("PATCHWORK_ALERT_SEARCH_FACTOR", patchwork.DefaultAlertSearchFactor),
+		"alert admins when an agent searches more than this many times the median of the agents who searched that day (and at least --alert-search-min times); -1 turns it off (env PATCHWORK_ALERT_SEARCH_FACTOR)")
+	alertSearchMin := fs.Int("alert-search-min", envInt("PATCHWORK_ALERT_SEARCH_MIN", patchwork.DefaultAlertSearchMinimum),
+		"the fewest searches in one day that --alert-search-factor alerts on (env PATCHWORK_ALERT_SEARCH_MIN)")
 	sessionIdle := fs.Duration("session-idle", envDuration("PATCHWORK_SESSION_IDLE", web.DefaultSessionIdle),
 		"sign a session out after this long without a request, such as 30m (env PATCHWORK_SESSION_IDLE)")
 	sessionLifetime := fs.Duration("session-lifetime", envDuration("PATCHWORK_SESSION_LIFETIME", web.DefaultSessionLifetime),
@@ -118,6 +130,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}()
 	db.ReviewDays = *reviewDays
 	db.RetentionDays, db.RetentionGraceDays = *retentionDays, *retentionGrace
+	db.InactivityDays, db.InactivityGraceDays = *inactivityDays, *inactivityGrace
+	db.Alerts = patchwork.AlertThresholds{TeamChurn: *alertChurn, OutsideViews: *alertOutside,
+		SearchFactor: *alertSearchFactor, SearchMinimum: *alertSearchMin}
 	if *demoMode {
 		if err := seedIfEmpty(ctx, db, stdout, terms.Version); err != nil {
 			return err
