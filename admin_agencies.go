@@ -21,6 +21,10 @@ const (
 	LeaveAgencySuspended = "agency_suspended"
 )
 
+// JoinedAgencyRestored is the detail of the join activity of an agent put
+// back on a team when their agency's suspension is lifted.
+const JoinedAgencyRestored = "agency_restored"
+
 // AgencyFilter selects agencies in the admin's agency list. Zero values do
 // not filter; Page counts from 1.
 type AgencyFilter struct {
@@ -83,11 +87,12 @@ type AgencyAdminService interface {
 	SuspendAgency(ctx context.Context, id int64) (int, error)
 
 	// UnsuspendAgency lifts a suspension: the agency is active again and
-	// exactly the agents its suspension deactivated may sign in again (not
-	// one deactivated on their own before it, nor one an admin deactivated
-	// again since); the teams they were taken off are not given back, as
-	// for ReactivateAgent. It returns how many agents it reactivated.
-	// ECONFLICT unless the agency is suspended.
+	// exactly the agents its suspension deactivated (and who still work
+	// for it) may sign in again, not one deactivated on their own before
+	// it. Each is put back on the teams the suspension took them off, as
+	// they were (not a client merged or erased meanwhile; not as the lead
+	// if the team has another now), and each team is told. It returns how
+	// many agents it reactivated. ECONFLICT unless the agency is suspended.
 	UnsuspendAgency(ctx context.Context, id int64) (int, error)
 }
 

@@ -219,9 +219,10 @@ func countSignupAgencies(t *testing.T, db *sqldb.DB, addr string) int {
 // TestSuspendAgency: suspending an agency deactivates its active agents
 // (signed out, off their teams, each team told) and no one else's; it takes
 // no sign-ups meanwhile, and its agents cannot be let back in one by one.
-// Lifting it reactivates exactly the agents the suspension deactivated:
-// not one deactivated on their own before. An admin cannot suspend their
-// own agency.
+// Lifting it reactivates exactly the agents the suspension deactivated,
+// not one deactivated on their own before, and puts them back on the teams
+// it took them off, each team told. An admin cannot suspend their own
+// agency.
 func TestSuspendAgency(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := sqldbtest.MustWorld(t, db)
@@ -237,6 +238,7 @@ func TestSuspendAgency(t *testing.T) {
 		colleague := w.MustAgent(t, "Cody Colleague", w.Council, w.LocalA)
 		cl := w.MustClient(t, colleague, "Ada", "Accessor", "03/04/2012")
 		w.MustJoin(t, worker, cl)
+		w.MustJoin(t, earlier, cl)
 		if err := sqldb.NewAdminService(db).DeactivateAgent(ctx, earlier.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -295,6 +297,19 @@ func TestSuspendAgency(t *testing.T) {
 		}
 		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM agency_suspended_agents`); n != 0 {
 			t.Errorf("%d suspension rows left behind", n)
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM memberships WHERE client_id = $1 AND left_at IS NULL`, cl.ID); n != 2 {
+			t.Errorf("current members after lifting = %d, want the colleague and the suspension's agent", n)
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM memberships WHERE agent_id = $1 AND left_at IS NULL`, earlier.ID); n != 0 {
+			t.Error("the agent deactivated before the suspension is back on a team")
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM activities WHERE client_id = $1 AND agent_id = $2 AND kind = $3 AND detail = $4`,
+			cl.ID, worker.ID, patchwork.ActivityMemberJoined, patchwork.JoinedAgencyRestored); n != 1 {
+			t.Errorf("restored-membership activities = %d, want 1", n)
+		}
+		if after := sqldbtest.CountNotifications(t, db, colleague.ID); after != before+2 {
+			t.Errorf("the team was not told of the return: notifications %d → %d", before, after)
 		}
 		if _, err := svc.UnsuspendAgency(ctx, hub.ID); patchwork.ErrorCode(err) != patchwork.ECONFLICT {
 			t.Errorf("lifting twice: %v, want ECONFLICT", err)

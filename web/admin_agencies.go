@@ -328,6 +328,7 @@ func (s *Server) suspendAgency(w http.ResponseWriter, r *http.Request) {
 func (s *Server) unsuspendAgency(w http.ResponseWriter, r *http.Request) {
 	s.agencyAction(w, r, func(id int64) (string, error) {
 		n, err := s.svc.AgencyAdmin.UnsuspendAgency(r.Context(), id)
-		return "The suspension was lifted: " + plural(n, "agent", "agents") + " can sign in again.", err
+		return "The suspension was lifted: " + plural(n, "agent", "agents") +
+			" can sign in again and are back on the teams it took them off; each team was told.", err
 	})
 }

@@ -16,7 +16,7 @@ import (
 // what was typed; a good one adds the agency waiting for approval; it is
 // approved and edited; suspending it signs its agent's live session out
 // and tells the team on the client's page; lifting it lets the agent sign
-// in again.
+// in again and puts them back on the team, which is told.
 func TestAgencyAdminOverHTTP(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		admin := e.MustAreaAdmin(t, "Nadia Northadmin", e.Council, e.District)
@@ -84,6 +84,8 @@ func TestAgencyAdminOverHTTP(t *testing.T) {
 				contains: []string{"1 agency", "Ashford Youth Hub", "Suspended"}},
 			scenario{name: "lift", as: b, method: "POST", path: path + "/unsuspend", status: http.StatusSeeOther, location: path},
 			scenario{name: "lifted", as: b, path: path, status: http.StatusOK, contains: []string{"1 agent can sign in again"}},
+			scenario{name: "the team was told of the return", as: e.signedIn(t, colleague), path: "/clients/" + strconv.FormatInt(cl.ID, 10),
+				status: http.StatusOK, contains: []string{"Wren Worker is back on the team (their agency&#39;s suspension was lifted)"}},
 		)
 		e.signedIn(t, worker).get("/").must(t, http.StatusOK)
 		for _, action := range []string{patchwork.AuditAgencyCreate, patchwork.AuditAgencyApprove, patchwork.AuditAgencyUpdate,

@@ -214,6 +214,9 @@ func activityText(a *patchwork.Activity, me *patchwork.Agent) string {
 	case patchwork.ActivityClientCreated:
 		return who + " added this client"
 	case patchwork.ActivityMemberJoined:
+		if a.Detail == patchwork.JoinedAgencyRestored {
+			return who + " is back on the team (their agency's suspension was lifted)"
+		}
 		return who + " joined the team (" + strings.ToLower(patchwork.OptionLabel(patchwork.LawfulBases, a.Detail)) + ")"
 	case patchwork.ActivityMemberLeft:
 		switch a.Detail {

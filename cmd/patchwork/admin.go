@@ -111,7 +111,10 @@ func cmdCreateAgent(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *agencyID == 0 {
 		g := &patchwork.Agency{Name: *agencyName, Sector: *sector, EmailDomain: domainOf(*email)}
 		if err := sqldb.NewAgencyService(db).CreateAgency(ctx, g); err != nil {
-			return err
+			for k, v := range patchwork.ErrorFields(err) {
+				fmt.Fprintf(stderr, "%s: %s\n", k, v)
+			}
+			return fmt.Errorf("agency not created: %s", patchwork.ErrorMessage(err))
 		}
 		*agencyID = g.ID
 	}
