@@ -240,6 +240,33 @@ func (db *DB) FinishBulk(ctx context.Context, tables ...string) error {
 	return dropStat4(ctx, db.write)
 }
 
+// statsRowLimit bounds the rows of each index that refreshing the
+// statistics reads (PRAGMA analysis_limit): enough for the row counts the
+// planner needs, and with a limit SQLite writes no sqlite_stat4 samples.
+const statsRowLimit = 1000
+
+// RefreshStatistics brings SQLite's planner statistics up to date where a
+// table has grown or shrunk tenfold since they were taken (PRAGMA optimize
+// over every table), reading at most statsRowLimit rows of an index. The
+// audit log grows from nothing to millions of rows: planned with the
+// statistics of a small log, finding its newest row scanned an index of
+// all of them. PostgreSQL's autovacuum analyses on its own.
+func (db *DB) RefreshStatistics(ctx context.Context) error {
+	if db.pool != nil {
+		return nil
+	}
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA analysis_limit = `+itoa(statsRowLimit)); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `PRAGMA optimize = 0x10002`)
+	return err
+}
+
 // dropStat4 empties SQLite's sqlite_stat4 samples, keeping sqlite_stat1's
 // row counts. With samples, every statement whose plan could depend on a
 // bound value (an indexed column compared with a parameter: most of

@@ -65,6 +65,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err := dropStat4(ctx, db.write); err != nil {
 			return err
 		}
+		if err := db.RefreshStatistics(ctx); err != nil {
+			return err
+		}
 	}
 	// After migrate has given its connection back: on SQLite the write pool
 	// has only the one.

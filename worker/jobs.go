@@ -214,6 +214,9 @@ func (w *Worker) cleanup(ctx context.Context, j *patchwork.Job) error {
 	if err != nil {
 		return err
 	}
+	if err := w.DB.RefreshStatistics(ctx); err != nil {
+		return err
+	}
 	w.Log.Info("worker: cleanup", "sessions_deleted", sessions, "jobs_requeued", requeued, "jobs_failed", failed,
 		"jobs_purged", purged, "search_counts_deleted", searches, "team_joins_deleted", joins,
 		"login_counts_deleted", logins, "password_resets_deleted", resets, "invitations_expired", invitations,
