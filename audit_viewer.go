@@ -112,10 +112,14 @@ type CircleRecord struct {
 }
 
 // AuditViewerService reads the audit log for admins. Every method is for
-// admins only (ENOTFOUND to anyone else) and is itself audited.
+// system admins only (ENOTFOUND to anyone else), except FindAudit of one
+// agent for that agent's area admins, and is itself audited.
 type AuditViewerService interface {
 	// FindAudit returns the rows f selects, newest first, at most f.Limit
-	// (AuditPageSize when 0), and whether there are older ones.
+	// (AuditPageSize when 0), and whether there are older ones. An area
+	// admin may call it only with f.ActorID an agent of their districts
+	// and no client or agency filter (the rows behind an alert about the
+	// agent); ENOTFOUND otherwise.
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, bool, error)
 
 	// ExportAudit calls fn with each row f selects, newest first, at most

@@ -100,9 +100,21 @@ func describeFilter(f patchwork.AuditFilter) string {
 }
 
 // FindAudit returns a page of the audit log; see patchwork.AuditViewerService.
+// An area admin may read only the rows of one agent in their reach.
 func (s *AuditViewerService) FindAudit(ctx context.Context, f patchwork.AuditFilter) ([]*patchwork.AuditEntry, bool, error) {
-	if _, err := administrator(ctx); err != nil {
+	r, err := adminReach(ctx)
+	if err != nil {
 		return nil, false, err
+	}
+	if !r.all {
+		// An area admin reads one agent's rows, an agent they reach (as
+		// an alert about the agent links to), and nothing else.
+		if f.ActorID == 0 || f.ClientID != 0 || f.AgencyID != 0 {
+			return nil, false, patchwork.ErrNotFound
+		}
+		if err := r.requireAgent(ctx, s.db.read, f.ActorID); err != nil {
+			return nil, false, err
+		}
 	}
 	if f.Limit <= 0 {
 		f.Limit = patchwork.AuditPageSize

@@ -60,8 +60,9 @@ func TestAlertsPage(t *testing.T) {
 // TestUnusualAccessAlertPage: an agent who joins and leaves a team (one is
 // the threshold here) is alerted on; the system admin sees the alert with
 // links to the agent and to exactly the audit rows behind it; the area
-// admin of the agent's district sees it too (the audit log is the system
-// admins'); another district's admin sees none. The retention page lists
+// admin of the agent's district sees it too and may read that agent's
+// rows, and no other part of the audit log; another district's admin sees
+// neither. The retention page lists
 // an agent warned for not signing in.
 func TestUnusualAccessAlertPage(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
@@ -93,7 +94,7 @@ func TestUnusualAccessAlertPage(t *testing.T) {
 				contains:    []string{"an agent joined and then left many client teams", "Chad Churner", joins, agentPage, "joined and then left 1 client teams"},
 				notContains: []string{"Quentin", "Quiet"}},
 			scenario{name: "district's admin", as: e.signedIn(t, north), path: "/admin/alerts", status: http.StatusOK,
-				contains: []string{"Chad Churner", agentPage}, notContains: []string{"/admin/audit?", "Quiet"}},
+				contains: []string{"Chad Churner", agentPage, joins}, notContains: []string{"Quiet"}},
 			scenario{name: "other district's admin", as: e.signedIn(t, southAdmin), path: "/admin/alerts", status: http.StatusOK,
 				contains: []string{"No alerts"}, notContains: []string{"Chad Churner"}},
 		)
@@ -102,6 +103,33 @@ func TestUnusualAccessAlertPage(t *testing.T) {
 		r.must(t, http.StatusOK, "team.join")
 		if strings.Contains(r.body, "team.leave") || strings.Count(r.body, "<td class=\"govuk-table__cell\">team.join") != 1 {
 			t.Fatalf("the alert's rows are not exactly its join\n%s", r.body)
+		}
+		// The district's admin reads the agent's rows there, and nothing
+		// else of the audit log; another district's admin not even those.
+		northB, southB := e.signedIn(t, north), e.signedIn(t, southAdmin)
+		rows := strings.ReplaceAll(joins, "&amp;", "&")
+		r = northB.get(rows)
+		r.must(t, http.StatusOK, "team.join", patchwork.ClientRef(cl.ID))
+		for _, no := range []string{"/access-report", "audit.csv", `name="client"`, `name="agency"`} {
+			if strings.Contains(r.body, no) {
+				t.Errorf("the area admin's audit page offers %q", no)
+			}
+		}
+		southAgent := e.MustAgent(t, "Stan South", south.Agency, south.Local)
+		for who, b := range map[string]*browser{"district's admin": northB, "other district's admin": southB} {
+			missing := b.get("/admin/no-such-page")
+			paths := []string{"/admin/audit", fmt.Sprintf("/admin/audit?actor=%d&client=%d", churner.ID, cl.ID),
+				fmt.Sprintf("/admin/audit?actor=%d&agency=%d", churner.ID, e.Council.ID), fmt.Sprintf("/admin/audit.csv?actor=%d", churner.ID)}
+			if b == southB {
+				paths = append(paths, rows)
+			} else {
+				paths = append(paths, fmt.Sprintf("/admin/audit?actor=%d", southAgent.ID))
+			}
+			for _, p := range paths {
+				if got := b.get(p); got.status != http.StatusNotFound || got.body != missing.body {
+					t.Errorf("%s: %s answered %d, want the missing page", who, p, got.status)
+				}
+			}
 		}
 		if _, err := e.DB.ExecForTest(`UPDATE agents SET inactivity_warned_at = 1 WHERE id = $1`, creator.ID); err != nil {
 			t.Fatal(err)

@@ -69,6 +69,9 @@ func parseAuditFilter(q url.Values) (patchwork.AuditFilter, map[string]string) {
 
 // auditView is the audit viewer page.
 type auditView struct {
+	// System is false for an area admin, who reads one agent's rows:
+	// no client or agency filter, no export, no access report.
+	System  bool
 	Entries []*patchwork.AuditEntry
 	Next    string // the next (older) page, "" if none
 	CSV     string // the export of the same filter
@@ -91,7 +94,8 @@ func auditFilterQuery(q url.Values) url.Values {
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f, errs := parseAuditFilter(q)
-	p := &page{Form: q, Errors: errs, Data: &auditView{}}
+	system := patchwork.CanAdminister(patchwork.CallerFromContext(r.Context()))
+	p := &page{Form: q, Errors: errs, Data: &auditView{System: system}}
 	if errs != nil {
 		s.render(w, r, http.StatusBadRequest, "audit", p)
 		return
@@ -102,7 +106,10 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	keep := auditFilterQuery(q)
-	v := &auditView{Entries: entries, CSV: "/admin/audit.csv?" + keep.Encode()}
+	v := &auditView{System: system, Entries: entries}
+	if system {
+		v.CSV = "/admin/audit.csv?" + keep.Encode()
+	}
 	if more && len(entries) > 0 {
 		next := auditFilterQuery(q)
 		next.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))
