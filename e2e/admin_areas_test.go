@@ -43,7 +43,7 @@ func TestJourneyAdminAreas(t *testing.T) {
 			b.visit(areaPath, areaName)
 			b.checkPage("a local area")
 			b.step("rename to nothing",
-				chromedp.SetValue(chromedp.ID("name"), ""),
+				chromedp.SetValue(chromedp.ID("name"), "   "),
 				chromedp.Click(buttonXPath("Save")),
 				chromedp.WaitVisible(`//h2[normalize-space()="There is a problem"]`))
 			b.checkPage("a local area with an error")
