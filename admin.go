@@ -92,5 +92,13 @@ const (
 	AuditAdminHome      = "admin.home"
 )
 
-// AuditClientImport records a bulk import of clients (how many, never who).
+// AuditClientImport records a bulk import of clients (how many, never who),
+// as imports before import jobs wrote it.
 const AuditClientImport = "admin.client_import"
+
+// Audit actions of bulk imports (patchwork import): each run of an import
+// job, started or resumed, and its end, with counts (never who).
+const (
+	AuditImportRun  = "admin.import_run"
+	AuditImportDone = "admin.import_done"
+)

@@ -125,6 +125,7 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Team:       sqldb.NewTeamService(db),
 		Prefs:      sqldb.NewNotificationPrefsService(db, o.Secret),
 		Jobs:       sqldb.NewJobService(db),
+		Imports:    sqldb.NewImportService(db),
 		Passwords:  sqldb.NewPasswordService(db, o.Secret),
 		Sessions:   sqldb.NewSessionService(db),
 		Erasure:    sqldb.NewErasureService(db),

@@ -59,15 +59,15 @@ func ImportAreas(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options) (*
 			v := get(col)
 			switch {
 			case !utf8.ValidString(v):
-				probs = append(probs, Problem{n, col, "is not UTF-8 text (save the file as CSV UTF-8)"})
+				probs = append(probs, Problem{Row: n, Field: col, Reason: "is not UTF-8 text (save the file as CSV UTF-8)"})
 			case v == "" && areaColumns[col]:
-				probs = append(probs, Problem{n, col, "enter the " + strings.ReplaceAll(col, "_", " ") + "'s name"})
+				probs = append(probs, Problem{Row: n, Field: col, Reason: "enter the " + strings.ReplaceAll(col, "_", " ") + "'s name"})
 			case utf8.RuneCountInString(v) > patchwork.MaxAreaName:
-				probs = append(probs, Problem{n, col, fmt.Sprintf("must be %d characters or fewer", patchwork.MaxAreaName)})
+				probs = append(probs, Problem{Row: n, Field: col, Reason: fmt.Sprintf("must be %d characters or fewer", patchwork.MaxAreaName)})
 			}
 		}
 		if extraCells(rec, header) {
-			probs = append(probs, Problem{n, "row", "has more cells than the header has columns"})
+			probs = append(probs, Problem{Row: n, Field: "row", Reason: "has more cells than the header has columns"})
 		}
 		if len(probs) > 0 {
 			rep.Problems = append(rep.Problems, probs...)
@@ -91,13 +91,13 @@ func ImportAreas(ctx context.Context, db *sqldb.DB, r io.Reader, opt Options) (*
 			key := match.Fold(row.Local)
 			if l, ok := tree.Locals[key]; ok {
 				if !districtThere || l.ParentID != district {
-					rep.Problems = append(rep.Problems, Problem{n, "local_area", fmt.Sprintf(
+					rep.Problems = append(rep.Problems, Problem{Row: n, Field: "local_area", Reason: fmt.Sprintf(
 						"%q is already a local area of %s: move it on the admin areas page, not by a file", l.Name, tree.Names[l.ParentID])})
 					continue
 				}
 			} else if earlier, ok := newLocals[key]; ok {
 				if earlier.in != at {
-					rep.Problems = append(rep.Problems, Problem{n, "local_area", fmt.Sprintf(
+					rep.Problems = append(rep.Problems, Problem{Row: n, Field: "local_area", Reason: fmt.Sprintf(
 						"%q is in another district in row %d", row.Local, earlier.row)})
 					continue
 				}

@@ -50,7 +50,8 @@ func badRows(member string) []struct{ row, want string } {
 
 // TestImportClientsDryRunAndIdempotency: a 10,000-row file with a bad row
 // of every kind; the dry run lists each problem by row and changes
-// nothing; the real run imports every good row with its team and reports
+// nothing; a real run writes nothing either while the file has bad rows;
+// one that skips them imports every good row with its team and reports
 // the same problems; running it again changes nothing and says so.
 func TestImportClientsDryRunAndIdempotency(t *testing.T) {
 	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
@@ -96,7 +97,23 @@ func TestImportClientsDryRunAndIdempotency(t *testing.T) {
 				t.Errorf("problem %d = %q, want it to say %q", i, got, bad[i].want)
 			}
 		}
-		real, err := importer.ImportClients(ctx, db, strings.NewReader(file), importer.Options{})
+		// A real run of a file with bad rows writes nothing, and says why.
+		refused, err := importer.ImportClients(ctx, db, strings.NewReader(file), importer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !refused.Rejected || refused.Imported != 0 || len(refused.Problems) != len(bad)-1 {
+			t.Fatalf("import of a file with bad rows: rejected %v, %d imported, %d problems; want true, 0, %d (the likely duplicate is found when writing)",
+				refused.Rejected, refused.Imported, len(refused.Problems), len(bad)-1)
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM clients`); n != before {
+			t.Fatalf("the refused import wrote %d clients", n-before)
+		}
+		if n := sqldbtest.MustCount(t, db, `SELECT COUNT(*) FROM imports WHERE status = 'rejected' AND problems = $1`, len(bad)-1); n != 1 {
+			t.Errorf("%d rejected imports recorded, want 1", n)
+		}
+		skip := importer.Options{SkipBadRows: true}
+		real, err := importer.ImportClients(ctx, db, strings.NewReader(file), skip)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +137,7 @@ func TestImportClientsDryRunAndIdempotency(t *testing.T) {
 		if err != nil || len(res.Clients) == 0 {
 			t.Errorf("search for an imported client: %d results, %v", len(res.Clients), err)
 		}
-		again, err := importer.ImportClients(ctx, db, strings.NewReader(file), importer.Options{})
+		again, err := importer.ImportClients(ctx, db, strings.NewReader(file), skip)
 		if err != nil {
 			t.Fatal(err)
 		}

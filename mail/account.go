@@ -35,6 +35,9 @@ const (
 	// AccountInactivity: the recipient has not signed in for a long time
 	// and will be deactivated unless they do.
 	AccountInactivity = "inactivity_warning"
+	// AccountInvitation: an administrator made the recipient's account
+	// (a bulk import); the link chooses its first password.
+	AccountInvitation = "account_invitation"
 )
 
 // SecuritySettingsPath is where an agent sets up two-factor sign-in.
@@ -46,8 +49,8 @@ type AccountNotice struct {
 	Kind          string
 	To            string
 	RecipientName string
-	ResetToken    string        // for AccountReset: the token the link carries
-	Expires       time.Time     // for AccountReset: when the link stops working
+	ResetToken    string        // for AccountReset and AccountInvitation: the token the link carries
+	Expires       time.Time     // for AccountReset and AccountInvitation: when the link stops working
 	At            time.Time     // when it happened (the password changed, sign-in was paused)
 	LockedFor     time.Duration // for AccountLockout: how long sign-in is paused
 	AlertKind     string        // for AccountUnusualAccess: the alert's kind (patchwork.Alert…)
@@ -89,6 +92,17 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 		v.LinkURL, v.LinkText = r.baseURL+ResetPasswordPath+"?token="+n.ResetToken, "Choose a new password"
 		v.After = []string{"If you did not ask to reset your password, ignore this email. Your password has not changed, " +
 			"and nobody can change it without this link."}
+	case AccountInvitation:
+		if n.ResetToken == "" {
+			return nil, fmt.Errorf("mail: invitation notice without a token")
+		}
+		v.Subject = "Your Patchwork account is ready"
+		v.Paras = []string{"Your Patchwork administrator has made you an account, " + n.To + ", to work with colleagues " +
+			"from other agencies on the clients you share.",
+			"Use this link to choose your password. It works once, until " + when(n.Expires) + "."}
+		v.LinkURL, v.LinkText = r.baseURL+ResetPasswordPath+"?token="+n.ResetToken, "Choose your password"
+		v.After = []string{"If the link has stopped working, ask for a new one: " + forgot,
+			"If you did not expect this email, tell your Patchwork administrator."}
 	case AccountPasswordChanged:
 		v.Subject = "Your Patchwork password was changed"
 		v.Paras = []string{"The password of your Patchwork account, " + n.To + ", was changed at " + when(n.At) + ".",

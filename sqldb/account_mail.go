@@ -32,6 +32,10 @@ const (
 	// AccountEmailSignupExists answers a sign-up request for an address
 	// that already has an account: sign in, or reset the password.
 	AccountEmailSignupExists = "signup_exists"
+	// AccountEmailInvitation invites an agent an import created to choose
+	// a password: the link is a password reset's, working for
+	// AccountInvitationTTL.
+	AccountEmailInvitation = "account_invitation"
 )
 
 // accountEmailPayload is the payload of an account_email job: ids only.
@@ -123,7 +127,7 @@ func (db *DB) LoadAccountEmail(ctx context.Context, payload string) (*AccountEma
 			e.Deadline = fromMicros(warned.Int64).AddDate(0, 0, grace)
 		}
 	}
-	if p.Kind == AccountEmailReset {
+	if p.Kind == AccountEmailReset || p.Kind == AccountEmailInvitation {
 		var expires int64
 		var used sql.NullInt64
 		err := db.read.QueryRowContext(ctx, `SELECT nonce, expires_at, used_at FROM password_resets

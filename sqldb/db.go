@@ -309,6 +309,12 @@ func (db *DB) QueryRowForTest(query string, args ...any) *sql.Row {
 	return db.write.QueryRowContext(context.Background(), query, args...)
 }
 
+// QueryForTest runs a read query of many rows outside any service; tests
+// use it to compare databases.
+func (db *DB) QueryForTest(query string, args ...any) (*sql.Rows, error) {
+	return db.write.QueryContext(context.Background(), query, args...)
+}
+
 // ExecForTest runs a statement outside any service; tests use it to set up
 // states (such as tampering with the audit log) no service would produce.
 func (db *DB) ExecForTest(query string, args ...any) (sql.Result, error) {

@@ -91,6 +91,7 @@ func adminMatrix(agencyID, keepID, district, localA, localB int64) map[string]ad
 		"POST /admin/duplicates/scan":           {forAnyAdmin, nil},
 		"POST /admin/duplicates/{id}/dismiss":   {onClients, nil},
 		"GET /admin/jobs":                       {forSystemAdmins, nil},
+		"GET /admin/imports":                    {forSystemAdmins, nil},
 		"POST /admin/jobs/{id}/retry":           {forSystemAdmins, nil},
 		"GET /admin/clients/{id}/erase":         {forSystemAdmins, nil},
 		"POST /admin/clients/{id}/erase":        {forSystemAdmins, fixed(url.Values{"reason": {"Asked to be forgotten"}, "confirm": {"yes"}})},

@@ -160,6 +160,7 @@ func (s *Server) routeList() []route {
 		{"POST /admin/duplicates/scan", s.scanDuplicates},
 		{"POST /admin/duplicates/{id}/dismiss", s.dismissDuplicate},
 		{"GET /admin/jobs", s.failedJobs},
+		{"GET /admin/imports", s.adminImports},
 		{"POST /admin/jobs/{id}/retry", s.retryJob},
 		{"GET /admin/clients/{id}/erase", s.eraseForm},
 		{"POST /admin/clients/{id}/erase", s.erase},

@@ -32,6 +32,7 @@ type Services struct {
 	Team       patchwork.TeamService
 	Prefs      patchwork.NotificationPrefsService
 	Jobs       patchwork.JobService
+	Imports    patchwork.ImportService
 	Passwords  patchwork.PasswordService
 	Sessions   patchwork.SessionService
 	Erasure    patchwork.ErasureService

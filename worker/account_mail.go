@@ -27,7 +27,7 @@ func (w *Worker) sendAccountEmail(ctx context.Context, j *patchwork.Job) error {
 	send := e.Active
 	n := &mail.AccountNotice{Kind: e.Kind, To: e.To, RecipientName: e.Name, At: j.CreatedAt,
 		LockedFor: lockoutWindow, AlertKind: e.AlertKind, AlertDay: e.AlertDay, Deadline: e.Deadline}
-	if e.Kind == sqldb.AccountEmailReset {
+	if e.Kind == sqldb.AccountEmailReset || e.Kind == sqldb.AccountEmailInvitation {
 		send = e.ResetLive
 		n.ResetToken, n.Expires = sqldb.ResetToken(w.Config.Secret, e.Nonce), e.ExpiresAt
 	}
