@@ -144,53 +144,86 @@ func (db *DB) FindLikelyDuplicate(ctx context.Context, cl *patchwork.Client, imp
 // transaction; a row whose key an earlier import wrote is skipped (and
 // counted unchanged).
 func (db *DB) ImportClientBatch(ctx context.Context, job *ImportJob, rows []ImportClient, b ImportBatch) error {
-	return db.writeImportBatch(ctx, job, b, func(tx *Tx) (c batchCounts, err error) {
-		now := micros(tx.now)
-		for _, r := range rows {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_import_keys WHERE key = $1`, r.Key).Scan(&n); err != nil {
-				return c, err
-			}
-			if n > 0 {
-				c.unchanged++
-				continue
-			}
-			cl := r.Client
-			var creator any
-			if len(r.MemberIDs) > 0 {
-				creator = r.MemberIDs[0]
-			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO clients (first_name, last_name, date_of_birth, address, postcode, phone,
-				created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-				cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, creator, now).Scan(&cl.ID); err != nil {
-				return c, fmt.Errorf("sqldb: import client: %w", err)
-			}
-			if err := tx.writeClientNames(ctx, cl); err != nil {
-				return c, err
-			}
-			areaRows := make([][]any, len(cl.AreaIDs))
-			for j, a := range cl.AreaIDs {
-				areaRows[j] = []any{cl.ID, a}
-			}
-			if err := tx.insertRows(ctx, "client_areas", []string{"client_id", "area_id"}, areaRows, ` ON CONFLICT DO NOTHING`); err != nil {
-				return c, err
-			}
-			members := make([][]any, len(r.MemberIDs))
-			for j, a := range r.MemberIDs {
-				members[j] = []any{cl.ID, a, now, patchwork.JoinedByImport}
-			}
-			if err := tx.insertRows(ctx, "memberships", []string{"client_id", "agent_id", "joined_at", "how_joined"}, members, ""); err != nil {
-				return c, err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO client_import_keys (key, client_id, imported_at, import_id)
-				VALUES ($1, $2, $3, $4)`, r.Key, cl.ID, now, job.ID); err != nil {
-				return c, err
-			}
-			c.imported++
-			c.links += len(r.MemberIDs)
-		}
-		return c, nil
+	return db.writeImportBatch(ctx, job, b, func(tx *Tx) (batchCounts, error) {
+		return tx.writeImportClients(ctx, rows, job.ID)
 	})
+}
+
+// ImportClients writes rows in one transaction outside any import job
+// (tests and measurements load clients with it), skipping a row whose key
+// an earlier import wrote, and audits the counts. It returns how many
+// clients and memberships it wrote. progress, when set, is called at the
+// end with the rows written.
+func (db *DB) ImportClients(ctx context.Context, rows []ImportClient, progress func(done int)) (clients, memberships int, err error) {
+	if _, err := administrator(ctx); err != nil {
+		return 0, 0, err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		c, err := tx.writeImportClients(ctx, rows, 0)
+		if err != nil {
+			return err
+		}
+		clients, memberships = c.imported, c.links
+		return tx.audit(ctx, patchwork.AuditClientImport, 0, fmt.Sprintf("clients=%d memberships=%d", clients, memberships))
+	})
+	if err == nil && progress != nil {
+		progress(len(rows))
+	}
+	return clients, memberships, err
+}
+
+// writeImportClients writes client rows with their teams and import keys
+// (of the import job importID, 0 for none).
+func (tx *Tx) writeImportClients(ctx context.Context, rows []ImportClient, importID int64) (c batchCounts, err error) {
+	now := micros(tx.now)
+	var job any
+	if importID != 0 {
+		job = importID
+	}
+	for _, r := range rows {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_import_keys WHERE key = $1`, r.Key).Scan(&n); err != nil {
+			return c, err
+		}
+		if n > 0 {
+			c.unchanged++
+			continue
+		}
+		cl := r.Client
+		var creator any
+		if len(r.MemberIDs) > 0 {
+			creator = r.MemberIDs[0]
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO clients (first_name, last_name, date_of_birth, address, postcode, phone,
+			created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
+			cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, creator, now).Scan(&cl.ID); err != nil {
+			return c, fmt.Errorf("sqldb: import client: %w", err)
+		}
+		if err := tx.writeClientNames(ctx, cl); err != nil {
+			return c, err
+		}
+		areaRows := make([][]any, len(cl.AreaIDs))
+		for j, a := range cl.AreaIDs {
+			areaRows[j] = []any{cl.ID, a}
+		}
+		if err := tx.insertRows(ctx, "client_areas", []string{"client_id", "area_id"}, areaRows, ` ON CONFLICT DO NOTHING`); err != nil {
+			return c, err
+		}
+		members := make([][]any, len(r.MemberIDs))
+		for j, a := range r.MemberIDs {
+			members[j] = []any{cl.ID, a, now, patchwork.JoinedByImport}
+		}
+		if err := tx.insertRows(ctx, "memberships", []string{"client_id", "agent_id", "joined_at", "how_joined"}, members, ""); err != nil {
+			return c, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_import_keys (key, client_id, imported_at, import_id)
+			VALUES ($1, $2, $3, $4)`, r.Key, cl.ID, now, job); err != nil {
+			return c, err
+		}
+		c.imported++
+		c.links += len(r.MemberIDs)
+	}
+	return c, nil
 }
 
 // ImportAgencyBatch adds one batch of agencies (validated, with Areas),
