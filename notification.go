@@ -185,8 +185,11 @@ const (
 	JobFailed = "failed"
 )
 
-// JobService lets admins see and retry jobs that failed for good.
+// JobService lets admins see and retry jobs that failed for good, and
+// system admins the emails among them (FailedEmailService).
 type JobService interface {
+	FailedEmailService
+
 	// FindFailedJobs returns failed jobs, newest first. Only admins and the
 	// system caller may call it; other agents get ENOTFOUND.
 	FindFailedJobs(ctx context.Context, limit int) ([]*Job, error)

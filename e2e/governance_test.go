@@ -14,7 +14,8 @@ import (
 // TestJourneyGovernance walks a data-protection officer's pages — the
 // audit log filtered to one client, the client's access report, the
 // network statistics, the alerts (an unusual-access one among them), the
-// retention lists (a warned agent among them), and the erasure form with its errors
+// retention lists (a warned agent among them), the failed emails (sending
+// one again), and the erasure form with its errors
 // and then the erasure — on both databases. Every page passes axe-core at
 // 1280 px and 375 px and does not scroll sideways at 375 px.
 func TestJourneyGovernance(t *testing.T) {
@@ -53,6 +54,7 @@ func TestJourneyGovernance(t *testing.T) {
 				{"/admin/retention", "Retention"},
 				{fmt.Sprintf("/admin/clients/%d/erase", id), "Erase " + name + " from Patchwork"},
 			}
+			checkFailedEmails(t, b, db)
 			for _, p := range pages {
 				b.visit(p.path, p.h1)
 				b.checkPage(p.path)

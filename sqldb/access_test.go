@@ -129,8 +129,14 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"NotificationPrefsService.UpdateNotificationPrefs": func(ctx context.Context) error {
 			return prefs.UpdateNotificationPrefs(ctx, map[string]string{patchwork.ActivityMemberJoined: patchwork.NotifyNever})
 		},
-		"JobService.FindFailedJobs":       func(ctx context.Context) error { _, err := jobs.FindFailedJobs(ctx, 10); return err },
-		"JobService.RetryJob":             func(ctx context.Context) error { return jobs.RetryJob(ctx, 1) },
+		"JobService.FindFailedJobs": func(ctx context.Context) error { _, err := jobs.FindFailedJobs(ctx, 10); return err },
+		"JobService.RetryJob":       func(ctx context.Context) error { return jobs.RetryJob(ctx, 1) },
+		"JobService.FindFailedEmails": func(ctx context.Context) error {
+			_, _, err := jobs.FindFailedEmails(ctx, patchwork.FailedEmailFilter{})
+			return err
+		},
+		"JobService.RetryEmails":          func(ctx context.Context) error { _, err := jobs.RetryEmails(ctx, []int64{1}); return err },
+		"JobService.DiscardEmails":        func(ctx context.Context) error { _, err := jobs.DiscardEmails(ctx, []int64{1}); return err },
 		"AuditService.VerifyAudit":        func(ctx context.Context) error { _, err := audit.VerifyAudit(ctx); return err },
 		"AuditService.FindAuditForClient": func(ctx context.Context) error { _, err := audit.FindAuditForClient(ctx, clientID); return err },
 		"AdminService.FindAdminAgents": func(ctx context.Context) error {
@@ -189,6 +195,7 @@ var adminOnly = map[string]bool{
 	"AreaAdminService.UpdateArea":    true,
 	"AreaAdminService.SetAgentAreas": true, "AreaAdminService.FindClientToMove": true, "AreaAdminService.MoveClient": true,
 	"JobService.FindFailedJobs": true, "JobService.RetryJob": true,
+	"JobService.FindFailedEmails": true, "JobService.RetryEmails": true, "JobService.DiscardEmails": true,
 	"AuditService.VerifyAudit": true, "AuditService.FindAuditForClient": true,
 	"AdminService.FindAdminAgents": true, "AdminService.FindAdminAgent": true, "AdminService.DeactivateAgent": true,
 	"AdminService.ReactivateAgent": true, "AdminService.MoveAgent": true, "AdminService.SetAdminDistricts": true,

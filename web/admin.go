@@ -31,6 +31,7 @@ var adminPages = []adminLink{
 	{"/admin/merges", "Merges", "Recent merges; undo one within 30 days.", false},
 	{"/admin/access-requests", "Access requests", "People at no approved agency's domain who ask to use Patchwork: approve them for an agency, adding the domain, or refuse them.", true},
 	{"/admin/imports", "Imports", "Agencies, agents and clients loaded from CSV files: progress, speed and the problems of each row.", true},
+	{"/admin/emails", "Failed emails", "Emails the mail server refused or that failed after every retry, with the reason: send them again or discard them.", true},
 	{"/admin/jobs", "Failed jobs", "Emails and other background jobs that failed after every retry.", true},
 	{"/admin/retention", "Retention", "Clients with no team member for the retention period, and when each will be erased unless someone joins; agents who have not signed in, and when each will be deactivated.", true},
 	{"/admin/alerts", "Alerts", "What needs an administrator: the audit log failing its hourly check, and unusual access by an agent.", false},

@@ -46,6 +46,7 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		"title":       func(s string) string { return strings.ToUpper(s[:min(1, len(s))]) + s[min(1, len(s)):] },
 		"tel":         telURI,
 		"clientRef":   patchwork.ClientRef,
+		"emailKind":   patchwork.EmailJobKindLabel,
 		"activity":    activityText,
 		"lawfulBases": func() []patchwork.Option { return patchwork.LawfulBases },
 		"basisHints":  func() map[string]string { return basisHints },

@@ -116,6 +116,14 @@ func (s *Server) RejectRecipient(addr string) {
 	s.rejected[addr] = true
 }
 
+// AcceptRecipient undoes RejectRecipient: mail to addr is accepted again,
+// as once an address is mended.
+func (s *Server) AcceptRecipient(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.rejected, addr)
+}
+
 // Connections returns how many SMTP sessions clients have opened.
 func (s *Server) Connections() int {
 	s.mu.Lock()
