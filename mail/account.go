@@ -11,6 +11,9 @@ const (
 	ForgotPasswordPath = "/password/forgot"
 	ResetPasswordPath  = "/password/reset"
 	AlertsPath         = "/admin/alerts" // behind sign-in, for admins
+	// AccessRequestsPath lists the access requests waiting for a decision
+	// (behind sign-in, for system admins).
+	AccessRequestsPath = "/admin/access-requests"
 	SignInPath         = "/login"
 	SignupVerifyPath   = "/signup/verify"
 )
@@ -38,6 +41,9 @@ const (
 	// AccountInvitation: an administrator made the recipient's account
 	// (a bulk import); the link chooses its first password.
 	AccountInvitation = "account_invitation"
+	// AccountAccessRequest tells a system admin that access requests
+	// wait for a decision.
+	AccountAccessRequest = "access_request"
 )
 
 // SecuritySettingsPath is where an agent sets up two-factor sign-in.
@@ -142,6 +148,12 @@ func (r *Renderer) RenderAccount(n *AccountNotice) (*Message, error) {
 				"If you do not, it will be deactivated and you will be taken off the client teams you are on."}
 		v.LinkURL, v.LinkText = r.baseURL+SignInPath, "Sign in to Patchwork"
 		v.After = []string{"If you no longer work with clients on Patchwork, you need do nothing."}
+	case AccountAccessRequest:
+		v.Subject = "Access request waiting: Patchwork"
+		v.Paras = []string{"Someone at an email domain no agency takes sign-ups from asked for access to Patchwork at " +
+			when(n.At) + ".", "Sign in as an administrator to see the request and approve it for an agency, or refuse it."}
+		v.LinkURL, v.LinkText = r.baseURL+AccessRequestsPath, "See the access requests"
+		v.After = []string{"You get this email, at most once an hour, because you are a Patchwork administrator."}
 	case AccountCodeLockout:
 		v.Subject = "Someone has your Patchwork password"
 		v.Paras = []string{fmt.Sprintf("Someone signed in to your Patchwork account, %s, with your password, then entered wrong "+

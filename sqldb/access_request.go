@@ -4,10 +4,38 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"patchwork"
 )
+
+// tellAdminsOfAccessRequest emails every active system admin, inside the
+// transaction that records an access request, that requests wait. Only
+// system admins decide them (the page is theirs), so area admins are not
+// told. Each admin gets at most one such email an hour (the job's unique
+// key), however many requests arrive: a sign-up link per request is
+// already throttled per address and per network address, and this bounds
+// what a flood of requests can send to the admins.
+func (tx *Tx) tellAdminsOfAccessRequest(ctx context.Context) error {
+	admins, err := queryIDs(ctx, tx, `SELECT id FROM agents WHERE is_admin = 1 AND active = 1 ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	hour := tx.now.UTC().Truncate(time.Hour).Format("2006-01-02T15")
+	for _, id := range admins {
+		p, err := json.Marshal(accountEmailPayload{Kind: AccountEmailAccessRequest, AgentID: id})
+		if err != nil {
+			return err
+		}
+		if _, _, err := tx.enqueueJob(ctx, JobSpec{Kind: JobAccountEmail, Payload: string(p), Priority: PriorityImmediate,
+			UniqueKey: fmt.Sprintf("access-request:%d:%s", id, hour)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 const accessRequestColumns = `id, email, agency_name, manager_name, manager_email, reason, status, COALESCE(agency_id, 0),
 	created_at, COALESCE(decided_at, 0)`

@@ -36,6 +36,9 @@ const (
 	// a password: the link is a password reset's, working for
 	// AccountInvitationTTL.
 	AccountEmailInvitation = "account_invitation"
+	// AccountEmailAccessRequest tells a system admin that access requests
+	// wait; it names neither the requester nor anyone else.
+	AccountEmailAccessRequest = "access_request"
 )
 
 // accountEmailPayload is the payload of an account_email job: ids only.

@@ -317,6 +317,9 @@ func (s *SignupService) RequestAccess(ctx context.Context, token string, r *patc
 			r.ManagerName, r.ManagerEmail, r.Reason, r.Status, micros(tx.now)).Scan(&r.ID); err != nil {
 			return fmt.Errorf("sqldb: insert access request: %w", err)
 		}
+		if err := tx.tellAdminsOfAccessRequest(ctx); err != nil {
+			return err
+		}
 		return tx.auditAs(ctx, 0, patchwork.AuditAccessRequest, 0, fmt.Sprintf("request=%d", r.ID))
 	})
 }
