@@ -9,6 +9,26 @@ import (
 // InvitationTTL is how long an invitation into a team can be accepted.
 const InvitationTTL = 14 * 24 * time.Hour
 
+// InvitationResendInterval is how long an admin waits before sending the
+// same invitation's email again.
+const InvitationResendInterval = time.Hour
+
+// AuditInvitationResend and AuditInvitationList record an admin sending
+// an invitation again and listing the pending invitations.
+const (
+	AuditInvitationResend = "admin.invitation_resend"
+	AuditInvitationList   = "admin.invitation_list"
+	AuditInvitationExport = "admin.invitation_export"
+)
+
+// InvitationFilter narrows the admins' list of pending invitations.
+type InvitationFilter struct {
+	Query     string // part of the address invited
+	InviterID int64  // only this agent's invitations; 0 for anyone's
+	Page      int    // from 1; 0 is 1
+	PerPage   int    // 0 means AdminPageSize; -1 means every match (an export)
+}
+
 // MaxInvitationMessage bounds an invitation's message.
 const MaxInvitationMessage = 500
 
@@ -61,6 +81,9 @@ type Invitation struct {
 	// Token is the invitation's token, set only in the invitee's own list
 	// (FindMyInvitations), for the link to its page.
 	Token string
+	// ResentAt is when an admin last sent its email again (zero: never);
+	// set only in the admins' list.
+	ResentAt time.Time
 	// NeedsAccess is set on a new invitation of an address at a domain no
 	// agency takes sign-ups from: the invitee must ask for access first.
 	NeedsAccess bool
@@ -165,6 +188,21 @@ type InvitationService interface {
 	// not exist. Who the client is (Match) is shown only while it can be
 	// accepted; the view is audited.
 	FindInvitation(ctx context.Context, token string) (*InvitationPage, error)
+
+	// FindAdminInvitations returns one page of the pending, unexpired
+	// invitations in the caller's reach (a system admin's: all; an area
+	// admin's: those onto the teams of their districts' clients), newest
+	// first, and how many match; the list is audited. Only admins and the
+	// system caller may call it; other agents get ENOTFOUND.
+	FindAdminInvitations(ctx context.Context, f InvitationFilter) ([]*Invitation, int, error)
+
+	// ResendInvitation emails a new colleague's pending invitation again:
+	// the same link and the same expiry, so no second live token and no
+	// longer life; audited. ENOTFOUND for anyone but an admin who reaches
+	// it, as for a missing invitation; ECONFLICT for one no longer pending
+	// or expired, or to an agent (who sees it in Patchwork);
+	// ETOOMANYREQUEST within InvitationResendInterval of the last resend.
+	ResendInvitation(ctx context.Context, id int64) error
 
 	// AcceptInvitation joins the invitee onto the client's team on the
 	// declared lawful basis (req.Ticket is ignored: the token is the

@@ -26,6 +26,7 @@ var adminPages = []adminLink{
 	{"/admin/agencies/new", "Add an agency", "Set up an agency: its sector, areas, sign-up domains and, for a sensitive service, how it is shown.", false},
 	{"/admin/areas", "Areas", "The network, its districts and their local areas: add, rename and move areas, see which agencies work in each, and import an area list.", false},
 	{"/admin/clients/area", "Move a client to another area", "When a client moves: search then finds them in their new local area.", false},
+	{"/admin/invitations", "Pending invitations", "Invitations onto client teams not yet accepted; email one to a new colleague again, with the same link.", false},
 	{"/admin/duplicates", "Duplicate clients", "Likely duplicate records found by the duplicate check, to dismiss or merge.", false},
 	{"/admin/clients/merge", "Merge two clients", "Merge a duplicate record into the one to keep: teams, attentions, activity and circle become one.", false},
 	{"/admin/merges", "Merges", "Recent merges; undo one within 30 days.", false},

@@ -93,6 +93,9 @@ func adminMatrix(agencyID, keepID, district, localA, localB int64) map[string]ad
 		"GET /admin/jobs":                       {forSystemAdmins, nil},
 		"GET /admin/imports":                    {forSystemAdmins, nil},
 		"POST /admin/jobs/{id}/retry":           {forSystemAdmins, nil},
+		"GET /admin/invitations":                {forAnyAdmin, nil},
+		"GET /admin/invitations.csv":            {forAnyAdmin, nil},
+		"POST /admin/invitations/{id}/resend":   {onClients, nil},
 		"GET /admin/emails":                     {forSystemAdmins, nil},
 		"GET /admin/emails.csv":                 {forSystemAdmins, nil},
 		"POST /admin/emails/{id}/retry":         {forSystemAdmins, nil},
@@ -163,6 +166,13 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A pending invitation of a new colleague onto the client's team,
+		// to email again.
+		inv, err := sqldb.NewInvitationService(e.DB, []byte("matrix secret")).CreateInvitation(sqldbtest.As(target), client.ID,
+			patchwork.InvitationRequest{Email: "nico.newcomer@ashford.test"})
+		if err != nil {
+			t.Fatal(err)
+		}
 		matrix := adminMatrix(e.Council.ID, keep.ID, e.District.ID, e.LocalA.ID, e.LocalB.ID)
 		srv := mustServer(t, e)
 		var patterns []string
@@ -195,6 +205,8 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 					id = pairID
 				case strings.Contains(pattern, "/agencies/{id}"):
 					id = hub.ID
+				case strings.Contains(pattern, "/invitations/"):
+					id = inv.ID
 				}
 			}
 			method, path := requestFor(pattern, id)
@@ -208,9 +220,10 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			return b.get(path)
 		}
 		const missingID = 999999
-		state := func(t *testing.T) [7]int {
+		state := func(t *testing.T) [8]int {
 			t.Helper()
-			return [7]int{
+			return [8]int{
+				mustCount(t, e, `SELECT COUNT(*) FROM invitations WHERE resent_at IS NOT NULL`),
 				mustCount(t, e, `SELECT COUNT(*) FROM agents WHERE active = 1`),
 				mustCount(t, e, `SELECT COUNT(*) FROM clients WHERE merged_into IS NULL AND first_name <> ''`),
 				mustCount(t, e, `SELECT COUNT(*) FROM client_merges WHERE undone_at IS NULL`),
