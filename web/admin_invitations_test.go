@@ -45,7 +45,7 @@ func TestResendInvitation(t *testing.T) {
 			scenario{name: "the inviter's page links their invitations", as: admin, path: fmt.Sprintf("/admin/agents/%d", member.ID),
 				status: http.StatusOK, contains: []string{`href="` + back + `"`}},
 			scenario{name: "listed", as: admin, path: back, status: http.StatusOK,
-				contains: []string{addr, member.Name, patchwork.ClientRef(cl.ID), `action="` + resend + `"`},
+				contains:    []string{addr, member.Name, patchwork.ClientRef(cl.ID), `action="` + resend + `"`},
 				notContains: []string{"Zebedee", "Quillfeather"}},
 			scenario{name: "resend", as: admin, method: "POST", path: resend, form: url.Values{"back": {back}},
 				status: http.StatusSeeOther, location: back},
