@@ -128,7 +128,14 @@ func FoldAddress(s string) string {
 // equal, or one the start of the other (a town or postcode added), as long
 // as the shorter holds a number and a word.
 func SameAddress(a, b string) bool {
-	fa, fb := FoldAddress(a), FoldAddress(b)
+	return SameFoldedAddress(FoldAddress(a), b)
+}
+
+// SameFoldedAddress is SameAddress(a, b) for an a already folded
+// (FoldAddress): a duplicate check folds the new client's address once
+// for all the candidates it compares.
+func SameFoldedAddress(fa, b string) bool {
+	fb := FoldAddress(b)
 	if len(fa) > len(fb) {
 		fa, fb = fb, fa
 	}

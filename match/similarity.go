@@ -2,6 +2,8 @@ package match
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/xrash/smetrics"
 )
@@ -87,6 +89,36 @@ func scoringKeys(w string) (string, string) {
 	return p, a
 }
 
+// soundKeys remembers scoringKeys beyond one Score call: the duplicates
+// queue's scan compares every client's names with some fifty others born
+// on the same day, each of them fifty times over, and Double Metaphone was
+// two fifths of its time. It holds words, not who bears them, and is
+// bounded, since searches bring words of their own: once full, a word it
+// lacks is computed each time, as before.
+var soundKeys struct {
+	m sync.Map // word -> [2]string
+	n atomic.Int64
+}
+
+// maxSoundKeys bounds soundKeys: some 10 MB, more than the distinct name
+// words of a million clients' statewide data set.
+const maxSoundKeys = 100_000
+
+// soundKeysOf returns scoringKeys(w) through soundKeys.
+func soundKeysOf(w string) (string, string) {
+	if v, ok := soundKeys.m.Load(w); ok {
+		k := v.([2]string)
+		return k[0], k[1]
+	}
+	p, a := scoringKeys(w)
+	if soundKeys.n.Load() < maxSoundKeys {
+		if _, had := soundKeys.m.LoadOrStore(strings.Clone(w), [2]string{p, a}); !had {
+			soundKeys.n.Add(1)
+		}
+	}
+	return p, a
+}
+
 // phonCache memoises scoringKeys within one Score call, where the same few
 // tokens meet each other many times. A nil cache computes every time.
 type phonCache struct {
@@ -95,14 +127,14 @@ type phonCache struct {
 
 func (c *phonCache) keys(w string) (string, string) {
 	if c == nil {
-		return scoringKeys(w)
+		return soundKeysOf(w)
 	}
 	for i, x := range c.words {
 		if x == w {
 			return c.pri[i], c.alt[i]
 		}
 	}
-	p, a := scoringKeys(w)
+	p, a := soundKeysOf(w)
 	c.words, c.pri, c.alt = append(c.words, w), append(c.pri, p), append(c.alt, a)
 	return p, a
 }

@@ -58,11 +58,12 @@ const (
 type newClient struct {
 	aliases           []match.Query // its other names, with its date of birth
 	address, postcode string
+	foldedAddress     string // address as compared (match.FoldAddress)
 }
 
 // newClientOf returns what c adds to its name and date of birth q.
 func newClientOf(c *patchwork.Client, q match.Query) *newClient {
-	nc := &newClient{address: c.Address, postcode: match.FoldPostcode(c.Postcode)}
+	nc := &newClient{address: c.Address, postcode: match.FoldPostcode(c.Postcode), foldedAddress: match.FoldAddress(c.Address)}
 	for _, a := range c.Aliases {
 		if strings.TrimSpace(a) == "" {
 			continue
@@ -132,7 +133,7 @@ func judge(q match.Query, c *match.Candidate, nc *newClient) (verdict, bool) {
 		}
 	}
 	samePostcode := nc != nil && nc.postcode != "" && nc.postcode == match.FoldPostcode(c.Postcode)
-	sameAddress := nc != nil && nc.address != "" && match.SameAddress(nc.address, c.Address)
+	sameAddress := nc != nil && nc.address != "" && match.SameFoldedAddress(nc.foldedAddress, c.Address)
 	// Another surname: none of the reasons speaks of one.
 	otherSurname := !slices.ContainsFunc(fit.Reasons, func(r string) bool { return strings.Contains(r, "surname") })
 	v := verdict{score: score}
