@@ -140,6 +140,17 @@ func TestCreateEditAndApproveAgency(t *testing.T) {
 		if n := countSignupAgencies(t, db, "new.person@hub.example.org"); n != 0 {
 			t.Errorf("a pending agency is offered at sign-up (%d agencies)", n)
 		}
+		// Nor can an access request be approved for it.
+		if _, err := db.ExecForTest(`INSERT INTO access_requests (email, agency_name, manager_name, manager_email, reason, created_at)
+			VALUES ('asker@elsewhere.test', 'Hub', 'Max Manager', 'max@elsewhere.test', 'New starter', 1)`); err != nil {
+			t.Fatal(err)
+		}
+		reqID := int64(sqldbtest.MustCount(t, db, `SELECT MAX(id) FROM access_requests`))
+		access := sqldb.NewSignupService(db, resetSecret)
+		sys := w.MustSystemAdmin(t, "Sid System", w.Council)
+		if err := access.ApproveAccessRequest(sqldbtest.As(sys), reqID, g.ID, true); patchwork.ErrorCode(err) != patchwork.ECONFLICT {
+			t.Errorf("an access request approved for a pending agency: %v, want ECONFLICT", err)
+		}
 		if err := svc.ApproveAgency(ctx, g.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -148,6 +159,9 @@ func TestCreateEditAndApproveAgency(t *testing.T) {
 		}
 		if n := countSignupAgencies(t, db, "new.person@hub.example.org"); n != 1 {
 			t.Errorf("an approved agency is not offered at sign-up (%d agencies)", n)
+		}
+		if err := access.ApproveAccessRequest(sqldbtest.As(sys), reqID, g.ID, false); err != nil {
+			t.Errorf("an access request for the approved agency: %v", err)
 		}
 
 		// A system admin adds a South area; the North admin's edit keeps it.
@@ -169,7 +183,7 @@ func TestCreateEditAndApproveAgency(t *testing.T) {
 		if err := svc.UpdateAgency(ctx, g.ID, upd); err != nil {
 			t.Fatal(err)
 		}
-		got, err = svc.FindAdminAgency(sqldbtest.As(w.MustSystemAdmin(t, "Sid System", w.Council)), g.ID)
+		got, err = svc.FindAdminAgency(sqldbtest.As(sys), g.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

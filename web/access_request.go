@@ -27,9 +27,14 @@ func (s *Server) accessRequests(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := accessRequestsData{Requests: reqs, Agencies: agencies, Names: map[int64]string{}}
+	d := accessRequestsData{Requests: reqs, Names: map[int64]string{}}
 	for _, g := range agencies {
 		d.Names[g.ID] = g.Name
+		// Only an active agency takes new staff (the store refuses the
+		// others too).
+		if g.Status == patchwork.AgencyActive {
+			d.Agencies = append(d.Agencies, g)
+		}
 	}
 	s.render(w, r, http.StatusOK, "access_requests", &page{Data: d})
 }
