@@ -45,12 +45,16 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 }
 
 // CommitCtx stores session data; the web layer commits a session at most
-// once a minute while it is in use, so last_seen is that fresh.
+// once a minute while it is in use, so last_seen is that fresh. A session's
+// expiry is set once, by Bind at sign-in, on the store's clock: expiry
+// (scs's deadline, read from the system clock when the session began)
+// serves only a session not yet bound, which is never loaded, so the two
+// clocks are never mixed.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	now := micros(s.db.now())
 	_, err := s.db.write.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry, created_at, last_seen)
 		VALUES ($1, $2, $3, $4, $4)
-		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, last_seen = excluded.last_seen`,
+		ON CONFLICT (token_hash) DO UPDATE SET data = excluded.data, last_seen = excluded.last_seen`,
 		tokenHash(token), b, micros(expiry), now)
 	return err
 }
@@ -62,7 +66,7 @@ func (s *SessionStore) Bind(ctx context.Context, token string, info patchwork.Se
 	now := micros(s.db.now())
 	_, err := s.db.write.ExecContext(ctx, `INSERT INTO sessions (token_hash, data, expiry, agent_id, device, browser, area,
 		created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-		ON CONFLICT (token_hash) DO UPDATE SET agent_id = excluded.agent_id, device = excluded.device,
+		ON CONFLICT (token_hash) DO UPDATE SET expiry = excluded.expiry, agent_id = excluded.agent_id, device = excluded.device,
 			browser = excluded.browser, area = excluded.area, created_at = excluded.created_at, last_seen = excluded.last_seen`,
 		tokenHash(token), []byte("{}"), micros(expiry), info.AgentID, info.Device, info.Browser, info.Area, now)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"patchwork"
 	"patchwork/app"
@@ -45,8 +46,16 @@ func eachMailEnv(t *testing.T, fn func(t *testing.T, e *mailEnv)) {
 func newMailEnv(t *testing.T, db *sqldb.DB) *mailEnv {
 	t.Helper()
 	clk := sqldbtest.NewClock(db)
+	return newMailEnvOn(t, db, clk, clk.Now)
+}
+
+// newMailEnvOn is newMailEnv with now as the one clock of store, web and
+// worker (a SteadyClock over clk, say).
+func newMailEnvOn(t *testing.T, db *sqldb.DB, clk *sqldbtest.Clock, now func() time.Time) *mailEnv {
+	t.Helper()
+	db.Now = now
 	smtp := smtptest.Start(t)
-	opts := app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: clk.Now, SMTPURL: smtp.URL(),
+	opts := app.Options{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, SMTPURL: smtp.URL(),
 		MailFrom: "Patchwork <no-reply@patchwork.test>"}
 	srv, err := app.NewServer(db, opts)
 	if err != nil {
@@ -60,7 +69,7 @@ func newMailEnv(t *testing.T, db *sqldb.DB) *mailEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { closeSender() })
-	w.Now = clk.Now
+	w.Now = now
 	w.Log = opts.Log
 	return &mailEnv{env: &env{World: sqldbtest.MustWorld(t, db), srv: ts}, db: db, clk: clk, smtp: smtp, w: w}
 }

@@ -128,6 +128,17 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Error("close database", "err", err)
 		}
 	}()
+	// One clock for the store, the pages and the worker, which never goes
+	// back (docs/deploy.md, "The clock jumps").
+	floor, err := db.LatestAuditTime(ctx)
+	if err != nil {
+		return err
+	}
+	clock := sqldb.NewSteadyClock(time.Now, nil, floor, func(back time.Duration) {
+		log.Warn("the system clock went back; Patchwork's clock goes on steadily until it catches up",
+			"by", back.Round(time.Millisecond).String())
+	})
+	db.Now = clock.Now
 	db.ReviewDays = *reviewDays
 	db.RetentionDays, db.RetentionGraceDays = *retentionDays, *retentionGrace
 	db.InactivityDays, db.InactivityGraceDays = *inactivityDays, *inactivityGrace
@@ -161,7 +172,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *baseURL == "" {
 		*baseURL = scheme + "://" + ln.Addr().String()
 	}
-	opts := app.Options{Demo: *demoMode, SecureCookies: secure, Log: log,
+	opts := app.Options{Now: clock.Now, Demo: *demoMode, SecureCookies: secure, Log: log,
 		SMTPURL: *smtpURL, MailFrom: *mailFrom, BaseURL: *baseURL, DigestHour: *digestHour, TimeZone: *timeZone,
 		SearchRateLimit: *searchRate, JoinLimit: *joinLimit, SessionIdle: *sessionIdle, SessionLifetime: *sessionLifetime,
 		TrustedProxies: trustedProxies, WorkerBatch: *workerBatch,
