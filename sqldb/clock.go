@@ -21,20 +21,19 @@ const MaxClockHold = 48 * time.Hour
 // it in twice the step (four hours for a step of two), and then follows
 // the wall clock again. Durations run up to twice as long meanwhile, never
 // shorter, and time does not stand still: leases and retries still come
-// due. So a
-// one-time token, a session or a lockout that has expired stays expired,
-// nothing is stamped earlier than what came before it, and a day's digest
-// is not run twice. A step forwards is followed at once: what should expire
-// expires.
+// due. So a one-time token, a session or a lockout that has expired stays
+// expired, nothing is stamped earlier than what came before it, and a
+// day's digest is not run twice. A step forwards is followed at once: what
+// should expire expires.
 type SteadyClock struct {
 	wall    func() time.Time
 	elapsed func() time.Duration
 
-	mu      sync.Mutex
-	last    time.Time     // the latest time returned
-	lastAt  time.Duration // elapsed() when last was returned
-	held    bool          // the wall clock is behind last
-	onSteps func(back time.Duration)
+	mu     sync.Mutex
+	last   time.Time     // the latest time returned
+	lastAt time.Duration // elapsed() when last was returned
+	held   bool          // the wall clock is behind last
+	onStep func(back time.Duration)
 }
 
 // NewSteadyClock returns a SteadyClock reading wall, with elapsed the time
@@ -49,7 +48,7 @@ func NewSteadyClock(wall func() time.Time, elapsed func() time.Duration, floor t
 		start := time.Now()
 		elapsed = func() time.Duration { return time.Since(start) }
 	}
-	c := &SteadyClock{wall: wall, elapsed: elapsed, onSteps: onStep}
+	c := &SteadyClock{wall: wall, elapsed: elapsed, onStep: onStep}
 	if w := wall(); floor.After(w) && floor.Sub(w) <= MaxClockHold {
 		c.last, c.lastAt = floor, elapsed()
 	}
@@ -60,10 +59,11 @@ func NewSteadyClock(wall func() time.Time, elapsed func() time.Duration, floor t
 // is behind a time already returned, that time plus half of what has
 // elapsed since.
 func (c *SteadyClock) Now() time.Time {
-	// Round(0) drops Go's monotonic reading, which would otherwise make
-	// the comparisons below blind to the wall clock being set.
-	w, e := c.wall().Round(0), c.elapsed()
+	// Both are read under the lock, so that readings taken in order are
+	// compared in order. Round(0) drops Go's monotonic reading, which would
+	// otherwise make the comparisons blind to the wall clock being set.
 	c.mu.Lock()
+	w, e := c.wall().Round(0), c.elapsed()
 	var stepped time.Duration
 	if c.held || w.Before(c.last) {
 		steady := c.last.Add((e - c.lastAt) / 2)
@@ -81,7 +81,7 @@ func (c *SteadyClock) Now() time.Time {
 		}
 	}
 	c.last, c.lastAt = w, e
-	onStep := c.onSteps
+	onStep := c.onStep
 	c.mu.Unlock()
 	if stepped > 0 && onStep != nil {
 		onStep(stepped)
