@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"patchwork/importer"
 	"patchwork/sqldb/sqldbtest"
 )
 
@@ -15,8 +16,9 @@ import (
 // audit log filtered to one client, the client's access report, the
 // network statistics, the alerts (an unusual-access one among them), the
 // retention lists (a warned agent among them), the failed emails (sending
-// one again), and the erasure form with its errors
-// and then the erasure — on both databases. Every page passes axe-core at
+// one again), the imports (one done, one refused for its problems), and
+// the erasure form with its errors and then the erasure — on both
+// databases. Every page passes axe-core at
 // 1280 px and 375 px and does not scroll sideways at 375 px.
 func TestJourneyGovernance(t *testing.T) {
 	for _, dialect := range sqldbtest.Dialects {
@@ -43,6 +45,13 @@ func TestJourneyGovernance(t *testing.T) {
 			if _, err := db.ExecForTest(`UPDATE agents SET inactivity_warned_at = 1 WHERE id = (SELECT MAX(id) FROM agents)`); err != nil {
 				t.Fatal(err)
 			}
+			// Two imports for the imports page: one done, one refused.
+			for _, file := range []string{"name,sector,local_areas\nGovernance Test Trust,Charity,\n",
+				"name,sector,local_areas\nNowhere Trust,Charity,Narnia\n"} {
+				if _, err := importer.ImportAgencies(sqldbtest.System(), db, strings.NewReader(file), importer.Options{FileName: "agencies.csv"}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			b := newBrowser(t, startServer(t, db))
 			signInAs(t, b, "admin@patchwork.test")
 			pages := []struct{ path, h1 string }{
@@ -52,6 +61,7 @@ func TestJourneyGovernance(t *testing.T) {
 				{"/admin/stats", "Network statistics: " + network},
 				{"/admin/alerts", "Alerts"},
 				{"/admin/retention", "Retention"},
+				{"/admin/imports", "Imports"},
 				{fmt.Sprintf("/admin/clients/%d/erase", id), "Erase " + name + " from Patchwork"},
 			}
 			checkFailedEmails(t, b, db)
