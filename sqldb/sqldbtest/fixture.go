@@ -32,11 +32,19 @@ func MustWorld(tb testing.TB, db *sqldb.DB) *World {
 	tb.Helper()
 	ctx := System()
 	areas := sqldb.NewAreaService(db)
+	// A second World in one database gets area names of its own: local
+	// area names are unique in a deployment.
+	var worlds int
+	must(tb, db.QueryRowForTest(`SELECT COUNT(*) FROM areas WHERE kind = 'network'`).Scan(&worlds))
+	suffix := ""
+	if worlds > 0 {
+		suffix = fmt.Sprintf(" %d", worlds+1)
+	}
 	w := &World{DB: db,
-		Network:  &patchwork.Area{Kind: patchwork.AreaNetwork, Name: "Test network"},
-		District: &patchwork.Area{Kind: patchwork.AreaDistrict, Name: "North district"},
-		LocalA:   &patchwork.Area{Kind: patchwork.AreaLocal, Name: "Ashford"},
-		LocalB:   &patchwork.Area{Kind: patchwork.AreaLocal, Name: "Bexley"},
+		Network:  &patchwork.Area{Kind: patchwork.AreaNetwork, Name: "Test network" + suffix},
+		District: &patchwork.Area{Kind: patchwork.AreaDistrict, Name: "North district" + suffix},
+		LocalA:   &patchwork.Area{Kind: patchwork.AreaLocal, Name: "Ashford" + suffix},
+		LocalB:   &patchwork.Area{Kind: patchwork.AreaLocal, Name: "Bexley" + suffix},
 	}
 	must(tb, areas.CreateArea(ctx, w.Network))
 	w.District.ParentID = w.Network.ID
