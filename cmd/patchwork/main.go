@@ -7,6 +7,7 @@
 //	patchwork admin create-agent --email … --name … --agency-id … [--admin]
 //	patchwork admin add-domain --agency-id … --domain …
 //	patchwork admin scan-duplicates [--db …]
+//	patchwork admin rebuild-stats [--db …]
 //	patchwork audit verify [--db …] [--audit-key-file …] [--audit-checkpoint-file …]
 //	patchwork import [--dry-run] --kind clients|agencies FILE
 //	patchwork backup [--db …] --out FILE
@@ -52,8 +53,9 @@ Commands:
   admin create-agent    add an agent (the first admin; others can sign up)
   admin add-domain      let an agency take sign-ups from an email domain
   admin scan-duplicates refresh the duplicates queue now, as the nightly job does, and time it
+  admin rebuild-stats   rebuild the network statistics now, as the daily job does, and time it
   audit verify          check the audit log's keyed hash chain and checkpoints (exit 1 unless intact)
-  import                load clients or agencies from a CSV file (--dry-run checks and changes nothing; exit 1 if any row has a problem, 2 if the file cannot be read)
+  import                load agencies, agents, clients or areas from a CSV file (--dry-run checks and changes nothing; exit 1 if any row has a problem, 2 if the file cannot be read)
   backup                copy a live SQLite database and its audit key (PostgreSQL: pg_dump)
   load                  run a realistic mix of requests against a running Patchwork and report latency per kind
   search-eval           measure client search recall and latency on a loaded database
@@ -82,6 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		if len(args) > 1 && args[1] == "scan-duplicates" {
 			return cmdScanDuplicates(ctx, args[2:], stdout, stderr)
+		}
+		if len(args) > 1 && args[1] == "rebuild-stats" {
+			return cmdRebuildStats(ctx, args[2:], stdout, stderr)
 		}
 	case "audit":
 		if len(args) > 1 && args[1] == "verify" {
