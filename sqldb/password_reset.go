@@ -63,37 +63,11 @@ func (s *PasswordService) RequestPasswordReset(ctx context.Context, email string
 	}
 	limited := false
 	err = s.db.inTx(ctx, func(tx *Tx) error {
-		// Parallel requests must not all count below a limit and all pass:
-		// on PostgreSQL they take turns under one lock (resets are rare, so
-		// one lock for all costs nothing); SQLite's single writer already
-		// serialises them.
-		if s.db.Dialect.Name == "postgres" {
-			if _, err := tx.ExecContext(ctx, advisory("pg_advisory_xact_lock"), advisoryPasswordReset); err != nil {
-				return err
-			}
-		}
-		since := micros(tx.now.Add(-resetWindow))
-		var byAddress, byIP int
-		if err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT COUNT(*) FROM password_reset_requests WHERE key = $1 AND at > $3),
-			(SELECT COUNT(*) FROM password_reset_requests WHERE key = $2 AND at > $3)`,
-			resetAddressKey(email), resetIPKey(ip), since).Scan(&byAddress, &byIP); err != nil {
-			return err
-		}
-		if ip != "" && byIP >= maxResetsPerIP {
-			limited = true
-			return nil
-		}
-		for _, key := range []string{resetAddressKey(email), resetIPKey(ip)} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO password_reset_requests (key, at) VALUES ($1, $2)`,
-				key, micros(tx.now)); err != nil {
-				return err
-			}
-		}
-		// Old rows are useless once outside the window; trimming here keeps
-		// the table small without a separate job.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM password_reset_requests WHERE at < $1`,
-			micros(tx.now.Add(-2*resetWindow))); err != nil {
+		// Resets are rare, so one lock for all of them costs nothing.
+		byAddress, ipLimited, err := tx.countRequest(ctx, requestWindow{Table: "password_reset_requests", Lock: advisoryPasswordReset,
+			Window: resetWindow, PerIP: maxResetsPerIP}, resetAddressKey(email), resetIPKey(ip), ip)
+		if err != nil || ipLimited {
+			limited = ipLimited
 			return err
 		}
 		if agentID == 0 || byAddress >= maxResetsPerAddress {

@@ -67,33 +67,10 @@ func (s *SignupService) RequestSignup(ctx context.Context, email string) error {
 	}
 	limited := false
 	err = s.db.inTx(ctx, func(tx *Tx) error {
-		// As for password resets: parallel requests take turns on
-		// PostgreSQL so they cannot all count below a limit.
-		if s.db.Dialect.Name == "postgres" {
-			if _, err := tx.ExecContext(ctx, advisory("pg_advisory_xact_lock"), advisorySignup); err != nil {
-				return err
-			}
-		}
-		since := micros(tx.now.Add(-signupWindow))
-		var byAddress, byIP int
-		if err := tx.QueryRowContext(ctx, `SELECT
-			(SELECT COUNT(*) FROM signup_requests WHERE key = $1 AND at > $3),
-			(SELECT COUNT(*) FROM signup_requests WHERE key = $2 AND at > $3)`,
-			signupAddressKey(email), signupIPKey(ip), since).Scan(&byAddress, &byIP); err != nil {
-			return err
-		}
-		if ip != "" && byIP >= maxSignupsPerIP {
-			limited = true
-			return nil
-		}
-		for _, key := range []string{signupAddressKey(email), signupIPKey(ip)} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO signup_requests (key, at) VALUES ($1, $2)`,
-				key, micros(tx.now)); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM signup_requests WHERE at < $1`,
-			micros(tx.now.Add(-2*signupWindow))); err != nil {
+		byAddress, ipLimited, err := tx.countRequest(ctx, requestWindow{Table: "signup_requests", Lock: advisorySignup,
+			Window: signupWindow, PerIP: maxSignupsPerIP}, signupAddressKey(email), signupIPKey(ip), ip)
+		if err != nil || ipLimited {
+			limited = ipLimited
 			return err
 		}
 		switch {

@@ -111,3 +111,48 @@ func (db *DB) PurgeLoginAttempts(ctx context.Context) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// requestWindow is a limit on emailed requests (password resets, sign-ups):
+// the rows of table (key, at) within Window, per address and per network
+// address, PerIP of them at most from one network address. Parallel
+// requests take turns under the transaction lock Lock on PostgreSQL, so
+// they cannot all count below the limit; SQLite's single writer already
+// serialises them.
+type requestWindow struct {
+	Table  string
+	Lock   int32
+	Window time.Duration
+	PerIP  int
+}
+
+// countRequest counts a request from ip for addressKey in tx: it returns
+// how many requests for the address fell in the window before this one,
+// and limited when the network address has made PerIP already (then
+// nothing is recorded). Rows older than two windows are trimmed here,
+// which keeps the table small without a separate job.
+func (tx *Tx) countRequest(ctx context.Context, w requestWindow, addressKey, ipKey, ip string) (byAddress int, limited bool, err error) {
+	if tx.db.Dialect.Name == "postgres" {
+		if _, err := tx.ExecContext(ctx, advisory("pg_advisory_xact_lock"), w.Lock); err != nil {
+			return 0, false, err
+		}
+	}
+	var byIP int
+	if err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM `+w.Table+` WHERE key = $1 AND at > $3),
+		(SELECT COUNT(*) FROM `+w.Table+` WHERE key = $2 AND at > $3)`,
+		addressKey, ipKey, micros(tx.now.Add(-w.Window))).Scan(&byAddress, &byIP); err != nil {
+		return 0, false, err
+	}
+	if ip != "" && byIP >= w.PerIP {
+		return byAddress, true, nil
+	}
+	for _, key := range []string{addressKey, ipKey} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+w.Table+` (key, at) VALUES ($1, $2)`, key, micros(tx.now)); err != nil {
+			return 0, false, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+w.Table+` WHERE at < $1`, micros(tx.now.Add(-2*w.Window))); err != nil {
+		return 0, false, err
+	}
+	return byAddress, false, nil
+}
