@@ -6,9 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"patchwork"
@@ -56,17 +54,21 @@ func ImportClients(ctx context.Context, db *sqldb.DB, src io.ReadSeeker, opt Opt
 			if opt.AllowDuplicates {
 				return rows, nil, nil
 			}
-			dups, err := likelyDuplicates(ctx, db, rows, jobID)
+			cls := make([]*patchwork.Client, len(rows))
+			for i, r := range rows {
+				cls[i] = r.Client
+			}
+			dups, err := db.FindLikelyDuplicates(ctx, cls, jobID)
 			if err != nil {
 				return nil, nil, err
 			}
 			var keep []sqldb.ImportClient
 			var probs []Problem
 			for i, row := range rows {
-				if d := dups[i]; d.id != 0 {
-					reason := "likely the same person as client " + patchwork.ClientRef(d.id)
-					if len(d.reasons) > 0 {
-						reason += " (" + strings.Join(d.reasons, ", ") + ")"
+				if d := dups[i]; d.ID != 0 {
+					reason := "likely the same person as client " + patchwork.ClientRef(d.ID)
+					if len(d.Reasons) > 0 {
+						reason += " (" + strings.Join(d.Reasons, ", ") + ")"
 					}
 					probs = append(probs, Problem{Row: row.Row, Field: "duplicate", Reason: reason + "; not imported"})
 					continue
@@ -162,46 +164,4 @@ func rowKey(cl *patchwork.Client) string {
 		h.Write([]byte{0x1f})
 	}
 	return "row:" + hex.EncodeToString(h.Sum(nil))
-}
-
-type duplicate struct {
-	id      int64
-	reasons []string
-}
-
-// likelyDuplicates runs the duplicate check on every row, on as many
-// workers as there are processors (the checks only read).
-func likelyDuplicates(ctx context.Context, db *sqldb.DB, rows []sqldb.ImportClient, jobID int64) ([]duplicate, error) {
-	out := make([]duplicate, len(rows))
-	var (
-		mu      sync.Mutex
-		next    int
-		failure error
-	)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				i := next
-				next++
-				stop := failure != nil
-				mu.Unlock()
-				if i >= len(rows) || stop {
-					return
-				}
-				id, reasons, err := db.FindLikelyDuplicate(ctx, rows[i].Client, jobID)
-				mu.Lock()
-				if err != nil && failure == nil {
-					failure = err
-				}
-				out[i] = duplicate{id, reasons}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return out, failure
 }

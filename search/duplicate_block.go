@@ -37,6 +37,17 @@ func DuplicateBlock(dob string) string {
 	return dob
 }
 
+// DuplicateBlockDates returns the dates of birth, as stored, of the block
+// of DuplicateBlock(dob): dob and, when it has one, its day-month swap;
+// nil when dob is no full date.
+func DuplicateBlockDates(dob string) []string {
+	d, err := time.Parse(time.DateOnly, dob)
+	if err != nil || d.Format(time.DateOnly) != dob {
+		return nil
+	}
+	return dobCandidates(match.DateQuery{Year: d.Year(), Month: int(d.Month()), Day: d.Day()})
+}
+
 // JudgeAsDuplicate returns the matches that Match's duplicate check of
 // client cl (Query{Client: cl, Now: now, Limit: limit}, network-wide)
 // shows among cands, best first and at most limit, judged and ordered as

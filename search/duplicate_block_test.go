@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,18 +12,24 @@ import (
 )
 
 func TestDuplicateBlock(t *testing.T) {
-	for _, tc := range []struct{ dob, want string }{
-		{"1984-03-05", "1984-03-05"},
-		{"1984-05-03", "1984-03-05"}, // day and month swapped: one block
-		{"1984-05-13", "1984-05-13"}, // 13 is no month
-		{"1984-04-04", "1984-04-04"},
-		{"1984-02-30", ""}, // no such day
-		{"1984-05", ""},    // no full date
-		{"", ""},
-		{"05/03/1984", ""}, // not as stored
+	for _, tc := range []struct {
+		dob, want string
+		dates     []string
+	}{
+		{"1984-03-05", "1984-03-05", []string{"1984-03-05", "1984-05-03"}},
+		{"1984-05-03", "1984-03-05", []string{"1984-05-03", "1984-03-05"}}, // day and month swapped: one block
+		{"1984-05-13", "1984-05-13", []string{"1984-05-13"}},               // 13 is no month
+		{"1984-04-04", "1984-04-04", []string{"1984-04-04"}},
+		{"1984-02-30", "", nil}, // no such day
+		{"1984-05", "", nil},    // no full date
+		{"", "", nil},
+		{"05/03/1984", "", nil}, // not as stored
 	} {
 		if got := DuplicateBlock(tc.dob); got != tc.want {
 			t.Errorf("DuplicateBlock(%q) = %q, want %q", tc.dob, got, tc.want)
+		}
+		if got := DuplicateBlockDates(tc.dob); !slices.Equal(got, tc.dates) {
+			t.Errorf("DuplicateBlockDates(%q) = %q, want %q", tc.dob, got, tc.dates)
 		}
 	}
 }

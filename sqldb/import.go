@@ -3,6 +3,8 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"patchwork"
@@ -109,34 +111,77 @@ func (db *DB) FindImportedKeys(ctx context.Context, kind string, keys []string) 
 	return out, nil
 }
 
-// FindLikelyDuplicate runs the duplicate check of the add-client form on
-// cl and returns the best likely match (0 if none) with its reasons,
-// looking past the clients the import job importID wrote (0: none).
-func (db *DB) FindLikelyDuplicate(ctx context.Context, cl *patchwork.Client, importID int64) (int64, []string, error) {
+// LikelyDuplicate is the best likely match the duplicate check finds for
+// an import row: ID 0 for none.
+type LikelyDuplicate struct {
+	ID      int64
+	Reasons []string
+}
+
+// FindLikelyDuplicates runs the add-client form's duplicate check on each
+// of cls (validated) and returns, for each, its best likely match with
+// the reasons, looking past the clients the import job importID wrote (0:
+// none): a resumed job's own rows are not duplicates of themselves.
+//
+// An import only turns away likely matches, and a likely match always
+// shares its block of dates of birth (search.DuplicateBlock). So rather
+// than one Match a row (a key lookup and up to two hundred candidates
+// loaded and scored), the clients of all the rows' blocks are read in one
+// statement a few hundred dates at a time, and each row is judged against
+// its block as Match judges it (search.Engine.JudgeAsDuplicate). The
+// job's own clients are left out in that statement, so they can neither
+// be reported nor crowd a real match out of the check's five places.
+func (db *DB) FindLikelyDuplicates(ctx context.Context, cls []*patchwork.Client, importID int64) ([]LikelyDuplicate, error) {
 	if _, err := administrator(ctx); err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	res, err := db.SearchEngine().Match(ctx, search.Query{Client: cl, Now: db.now(), Limit: patchwork.MaxDuplicateMatches})
-	if err != nil {
-		return 0, nil, err
+	var dates []string
+	seen := map[string]bool{}
+	for _, cl := range cls {
+		for _, d := range search.DuplicateBlockDates(cl.DateOfBirth) {
+			if !seen[d] {
+				seen[d] = true
+				dates = append(dates, d)
+			}
+		}
 	}
-	for _, m := range res.Matches {
-		if m.Level != "likely" {
+	byDate := map[string]map[int64]*match.Candidate{}
+	for chunk := range slices.Chunk(dates, 250) {
+		var args sqlArgs
+		ph := addAll(&args, chunk)
+		q := `SELECT c.id FROM clients c WHERE c.date_of_birth IN (` + strings.Join(ph, ", ") + `)`
+		if importID != 0 {
+			q += ` AND NOT EXISTS (SELECT 1 FROM client_import_keys k WHERE k.client_id = c.id AND k.import_id = ` + args.add(importID) + `)`
+		}
+		cands := map[int64]*match.Candidate{}
+		if err := db.loadCandidatesIn(ctx, cands, q, args); err != nil {
+			return nil, err
+		}
+		for id, c := range cands {
+			if byDate[c.DOB] == nil {
+				byDate[c.DOB] = map[int64]*match.Candidate{}
+			}
+			byDate[c.DOB][id] = c
+		}
+	}
+	engine, now := db.SearchEngine(), db.now()
+	out := make([]LikelyDuplicate, len(cls))
+	for i, cl := range cls {
+		block := map[int64]*match.Candidate{}
+		for _, d := range search.DuplicateBlockDates(cl.DateOfBirth) {
+			maps.Copy(block, byDate[d])
+		}
+		if len(block) == 0 {
 			continue
 		}
-		if importID != 0 {
-			var n int
-			if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_import_keys WHERE client_id = $1 AND import_id = $2`,
-				m.ID, importID).Scan(&n); err != nil {
-				return 0, nil, err
-			}
-			if n > 0 {
-				continue
+		for _, m := range engine.JudgeAsDuplicate(cl, now, block, patchwork.MaxDuplicateMatches) {
+			if m.Level == "likely" {
+				out[i] = LikelyDuplicate{m.ID, m.Reasons}
+				break
 			}
 		}
-		return m.ID, m.Reasons, nil
 	}
-	return 0, nil, nil
+	return out, nil
 }
 
 // ImportClientBatch writes one batch of a client import's rows, with
@@ -173,22 +218,39 @@ func (db *DB) ImportClients(ctx context.Context, rows []ImportClient, progress f
 }
 
 // writeImportClients writes client rows with their teams and import keys
-// (of the import job importID, 0 for none).
+// (of the import job importID, 0 for none). Each client is one insert (its
+// id comes back); the names, keys, areas, members and import keys of all
+// the rows are a few multi-row statements.
 func (tx *Tx) writeImportClients(ctx context.Context, rows []ImportClient, importID int64) (c batchCounts, err error) {
 	now := micros(tx.now)
 	var job any
 	if importID != 0 {
 		job = importID
 	}
-	for _, r := range rows {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM client_import_keys WHERE key = $1`, r.Key).Scan(&n); err != nil {
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	done := map[string]bool{}
+	for chunk := range slices.Chunk(keys, 500) {
+		var args sqlArgs
+		ph := addAll(&args, chunk)
+		found, err := queryColumn[string](ctx, tx, `SELECT key FROM client_import_keys WHERE key IN (`+strings.Join(ph, ", ")+`)`, args...)
+		if err != nil {
 			return c, err
 		}
-		if n > 0 {
+		for _, k := range found {
+			done[k] = true
+		}
+	}
+	var written []*patchwork.Client
+	var areas, members, imported [][]any
+	for _, r := range rows {
+		if done[r.Key] {
 			c.unchanged++
 			continue
 		}
+		done[r.Key] = true // a key twice in one batch imports once
 		cl := r.Client
 		var creator any
 		if len(r.MemberIDs) > 0 {
@@ -199,29 +261,28 @@ func (tx *Tx) writeImportClients(ctx context.Context, rows []ImportClient, impor
 			cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, creator, now).Scan(&cl.ID); err != nil {
 			return c, fmt.Errorf("sqldb: import client: %w", err)
 		}
-		if err := tx.writeClientNames(ctx, cl); err != nil {
-			return c, err
+		written = append(written, cl)
+		for _, a := range cl.AreaIDs {
+			areas = append(areas, []any{cl.ID, a})
 		}
-		areaRows := make([][]any, len(cl.AreaIDs))
-		for j, a := range cl.AreaIDs {
-			areaRows[j] = []any{cl.ID, a}
+		for _, a := range r.MemberIDs {
+			members = append(members, []any{cl.ID, a, now, patchwork.JoinedByImport})
 		}
-		if err := tx.insertRows(ctx, "client_areas", []string{"client_id", "area_id"}, areaRows, ` ON CONFLICT DO NOTHING`); err != nil {
-			return c, err
-		}
-		members := make([][]any, len(r.MemberIDs))
-		for j, a := range r.MemberIDs {
-			members[j] = []any{cl.ID, a, now, patchwork.JoinedByImport}
-		}
-		if err := tx.insertRows(ctx, "memberships", []string{"client_id", "agent_id", "joined_at", "how_joined"}, members, ""); err != nil {
-			return c, err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO client_import_keys (key, client_id, imported_at, import_id)
-			VALUES ($1, $2, $3, $4)`, r.Key, cl.ID, now, job); err != nil {
-			return c, err
-		}
+		imported = append(imported, []any{r.Key, cl.ID, now, job})
 		c.imported++
 		c.links += len(r.MemberIDs)
+	}
+	if err := tx.writeClientsNames(ctx, written); err != nil {
+		return c, err
+	}
+	if err := tx.insertRows(ctx, "client_areas", []string{"client_id", "area_id"}, areas, ` ON CONFLICT DO NOTHING`); err != nil {
+		return c, err
+	}
+	if err := tx.insertRows(ctx, "memberships", []string{"client_id", "agent_id", "joined_at", "how_joined"}, members, ""); err != nil {
+		return c, err
+	}
+	if err := tx.insertRows(ctx, "client_import_keys", []string{"key", "client_id", "imported_at", "import_id"}, imported, ""); err != nil {
+		return c, err
 	}
 	return c, nil
 }

@@ -71,10 +71,19 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int6
 // statements reuses one prepared on the transaction's own connection.
 func (tx *Tx) insertRows(ctx context.Context, table string, cols []string, rows [][]any, suffix string) error {
 	per := min(500, 30000/len(cols))
+	// On SQLite the values are plain "?" placeholders: for each numbered
+	// one ("$7") the driver looks its name up in the statement's list of
+	// names, so binding a statement of 1,500 values took time square in
+	// their number (40 % of a client import's CPU).
+	sqliteRow := "(" + strings.Repeat("?, ", len(cols)-1) + "?)"
 	statement := func(n int) string {
 		vals := make([]string, n)
 		for i := range vals {
-			vals[i] = "(" + placeholders(i*len(cols)+1, len(cols)) + ")"
+			if tx.db.pool == nil {
+				vals[i] = sqliteRow
+			} else {
+				vals[i] = "(" + placeholders(i*len(cols)+1, len(cols)) + ")"
+			}
 		}
 		return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + strings.Join(vals, ", ") + suffix
 	}
