@@ -40,7 +40,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	invite := fs.Bool("invite", false, "with --kind agents: email each new agent an invitation to choose a password (by default none is sent)")
 	batch := fs.Int("batch-size", importer.DefaultBatchSize, "rows written per transaction; a resumed import must use the same size (it is one of the import's options)")
 	quiet := fs.Bool("quiet", false, "no progress on standard error")
-	cpuProfile := fs.String("cpu-profile", "", "write a Go CPU profile of the import to this file (for measurements)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
 	generate := fs.Int("generate", 0, "write a sample client file of this many rows to FILE (for measurements; three members each, from the database's agents) instead of importing")
 	if err := fs.Parse(args); err != nil {
 		return err
