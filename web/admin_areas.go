@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"patchwork"
 )
@@ -311,11 +310,18 @@ type clientAreaData struct {
 }
 
 // clientAreaForm asks which client to move (GET /admin/clients/area) and,
-// once given (?client=P-000123), shows them with the areas to move to.
+// once given (?client=P-000123), shows them with the areas to move to. The
+// form sent empty, or with what is no client reference, says so next to
+// the field.
 func (s *Server) clientAreaForm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if strings.TrimSpace(q.Get("client")) == "" {
+	if !q.Has("client") {
 		s.render(w, r, http.StatusOK, "admin_client_area", &page{Data: clientAreaData{}})
+		return
+	}
+	if clientNumber(q.Get("client")) == 0 {
+		s.render(w, r, http.StatusUnprocessableEntity, "admin_client_area", &page{Form: q, Data: clientAreaData{},
+			Errors: map[string]string{"client": "Enter the client's reference, like P-000123"}})
 		return
 	}
 	s.renderClientArea(w, r, http.StatusOK, q, nil)

@@ -30,10 +30,11 @@ func clientNumber(v string) int64 {
 }
 
 // mergeForm asks which two clients to merge and, once both are given,
-// shows them for the admin to confirm.
+// shows them for the admin to confirm. The form sent with a field left
+// empty says so next to it.
 func (s *Server) mergeForm(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("keep_id") == "" && q.Get("merge_id") == "" {
+	if !q.Has("keep_id") && !q.Has("merge_id") {
 		s.render(w, r, http.StatusOK, "admin_merge", &page{Data: mergeData{}})
 		return
 	}

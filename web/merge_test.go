@@ -25,6 +25,9 @@ func TestMergeOverHTTP(t *testing.T) {
 		member, stranger := e.signedIn(t, onB), e.signedIn(t, outsider)
 		missing := stranger.get("/clients/999999")
 		runScenarios(t,
+			scenario{name: "sent empty", as: admin, path: "/admin/clients/merge?keep_id=&merge_id=",
+				status: http.StatusUnprocessableEntity, contains: []string{"There is a problem", "Enter the number of the client to keep",
+					"Enter the number of the client to merge into it"}},
 			scenario{name: "the same client twice", as: admin, path: "/admin/clients/merge?keep_id=" + keep + "&merge_id=" + keep,
 				status: http.StatusUnprocessableEntity, contains: []string{"There is a problem", "Enter two different clients", `value="` + keep + `"`}},
 			scenario{name: "the two clients side by side", as: admin, path: "/admin/clients/merge?keep_id=" + keep + "&merge_id=" + patchwork.ClientRef(b.ID),
