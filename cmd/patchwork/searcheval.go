@@ -51,17 +51,11 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer db.Close()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	for _, e := range strings.Split(*engines, ",") {
 		switch strings.TrimSpace(e) {
 		case "search":
@@ -107,4 +101,24 @@ func cmdSearchEval(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stdout)
 	}
 	return nil
+}
+
+// startCPUProfile writes a CPU profile to path until stop is called; with
+// path "" it does nothing.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
