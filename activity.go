@@ -75,6 +75,7 @@ const (
 	AuditAgencyCreate      = "admin.agency_create"
 	AuditAreaCreate        = "admin.area_create"
 	AuditJobRetry          = "admin.job_retry"
+	AuditJobExport         = "admin.job_export"
 	// AuditClientAudit records that an admin read who has looked at a client.
 	AuditClientAudit = "admin.audit_client"
 	// AuditClientEraseView records that an admin opened a client's erasure

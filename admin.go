@@ -99,6 +99,7 @@ const AuditClientImport = "admin.client_import"
 // Audit actions of bulk imports (patchwork import): each run of an import
 // job, started or resumed, and its end, with counts (never who).
 const (
-	AuditImportRun  = "admin.import_run"
-	AuditImportDone = "admin.import_done"
+	AuditImportRun    = "admin.import_run"
+	AuditImportDone   = "admin.import_done"
+	AuditImportExport = "admin.import_export" // the imports page's CSV
 )

@@ -29,9 +29,13 @@ type Alert struct {
 // A system admin sees every alert; an area admin only the unusual-access
 // alerts about agents of their districts, never one about themselves.
 type AlertService interface {
-	// FindAlerts returns the newest limit alerts in the caller's reach,
-	// newest first.
-	FindAlerts(ctx context.Context, limit int) ([]*Alert, error)
+	// FindAlerts returns a page (counting from 1) of the alerts in the
+	// caller's reach, newest first, and how many there are.
+	FindAlerts(ctx context.Context, page int) ([]*Alert, int, error)
+
+	// ExportAlerts calls fn with every alert in the caller's reach, in
+	// FindAlerts' order. The export is audited before the first row.
+	ExportAlerts(ctx context.Context, fn func(*Alert) error) error
 }
 
 // Kinds of unusual-access alert: the patterns a curious insider leaves in
@@ -87,3 +91,6 @@ func (t AlertThresholds) WithDefaults() AlertThresholds {
 // AuditUnusualAccess records that the system opened an unusual-access
 // alert (detail: the alert, its kind and the agent, by number).
 const AuditUnusualAccess = "system.unusual_access"
+
+// AuditAlertExport records that an admin exported the alerts as CSV.
+const AuditAlertExport = "admin.alert_export"

@@ -85,9 +85,14 @@ func (j *ImportJob) TimeLeft() time.Duration {
 
 // ImportService shows system admins the imports.
 type ImportService interface {
-	// FindImports returns the newest imports first, at most limit. Only
-	// system admins may call it; anyone else gets ENOTFOUND.
-	FindImports(ctx context.Context, limit int) ([]*ImportJob, error)
+	// FindImports returns a page (counting from 1) of the imports, the
+	// newest first, and how many there are. Only system admins may call
+	// it; anyone else gets ENOTFOUND.
+	FindImports(ctx context.Context, page int) ([]*ImportJob, int, error)
+	// ExportImports calls fn with every import, in FindImports' order.
+	// The export is audited before the first row. Only system admins may
+	// call it; anyone else gets ENOTFOUND.
+	ExportImports(ctx context.Context, fn func(*ImportJob) error) error
 	// FindImportProblems returns an import's problems by row, at most
 	// limit. Only system admins may call it; anyone else gets ENOTFOUND.
 	FindImportProblems(ctx context.Context, id int64, limit int) ([]ImportProblem, error)

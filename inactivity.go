@@ -20,6 +20,8 @@ const (
 	// AuditInactivityWarn: an agent was warned (detail agent=N); their
 	// deactivation is audited as AuditAgentDeact with the rule as reason.
 	AuditInactivityWarn = "system.inactivity_warning"
+	// AuditInactiveExport: an admin exported the warned agents as CSV.
+	AuditInactiveExport = "admin.inactive_agent_export"
 )
 
 // InactiveAgent is an agent warned for not signing in: when they last
@@ -37,7 +39,12 @@ type InactiveAgent struct {
 // InactivityService lists the agents warned under the inactivity rule,
 // for system admins (ENOTFOUND to anyone else).
 type InactivityService interface {
-	// FindInactiveAgents returns the warned agents, the soonest
-	// deactivated first.
-	FindInactiveAgents(ctx context.Context) ([]*InactiveAgent, error)
+	// FindInactiveAgents returns a page (counting from 1) of the warned
+	// agents, the soonest deactivated first, and how many there are.
+	FindInactiveAgents(ctx context.Context, page int) ([]*InactiveAgent, int, error)
+
+	// ExportInactiveAgents calls fn with every warned agent, in
+	// FindInactiveAgents' order. The export is audited before the first
+	// row.
+	ExportInactiveAgents(ctx context.Context, fn func(*InactiveAgent) error) error
 }

@@ -81,13 +81,23 @@ type MergeService interface {
 	// merge id. ECONFLICT once it can no longer be undone (ClientMerge.CanUndo).
 	UndoMerge(ctx context.Context, id int64) error
 
-	// FindMerges returns the merges of clients in reach, newest first.
-	FindMerges(ctx context.Context, limit int) ([]*ClientMerge, error)
+	// FindMerges returns a page (counting from 1) of the merges of
+	// clients in reach, newest first, and how many there are.
+	FindMerges(ctx context.Context, page int) ([]*ClientMerge, int, error)
+
+	// ExportMerges calls fn with every merge FindMerges pages through, in
+	// its order. The export is audited before the first row.
+	ExportMerges(ctx context.Context, fn func(*ClientMerge) error) error
 
 	// FindDuplicatePairs returns the open pairs of the duplicates queue in
 	// reach (both clients), a page at a time (page counts from 1), and how
 	// many there are.
 	FindDuplicatePairs(ctx context.Context, page int) ([]*DuplicatePair, int, error)
+
+	// ExportDuplicatePairs calls fn with every pair FindDuplicatePairs
+	// pages through, in its order. The export is audited before the
+	// first row.
+	ExportDuplicatePairs(ctx context.Context, fn func(*DuplicatePair) error) error
 
 	// ScanDuplicates asks the search engine's duplicate check about every
 	// client in reach and adds the likely pairs it finds to the queue (a
@@ -105,7 +115,9 @@ const (
 	AuditClientMerge      = "admin.client_merge"
 	AuditMergeUndo        = "admin.merge_undo"
 	AuditMergeList        = "admin.merge_list"
+	AuditMergeExport      = "admin.merge_export"
 	AuditDuplicateList    = "admin.duplicate_list"
+	AuditDuplicateExport  = "admin.duplicate_export"
 	AuditDuplicateScan    = "admin.duplicate_scan"
 	AuditDuplicateDismiss = "admin.duplicate_dismiss"
 )

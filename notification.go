@@ -192,7 +192,13 @@ type JobService interface {
 
 	// FindFailedJobs returns failed jobs, newest first. Only admins and the
 	// system caller may call it; other agents get ENOTFOUND.
-	FindFailedJobs(ctx context.Context, limit int) ([]*Job, error)
+	// It returns a page (counting from 1) and how many there are.
+	FindFailedJobs(ctx context.Context, page int) ([]*Job, int, error)
+
+	// ExportFailedJobs calls fn with every failed job, in FindFailedJobs'
+	// order. The export is audited before the first row. Only admins and
+	// the system caller may call it; other agents get ENOTFOUND.
+	ExportFailedJobs(ctx context.Context, fn func(*Job) error) error
 
 	// RetryJob queues a failed job again with a fresh set of attempts; the
 	// retry is audited. Only admins and the system caller may call it; other

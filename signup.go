@@ -13,6 +13,7 @@ const (
 	AuditAccessRequest  = "auth.access_request"
 	AuditAccessApprove  = "admin.access_approve"
 	AuditAccessRefuse   = "admin.access_refuse"
+	AuditAccessExport   = "admin.access_request_export"
 	AuditAgencyDomain   = "admin.agency_domain"
 	MaxReasonLength     = 1000 // an access request's reason
 	maxAgencyNameLength = MaxNameLength
@@ -50,6 +51,13 @@ func (s *Signup) Agency(id int64) *Agency {
 		}
 	}
 	return nil
+}
+
+// AccessRequestFilter selects a page (counting from 1) of the access
+// requests: the pending ones, or with Decided those approved or refused.
+type AccessRequestFilter struct {
+	Decided bool
+	Page    int
 }
 
 // AccessRequest is what a person at an unknown domain asks an admin for.
@@ -117,9 +125,17 @@ type SignupService interface {
 	// the address's domain has become approved meanwhile.
 	RequestAccess(ctx context.Context, token string, req *AccessRequest) error
 
-	// FindAccessRequests lists the pending access requests, oldest first,
-	// then the 50 decided most recently. Admins only; others ENOTFOUND.
-	FindAccessRequests(ctx context.Context) ([]*AccessRequest, error)
+	// FindAccessRequests returns a page of the access requests f selects
+	// (the pending ones oldest first, or the decided ones most recently
+	// decided first) and how many there are. Admins only; others
+	// ENOTFOUND.
+	FindAccessRequests(ctx context.Context, f AccessRequestFilter) ([]*AccessRequest, int, error)
+
+	// ExportAccessRequests calls fn with every access request, the
+	// pending ones then the decided ones, each in FindAccessRequests'
+	// order. The export is audited before the first row. Admins only;
+	// others ENOTFOUND.
+	ExportAccessRequests(ctx context.Context, fn func(*AccessRequest) error) error
 
 	// ApproveAccessRequest approves a pending request for agencyID and
 	// emails the requester a link to finish signing up into that agency;

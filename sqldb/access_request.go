@@ -49,23 +49,51 @@ func scanAccessRequest(sc interface{ Scan(...any) error }) (*patchwork.AccessReq
 	return r, err
 }
 
-// FindAccessRequests lists access requests for admins; see
+// Access requests in the admins' order: the pending ones oldest first,
+// the decided ones most recently decided first.
+const (
+	pendingAccessRequests = ` FROM access_requests WHERE status = 'pending'`
+	pendingAccessOrder    = ` ORDER BY created_at, id`
+	decidedAccessRequests = ` FROM access_requests WHERE status <> 'pending'`
+	decidedAccessOrder    = ` ORDER BY decided_at DESC, id DESC`
+)
+
+// FindAccessRequests returns a page of access requests for admins; see
 // patchwork.SignupService.
-func (s *SignupService) FindAccessRequests(ctx context.Context) ([]*patchwork.AccessRequest, error) {
+func (s *SignupService) FindAccessRequests(ctx context.Context, f patchwork.AccessRequestFilter) ([]*patchwork.AccessRequest, int, error) {
 	if _, err := administrator(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	pending, err := scanAll(ctx, s.db.read, `SELECT `+accessRequestColumns+` FROM access_requests
-		WHERE status = 'pending' ORDER BY created_at, id`, scanAccessRequest)
+	from, order := pendingAccessRequests, pendingAccessOrder
+	if f.Decided {
+		from, order = decidedAccessRequests, decidedAccessOrder
+	}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+from).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := scanAll(ctx, s.db.read, `SELECT `+accessRequestColumns+from+order+pageClause(f.Page), scanAccessRequest)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	decided, err := scanAll(ctx, s.db.read, `SELECT `+accessRequestColumns+` FROM access_requests
-		WHERE status <> 'pending' ORDER BY decided_at DESC, id DESC LIMIT 50`, scanAccessRequest)
-	if err != nil {
-		return nil, err
+	return list, total, nil
+}
+
+// ExportAccessRequests streams every access request; see
+// patchwork.SignupService.
+func (s *SignupService) ExportAccessRequests(ctx context.Context, fn func(*patchwork.AccessRequest) error) error {
+	if _, err := administrator(ctx); err != nil {
+		return err
 	}
-	return append(pending, decided...), nil
+	if err := s.db.auditRead(ctx, patchwork.AuditAccessExport, 0, ""); err != nil {
+		return err
+	}
+	if err := streamRows(ctx, s.db.read, `SELECT `+accessRequestColumns+pendingAccessRequests+pendingAccessOrder,
+		scanAccessRequest, fn); err != nil {
+		return err
+	}
+	return streamRows(ctx, s.db.read, `SELECT `+accessRequestColumns+decidedAccessRequests+decidedAccessOrder,
+		scanAccessRequest, fn)
 }
 
 // decideAccessRequest marks a pending request decided inside tx and returns

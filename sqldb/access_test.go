@@ -129,8 +129,11 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"NotificationPrefsService.UpdateNotificationPrefs": func(ctx context.Context) error {
 			return prefs.UpdateNotificationPrefs(ctx, map[string]string{patchwork.ActivityMemberJoined: patchwork.NotifyNever})
 		},
-		"JobService.FindFailedJobs": func(ctx context.Context) error { _, err := jobs.FindFailedJobs(ctx, 10); return err },
-		"JobService.RetryJob":       func(ctx context.Context) error { return jobs.RetryJob(ctx, 1) },
+		"JobService.FindFailedJobs": func(ctx context.Context) error { _, _, err := jobs.FindFailedJobs(ctx, 1); return err },
+		"JobService.ExportFailedJobs": func(ctx context.Context) error {
+			return jobs.ExportFailedJobs(ctx, func(*patchwork.Job) error { return nil })
+		},
+		"JobService.RetryJob": func(ctx context.Context) error { return jobs.RetryJob(ctx, 1) },
 		"JobService.FindFailedEmails": func(ctx context.Context) error {
 			_, _, err := jobs.FindFailedEmails(ctx, patchwork.FailedEmailFilter{})
 			return err
@@ -157,13 +160,25 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 			_, err := merges.MergeClients(ctx, clientID, clientID+1)
 			return err
 		},
-		"MergeService.UndoMerge":            func(ctx context.Context) error { return merges.UndoMerge(ctx, 1) },
-		"MergeService.FindMerges":           func(ctx context.Context) error { _, err := merges.FindMerges(ctx, 10); return err },
+		"MergeService.UndoMerge":  func(ctx context.Context) error { return merges.UndoMerge(ctx, 1) },
+		"MergeService.FindMerges": func(ctx context.Context) error { _, _, err := merges.FindMerges(ctx, 1); return err },
+		"MergeService.ExportMerges": func(ctx context.Context) error {
+			return merges.ExportMerges(ctx, func(*patchwork.ClientMerge) error { return nil })
+		},
+		"MergeService.ExportDuplicatePairs": func(ctx context.Context) error {
+			return merges.ExportDuplicatePairs(ctx, func(*patchwork.DuplicatePair) error { return nil })
+		},
 		"MergeService.FindDuplicatePairs":   func(ctx context.Context) error { _, _, err := merges.FindDuplicatePairs(ctx, 1); return err },
 		"MergeService.ScanDuplicates":       func(ctx context.Context) error { _, err := merges.ScanDuplicates(ctx); return err },
 		"MergeService.DismissDuplicatePair": func(ctx context.Context) error { return merges.DismissDuplicatePair(ctx, 1) },
 		"ClientService.FindMergedClient":    func(ctx context.Context) error { _, err := clients.FindMergedClient(ctx, clientID); return err },
-		"SignupService.FindAccessRequests":  func(ctx context.Context) error { _, err := signups.FindAccessRequests(ctx); return err },
+		"SignupService.FindAccessRequests": func(ctx context.Context) error {
+			_, _, err := signups.FindAccessRequests(ctx, patchwork.AccessRequestFilter{})
+			return err
+		},
+		"SignupService.ExportAccessRequests": func(ctx context.Context) error {
+			return signups.ExportAccessRequests(ctx, func(*patchwork.AccessRequest) error { return nil })
+		},
 		"SignupService.ApproveAccessRequest": func(ctx context.Context) error {
 			return signups.ApproveAccessRequest(ctx, 1, w.Council.ID, true)
 		},
@@ -194,7 +209,7 @@ var adminOnly = map[string]bool{
 	"AreaService.CreateArea": true, "AreaAdminService.FindAdminAreas": true, "AreaAdminService.FindAdminArea": true,
 	"AreaAdminService.UpdateArea":    true,
 	"AreaAdminService.SetAgentAreas": true, "AreaAdminService.FindClientToMove": true, "AreaAdminService.MoveClient": true,
-	"JobService.FindFailedJobs": true, "JobService.RetryJob": true,
+	"JobService.FindFailedJobs": true, "JobService.ExportFailedJobs": true, "JobService.RetryJob": true,
 	"JobService.FindFailedEmails": true, "JobService.RetryEmails": true, "JobService.DiscardEmails": true,
 	"AuditService.VerifyAudit": true, "AuditService.FindAuditForClient": true,
 	"AdminService.FindAdminAgents": true, "AdminService.FindAdminAgent": true, "AdminService.DeactivateAgent": true,
@@ -203,8 +218,9 @@ var adminOnly = map[string]bool{
 	"TwoFactorService.ResetTwoFactor": true,
 	"MergeService.FindClientsToMerge": true, "MergeService.MergeClients": true, "MergeService.UndoMerge": true,
 	"MergeService.FindMerges": true, "MergeService.FindDuplicatePairs": true, "MergeService.ScanDuplicates": true,
-	"MergeService.DismissDuplicatePair": true,
-	"SignupService.FindAccessRequests":  true, "SignupService.ApproveAccessRequest": true, "SignupService.RefuseAccessRequest": true,
+	"MergeService.DismissDuplicatePair": true, "MergeService.ExportMerges": true, "MergeService.ExportDuplicatePairs": true,
+	"SignupService.ExportAccessRequests": true,
+	"SignupService.FindAccessRequests":   true, "SignupService.ApproveAccessRequest": true, "SignupService.RefuseAccessRequest": true,
 }
 
 // TestNoCallerIsRefused proves that no caller is never trusted: every method

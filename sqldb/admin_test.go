@@ -58,7 +58,7 @@ func TestAdminFunctionsRefusedChangeNothing(t *testing.T) {
 			},
 			"RetryJob": func(ctx context.Context) error { return sqldb.NewJobService(db).RetryJob(ctx, job.ID) },
 			"FindFailedJobs": func(ctx context.Context) error {
-				jobs, err := sqldb.NewJobService(db).FindFailedJobs(ctx, 10)
+				jobs, _, err := sqldb.NewJobService(db).FindFailedJobs(ctx, 1)
 				if len(jobs) != 0 {
 					t.Errorf("FindFailedJobs refused with %v but returned %d jobs", err, len(jobs))
 				}

@@ -71,30 +71,58 @@ type AlertService struct{ db *DB }
 // NewAlertService returns an AlertService on db.
 func NewAlertService(db *DB) *AlertService { return &AlertService{db: db} }
 
-// FindAlerts returns the newest alerts in the caller's reach; see
-// patchwork.AlertService.
-func (s *AlertService) FindAlerts(ctx context.Context, limit int) ([]*patchwork.Alert, error) {
+// alertsInReach is the FROM clause of the alerts r reaches: an area
+// admin's are those about the agents they reach, none about themselves,
+// and none of the audit check (a system matter).
+func alertsInReach(r *reach) string {
+	from := ` FROM admin_alerts al LEFT JOIN agents a ON a.id = al.agent_id`
+	if r.all {
+		return from
+	}
+	return from + ` WHERE al.agent_id IS NOT NULL AND al.agent_id <> ` + strconv.FormatInt(r.actor.ID, 10) + ` AND ` + r.agent()
+}
+
+const alertColumns = `al.id, al.kind, al.detail, al.created_at, COALESCE(al.agent_id, 0), COALESCE(a.name, ''),
+	COALESCE(al.pattern_day, 0), al.pattern_rows`
+
+func scanAlert(sc interface{ Scan(...any) error }) (*patchwork.Alert, error) {
+	a := &patchwork.Alert{}
+	var at, day int64
+	err := sc.Scan(&a.ID, &a.Kind, &a.Detail, &at, &a.AgentID, &a.AgentName, &day, &a.Count)
+	a.At = fromMicros(at)
+	if day != 0 {
+		a.Day = fromMicros(day)
+	}
+	return a, err
+}
+
+// FindAlerts returns a page of the alerts in the caller's reach, newest
+// first; see patchwork.AlertService.
+func (s *AlertService) FindAlerts(ctx context.Context, page int) ([]*patchwork.Alert, int, error) {
 	r, err := adminReach(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	where := "1 = 1"
-	if !r.all {
-		// An area admin: alerts about the agents they reach, none about
-		// themselves, and none of the audit check (a system matter).
-		where = `al.agent_id IS NOT NULL AND al.agent_id <> ` + strconv.FormatInt(r.actor.ID, 10) + ` AND ` + r.agent()
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+alertsInReach(r)).Scan(&total); err != nil {
+		return nil, 0, err
 	}
-	return scanAll(ctx, s.db.read, `SELECT al.id, al.kind, al.detail, al.created_at, COALESCE(al.agent_id, 0), COALESCE(a.name, ''),
-		COALESCE(al.pattern_day, 0), al.pattern_rows FROM admin_alerts al LEFT JOIN agents a ON a.id = al.agent_id
-		WHERE `+where+` ORDER BY al.id DESC LIMIT `+itoa(limit),
-		func(sc interface{ Scan(...any) error }) (*patchwork.Alert, error) {
-			a := &patchwork.Alert{}
-			var at, day int64
-			err := sc.Scan(&a.ID, &a.Kind, &a.Detail, &at, &a.AgentID, &a.AgentName, &day, &a.Count)
-			a.At = fromMicros(at)
-			if day != 0 {
-				a.Day = fromMicros(day)
-			}
-			return a, err
-		})
+	list, err := scanAll(ctx, s.db.read, `SELECT `+alertColumns+alertsInReach(r)+` ORDER BY al.id DESC`+pageClause(page), scanAlert)
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// ExportAlerts streams every alert in the caller's reach; see
+// patchwork.AlertService.
+func (s *AlertService) ExportAlerts(ctx context.Context, fn func(*patchwork.Alert) error) error {
+	r, err := adminReach(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditAlertExport, 0, ""); err != nil {
+		return err
+	}
+	return streamRows(ctx, s.db.read, `SELECT `+alertColumns+alertsInReach(r)+` ORDER BY al.id DESC`, scanAlert, fn)
 }

@@ -65,7 +65,7 @@ func (aw *alertWorld) alertEmails(t *testing.T, agentID int64) int {
 func (aw *alertWorld) checkAlert(t *testing.T, agent *patchwork.Agent, kind string, rows int, southToo bool) {
 	t.Helper()
 	svc := sqldb.NewAlertService(aw.db)
-	all, err := svc.FindAlerts(sqldbtest.As(aw.sys), 10)
+	all, _, err := svc.FindAlerts(sqldbtest.As(aw.sys), 1)
 	if err != nil || len(all) != 1 {
 		t.Fatalf("system admin's alerts: %+v, %v", all, err)
 	}
@@ -77,17 +77,17 @@ func (aw *alertWorld) checkAlert(t *testing.T, agent *patchwork.Agent, kind stri
 	if strings.Contains(a.Detail, "Client") || strings.Contains(a.Detail, "Alex") {
 		t.Fatalf("the alert names a client: %q", a.Detail)
 	}
-	if got, err := svc.FindAlerts(sqldbtest.As(aw.north), 10); err != nil || len(got) != 1 || got[0].ID != a.ID {
+	if got, _, err := svc.FindAlerts(sqldbtest.As(aw.north), 1); err != nil || len(got) != 1 || got[0].ID != a.ID {
 		t.Fatalf("the district's admin sees %+v, %v", got, err)
 	}
 	south := 0
 	if southToo {
 		south = 1
 	}
-	if got, err := svc.FindAlerts(sqldbtest.As(aw.southAdm), 10); err != nil || len(got) != south {
+	if got, _, err := svc.FindAlerts(sqldbtest.As(aw.southAdm), 1); err != nil || len(got) != south {
 		t.Fatalf("another district's admin sees %+v, %v", got, err)
 	}
-	if _, err := svc.FindAlerts(sqldbtest.As(agent), 10); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+	if _, _, err := svc.FindAlerts(sqldbtest.As(agent), 1); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 		t.Fatalf("the agent's alerts: %v", err)
 	}
 	for who, want := range map[*patchwork.Agent]int{aw.sys: 1, aw.north: 1, aw.southAdm: south, agent: 0} {

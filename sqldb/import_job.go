@@ -219,23 +219,38 @@ func (db *DB) FindImportJob(ctx context.Context, id int64) (*ImportJob, error) {
 	return j, err
 }
 
-// FindImportJobs returns the newest jobs first, at most limit.
-func (db *DB) FindImportJobs(ctx context.Context, limit int) ([]*ImportJob, error) {
-	if _, err := administrator(ctx); err != nil {
-		return nil, err
-	}
-	return scanAll(ctx, db.read, `SELECT `+importJobColumns+` FROM imports ORDER BY id DESC LIMIT $1`, scanImportJob, limit)
-}
-
 // ImportService implements patchwork.ImportService.
 type ImportService struct{ db *DB }
 
 // NewImportService returns an ImportService on db.
 func NewImportService(db *DB) *ImportService { return &ImportService{db: db} }
 
-// FindImports lists imports; see patchwork.ImportService.
-func (s *ImportService) FindImports(ctx context.Context, limit int) ([]*patchwork.ImportJob, error) {
-	return s.db.FindImportJobs(ctx, limit)
+// FindImports lists a page of the imports, the newest first; see
+// patchwork.ImportService.
+func (s *ImportService) FindImports(ctx context.Context, page int) ([]*patchwork.ImportJob, int, error) {
+	if _, err := administrator(ctx); err != nil {
+		return nil, 0, err
+	}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM imports`).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := scanAll(ctx, s.db.read, `SELECT `+importJobColumns+` FROM imports ORDER BY id DESC`+pageClause(page), scanImportJob)
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// ExportImports streams every import; see patchwork.ImportService.
+func (s *ImportService) ExportImports(ctx context.Context, fn func(*patchwork.ImportJob) error) error {
+	if _, err := administrator(ctx); err != nil {
+		return err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditImportExport, 0, ""); err != nil {
+		return err
+	}
+	return streamRows(ctx, s.db.read, `SELECT `+importJobColumns+` FROM imports ORDER BY id DESC`, scanImportJob, fn)
 }
 
 // FindImportProblems lists an import's problems; see patchwork.ImportService.

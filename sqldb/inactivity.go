@@ -113,22 +113,54 @@ type InactivityService struct{ db *DB }
 // NewInactivityService returns an InactivityService on db.
 func NewInactivityService(db *DB) *InactivityService { return &InactivityService{db: db} }
 
-// FindInactiveAgents lists the warned agents; see
+// inactiveAgents are the warned agents, the soonest deactivated first.
+const (
+	inactiveAgents = ` FROM agents a JOIN agencies g ON g.id = a.agency_id
+		WHERE a.active = 1 AND a.inactivity_warned_at IS NOT NULL`
+	inactiveOrder = ` ORDER BY a.inactivity_warned_at, a.id`
+)
+
+// FindInactiveAgents lists a page of the warned agents; see
 // patchwork.InactivityService.
-func (s *InactivityService) FindInactiveAgents(ctx context.Context) ([]*patchwork.InactiveAgent, error) {
+func (s *InactivityService) FindInactiveAgents(ctx context.Context, page int) ([]*patchwork.InactiveAgent, int, error) {
 	if _, err := administrator(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+inactiveAgents).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := scanAll(ctx, s.db.read, `SELECT a.id, a.name, g.name, `+lastSignIn+`, a.inactivity_warned_at`+
+		inactiveAgents+inactiveOrder+pageClause(page), s.scanInactiveAgent())
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// ExportInactiveAgents streams every warned agent; see
+// patchwork.InactivityService.
+func (s *InactivityService) ExportInactiveAgents(ctx context.Context, fn func(*patchwork.InactiveAgent) error) error {
+	if _, err := administrator(ctx); err != nil {
+		return err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditInactiveExport, 0, ""); err != nil {
+		return err
+	}
+	return streamRows(ctx, s.db.read, `SELECT a.id, a.name, g.name, `+lastSignIn+`, a.inactivity_warned_at`+
+		inactiveAgents+inactiveOrder, s.scanInactiveAgent(), fn)
+}
+
+// scanInactiveAgent reads a warned agent, with the day they will be
+// deactivated.
+func (s *InactivityService) scanInactiveAgent() func(interface{ Scan(...any) error }) (*patchwork.InactiveAgent, error) {
 	_, grace := s.db.inactivityPeriods()
-	return scanAll(ctx, s.db.read, `SELECT a.id, a.name, g.name, `+lastSignIn+`, a.inactivity_warned_at
-		FROM agents a JOIN agencies g ON g.id = a.agency_id
-		WHERE a.active = 1 AND a.inactivity_warned_at IS NOT NULL ORDER BY a.inactivity_warned_at, a.id LIMIT 1000`,
-		func(sc interface{ Scan(...any) error }) (*patchwork.InactiveAgent, error) {
-			it := &patchwork.InactiveAgent{}
-			var last, warned int64
-			err := sc.Scan(&it.AgentID, &it.Name, &it.Agency, &last, &warned)
-			it.LastSignIn, it.WarnedAt = fromMicros(last), fromMicros(warned)
-			it.DeactivateOn = it.WarnedAt.AddDate(0, 0, grace)
-			return it, err
-		})
+	return func(sc interface{ Scan(...any) error }) (*patchwork.InactiveAgent, error) {
+		it := &patchwork.InactiveAgent{}
+		var last, warned int64
+		err := sc.Scan(&it.AgentID, &it.Name, &it.Agency, &last, &warned)
+		it.LastSignIn, it.WarnedAt = fromMicros(last), fromMicros(warned)
+		it.DeactivateOn = it.WarnedAt.AddDate(0, 0, grace)
+		return it, err
+	}
 }

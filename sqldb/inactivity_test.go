@@ -57,12 +57,12 @@ func TestInactivity(t *testing.T) {
 				t.Errorf("%s was warned %d times, want %d", a.Name, n, want)
 			}
 		}
-		list, err := sqldb.NewInactivityService(db).FindInactiveAgents(sqldbtest.As(sys))
+		list, _, err := sqldb.NewInactivityService(db).FindInactiveAgents(sqldbtest.As(sys), 1)
 		if err != nil || len(list) != 2 || list[0].AgentID != sleepy.ID || list[1].AgentID != back.ID ||
 			!list[0].LastSignIn.IsZero() || !list[0].DeactivateOn.Equal(list[0].WarnedAt.AddDate(0, 0, patchwork.DefaultInactivityGraceDays)) {
 			t.Fatalf("warned agents: %+v, %v", list, err)
 		}
-		if _, err := sqldb.NewInactivityService(db).FindInactiveAgents(sqldbtest.As(busy)); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, _, err := sqldb.NewInactivityService(db).FindInactiveAgents(sqldbtest.As(busy), 1); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("warned agents for an agent: %v", err)
 		}
 		run(0, 0) // warned once, not every day
@@ -92,7 +92,7 @@ func TestInactivity(t *testing.T) {
 			patchwork.AuditInactivityWarn); n != 2 {
 			t.Fatalf("%d warnings audited", n)
 		}
-		if list, err := sqldb.NewInactivityService(db).FindInactiveAgents(sqldbtest.As(sys)); err != nil || len(list) != 0 {
+		if list, _, err := sqldb.NewInactivityService(db).FindInactiveAgents(sqldbtest.As(sys), 1); err != nil || len(list) != 0 {
 			t.Fatalf("warned agents after the run: %+v, %v", list, err)
 		}
 		// An admin reactivates the agent: the period starts again.

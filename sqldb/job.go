@@ -276,13 +276,38 @@ type JobService struct{ db *DB }
 // NewJobService returns a JobService on db.
 func NewJobService(db *DB) *JobService { return &JobService{db: db} }
 
-// FindFailedJobs lists failed jobs for admins; see patchwork.JobService.
-func (s *JobService) FindFailedJobs(ctx context.Context, limit int) ([]*patchwork.Job, error) {
+// failedJobs are the jobs that failed for good, newest first.
+const (
+	failedJobs     = ` FROM jobs WHERE status = 'failed'`
+	failedJobOrder = ` ORDER BY done_at DESC, id DESC`
+)
+
+// FindFailedJobs lists a page of failed jobs for admins; see
+// patchwork.JobService.
+func (s *JobService) FindFailedJobs(ctx context.Context, page int) ([]*patchwork.Job, int, error) {
 	if _, err := administrator(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return scanAll(ctx, s.db.read, `SELECT `+jobColumns+` FROM jobs WHERE status = 'failed'
-		ORDER BY done_at DESC, id DESC LIMIT $1`, scanJob, limit)
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+failedJobs).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := scanAll(ctx, s.db.read, `SELECT `+jobColumns+failedJobs+failedJobOrder+pageClause(page), scanJob)
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// ExportFailedJobs streams every failed job; see patchwork.JobService.
+func (s *JobService) ExportFailedJobs(ctx context.Context, fn func(*patchwork.Job) error) error {
+	if _, err := administrator(ctx); err != nil {
+		return err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditJobExport, 0, ""); err != nil {
+		return err
+	}
+	return streamRows(ctx, s.db.read, `SELECT `+jobColumns+failedJobs+failedJobOrder, scanJob, fn)
 }
 
 // RetryJob queues a failed job again; see patchwork.JobService.

@@ -142,10 +142,10 @@ func TestJobFailsAfterMaxAttemptsAndAdminRetries(t *testing.T) {
 			t.Fatalf("failed job claimed: %v", ids(got))
 		}
 		jobs := sqldb.NewJobService(db)
-		if _, err := jobs.FindFailedJobs(sqldbtest.As(bob), 10); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, _, err := jobs.FindFailedJobs(sqldbtest.As(bob), 1); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("non-admin sees failed jobs: %v", err)
 		}
-		failed, err := jobs.FindFailedJobs(sqldbtest.As(admin), 10)
+		failed, _, err := jobs.FindFailedJobs(sqldbtest.As(admin), 1)
 		if err != nil || len(failed) != 1 || failed[0].ID != id || failed[0].Status != patchwork.JobFailed ||
 			failed[0].LastError != "attempt 3 failed" {
 			t.Fatalf("failed jobs = %+v, %v", failed, err)

@@ -457,20 +457,6 @@ func (tx *Tx) undoMergeItem(ctx context.Context, m *patchwork.ClientMerge, it me
 	return err
 }
 
-// FindMerges returns the merges of clients in reach, newest first.
-func (s *MergeService) FindMerges(ctx context.Context, limit int) ([]*patchwork.ClientMerge, error) {
-	r, err := adminReach(ctx)
-	if err != nil {
-		return nil, err
-	}
-	list, err := scanAll(ctx, s.db.read, `SELECT `+mergeColumns+mergeFrom+` WHERE `+r.client("m.keep_id")+` AND `+r.client("m.merge_id")+
-		fmt.Sprintf(` ORDER BY m.id DESC LIMIT %d`, max(limit, 1)), s.scanMerge)
-	if err != nil {
-		return nil, err
-	}
-	return list, s.db.auditRead(ctx, patchwork.AuditMergeList, 0, fmt.Sprintf("rows=%d", len(list)))
-}
-
 // FindMergedClient returns where client id was merged to, for a member there.
 func (s *ClientService) FindMergedClient(ctx context.Context, id int64) (int64, error) {
 	c, err := caller(ctx)

@@ -224,7 +224,7 @@ func TestMergeReachAndWindow(t *testing.T) {
 			t.Errorf("another district's admin undoing: %v, want ENOTFOUND", err)
 		}
 		clock.Add(patchwork.MergeUndoWindow + time.Minute)
-		list, err := svc.FindMerges(sqldbtest.As(sys), 10)
+		list, _, err := svc.FindMerges(sqldbtest.As(sys), 1)
 		if err != nil || len(list) != 1 || list[0].CanUndo {
 			t.Fatalf("merges after 30 days: %+v, %v; want one that can no longer be undone", list, err)
 		}

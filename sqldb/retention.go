@@ -88,21 +88,52 @@ type RetentionService struct{ db *DB }
 // NewRetentionService returns a RetentionService on db.
 func NewRetentionService(db *DB) *RetentionService { return &RetentionService{db: db} }
 
-// FindRetentionReview lists the clients on the review list; see
+// retentionListed are the clients on the review list, the soonest erased
+// first.
+const (
+	retentionListed = ` FROM clients c WHERE c.retention_flagged_at IS NOT NULL AND c.erased_at IS NULL`
+	retentionOrder  = ` ORDER BY c.retention_flagged_at, c.id`
+)
+
+// FindRetentionReview lists a page of the clients on the review list; see
 // patchwork.RetentionService.
-func (s *RetentionService) FindRetentionReview(ctx context.Context) ([]*patchwork.RetentionItem, error) {
+func (s *RetentionService) FindRetentionReview(ctx context.Context, page int) ([]*patchwork.RetentionItem, int, error) {
 	if _, err := administrator(ctx); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	var total int
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+retentionListed).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	list, err := scanAll(ctx, s.db.read, `SELECT c.id, c.retention_flagged_at`+retentionListed+retentionOrder+pageClause(page),
+		s.scanRetentionItem())
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// ExportRetentionReview streams every client on the review list; see
+// patchwork.RetentionService.
+func (s *RetentionService) ExportRetentionReview(ctx context.Context, fn func(*patchwork.RetentionItem) error) error {
+	if _, err := administrator(ctx); err != nil {
+		return err
+	}
+	if err := s.db.auditRead(ctx, patchwork.AuditRetentionExport, 0, ""); err != nil {
+		return err
+	}
+	return streamRows(ctx, s.db.read, `SELECT c.id, c.retention_flagged_at`+retentionListed+retentionOrder, s.scanRetentionItem(), fn)
+}
+
+// scanRetentionItem reads a listed client, with the day it will be erased.
+func (s *RetentionService) scanRetentionItem() func(interface{ Scan(...any) error }) (*patchwork.RetentionItem, error) {
 	_, grace := s.db.retentionPeriods()
-	return scanAll(ctx, s.db.read, `SELECT c.id, c.retention_flagged_at FROM clients c
-		WHERE c.retention_flagged_at IS NOT NULL AND c.erased_at IS NULL ORDER BY c.retention_flagged_at, c.id LIMIT 1000`,
-		func(sc interface{ Scan(...any) error }) (*patchwork.RetentionItem, error) {
-			it := &patchwork.RetentionItem{}
-			var at int64
-			err := sc.Scan(&it.ClientID, &at)
-			it.FlaggedAt = fromMicros(at)
-			it.EraseOn = it.FlaggedAt.AddDate(0, 0, grace)
-			return it, err
-		})
+	return func(sc interface{ Scan(...any) error }) (*patchwork.RetentionItem, error) {
+		it := &patchwork.RetentionItem{}
+		var at int64
+		err := sc.Scan(&it.ClientID, &at)
+		it.FlaggedAt = fromMicros(at)
+		it.EraseOn = it.FlaggedAt.AddDate(0, 0, grace)
+		return it, err
+	}
 }

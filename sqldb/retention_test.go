@@ -44,11 +44,11 @@ func TestRetention(t *testing.T) {
 		run(0, 0)
 		clock.Add(70 * 24 * time.Hour) // 370 days without a member
 		run(2, 0)
-		review, err := sqldb.NewRetentionService(db).FindRetentionReview(sqldbtest.As(admin))
+		review, _, err := sqldb.NewRetentionService(db).FindRetentionReview(sqldbtest.As(admin), 1)
 		if err != nil || len(review) != 2 || review[0].ClientID != gone.ID || review[1].ClientID != back.ID {
 			t.Fatalf("review list: %+v, %v", review, err)
 		}
-		if _, err := sqldb.NewRetentionService(db).FindRetentionReview(sqldbtest.As(a)); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+		if _, _, err := sqldb.NewRetentionService(db).FindRetentionReview(sqldbtest.As(a), 1); patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
 			t.Fatalf("review list for an agent: %v", err)
 		}
 		w.MustJoin(t, b, back)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
+
+	"patchwork"
 )
 
 // Helpers for building statements and reading their rows.
@@ -52,6 +54,35 @@ func scanAll[T any](ctx context.Context, q querier, query string, scan func(inte
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// streamRows calls fn with each row of query as it is read, so an export
+// of a list of any length holds one row at a time. fn must not use the
+// database: the rows hold a connection of the read pool until they end.
+func streamRows[T any](ctx context.Context, q querier, query string, scan func(interface{ Scan(...any) error }) (T, error),
+	fn func(T) error, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(v); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// pageClause is the LIMIT and OFFSET of page (counting from 1) of an admin
+// list, patchwork.AdminPageSize rows a page.
+func pageClause(page int) string {
+	per := patchwork.AdminPageSize
+	return ` LIMIT ` + itoa(per) + ` OFFSET ` + itoa((max(page, 1)-1)*per)
 }
 
 // queryColumn runs a query of one column and returns its values.

@@ -254,7 +254,7 @@ func TestAccessRequestDecisions(t *testing.T) {
 		if err := svc.RefuseAccessRequest(sys, b.ID); err != nil {
 			t.Fatal(err)
 		}
-		reqs, err := svc.FindAccessRequests(sys)
+		reqs, _, err := svc.FindAccessRequests(sys, patchwork.AccessRequestFilter{Decided: true})
 		if err != nil || len(reqs) != 2 || reqs[0].Status == patchwork.AccessPending {
 			t.Fatalf("requests = %+v, %v", reqs, err)
 		}

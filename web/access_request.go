@@ -2,32 +2,64 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"patchwork"
 )
 
-// accessRequestsData is what the admin's access requests page shows.
+// accessRequestsData is what the admin's access requests page shows: a
+// page of the pending requests, with their forms, and a page of those
+// decided.
 type accessRequestsData struct {
-	Requests []*patchwork.AccessRequest
-	Agencies []*patchwork.Agency
-	Names    map[int64]string // agency names by id, for decided requests
+	Pending, Decided             []*patchwork.AccessRequest
+	PendingTotal, DecidedTotal   int
+	PendingPaging, DecidedPaging listPaging
+	Agencies                     []*patchwork.Agency
+	Names                        map[int64]string // agency names by id, for decided requests
+	Export                       string
 }
 
 // accessRequests lists the access requests for admins: pending first, each
-// with forms to approve it for an agency or refuse it.
+// with forms to approve it for an agency or refuse it, oldest first
+// (?page=), then those decided, the latest first (?decided=).
 func (s *Server) accessRequests(w http.ResponseWriter, r *http.Request) {
-	reqs, err := s.svc.Signups.FindAccessRequests(r.Context())
+	ctx := r.Context()
+	q := r.URL.Query()
+	pendingPage, decidedPage := queryPage(q, "page"), queryPage(q, "decided")
+	pending, pendingTotal, err := s.svc.Signups.FindAccessRequests(ctx, patchwork.AccessRequestFilter{Page: pendingPage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	agencies, err := s.svc.Agencies.FindAgencies(r.Context())
+	decided, decidedTotal, err := s.svc.Signups.FindAccessRequests(ctx, patchwork.AccessRequestFilter{Decided: true, Page: decidedPage})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	d := accessRequestsData{Requests: reqs, Names: map[int64]string{}}
+	agencies, err := s.svc.Agencies.FindAgencies(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := accessRequestsData{Pending: pending, Decided: decided, PendingTotal: pendingTotal, DecidedTotal: decidedTotal,
+		Names: map[int64]string{}, Export: "/admin/access-requests.csv"}
+	// Each list's links keep the other list's page.
+	link := func(pending, decided int) string {
+		v := url.Values{}
+		if pending > 1 {
+			v.Set("page", strconv.Itoa(pending))
+		}
+		if decided > 1 {
+			v.Set("decided", strconv.Itoa(decided))
+		}
+		if len(v) == 0 {
+			return "/admin/access-requests"
+		}
+		return "/admin/access-requests?" + v.Encode()
+	}
+	d.PendingPaging = pageOf(pendingPage, pendingTotal, func(n int) string { return link(n, decidedPage) })
+	d.DecidedPaging = pageOf(decidedPage, decidedTotal, func(n int) string { return link(pendingPage, n) + "#decided" })
 	for _, g := range agencies {
 		d.Names[g.ID] = g.Name
 		// Only an active agency takes new staff (the store refuses the
@@ -37,6 +69,29 @@ func (s *Server) accessRequests(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, "access_requests", &page{Data: d})
+}
+
+// accessRequestsCSV exports every access request, pending then decided,
+// with what the page shows of each.
+func (s *Server) accessRequestsCSV(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	agencies, err := s.svc.Agencies.FindAgencies(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	names := map[int64]string{}
+	for _, g := range agencies {
+		names[g.ID] = g.Name
+	}
+	header := []string{"id", "email", "organisation", "manager", "manager_email", "reason", "status", "approved_for",
+		"asked", "decided"}
+	s.streamCSV(w, r, "access-requests.csv", header, func(write func(...string) error) error {
+		return s.svc.Signups.ExportAccessRequests(ctx, func(a *patchwork.AccessRequest) error {
+			return write(strconv.FormatInt(a.ID, 10), a.Email, a.AgencyName, a.ManagerName, a.ManagerEmail, a.Reason,
+				a.Status, names[a.AgencyID], csvTime(a.CreatedAt), csvTime(a.DecidedAt))
+		})
+	})
 }
 
 // approveAccessRequest approves a request for the chosen agency and, if

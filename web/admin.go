@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -165,32 +164,6 @@ func (s *Server) adminAgentsCSV(w http.ResponseWriter, r *http.Request) {
 			a.Agent.Agency.Name, strings.Join(areas, "; "), status, last})
 	}
 	writeCSV(w, "agents.csv", rows)
-}
-
-// writeCSV sends rows as a CSV download, every cell made safe to open in
-// a spreadsheet (csvCell).
-func writeCSV(w http.ResponseWriter, filename string, rows [][]string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	cw := csv.NewWriter(w)
-	for _, row := range rows {
-		safe := make([]string, len(row))
-		for i, c := range row {
-			safe[i] = csvCell(c)
-		}
-		_ = cw.Write(safe)
-	}
-	cw.Flush()
-}
-
-// csvCell defuses a cell a spreadsheet would read as a formula (CSV
-// injection, OWASP): one that starts with =, +, -, @, a tab or a carriage
-// return gets a leading apostrophe, so it is shown as the text it is.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // adminAgentData is what an agent's admin page shows.

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"patchwork"
@@ -27,7 +28,8 @@ const importProblemsShown = 50
 // refreshes by its link, without JavaScript.
 func (s *Server) adminImports(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	jobs, err := s.svc.Imports.FindImports(ctx, 50)
+	n := queryPage(r.URL.Query(), "page")
+	jobs, total, err := s.svc.Imports.FindImports(ctx, n)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -63,6 +65,30 @@ func (s *Server) adminImports(w http.ResponseWriter, r *http.Request) {
 		}
 		views = append(views, v)
 	}
+	refresh := "/admin/imports"
+	if n > 1 {
+		refresh += "?page=" + strconv.Itoa(n)
+	}
 	s.render(w, r, http.StatusOK, "admin_imports", &page{Data: map[string]any{
-		"Imports": views, "At": now.UTC().Format(time.TimeOnly) + " UTC"}})
+		"Imports": views, "Total": total, "At": now.UTC().Format(time.TimeOnly) + " UTC", "Refresh": refresh,
+		"Export": "/admin/imports.csv",
+		"Paging": pageOf(n, total, func(n int) string { return "/admin/imports?page=" + strconv.Itoa(n) })}})
+}
+
+// adminImportsCSV exports every import with the figures the page shows
+// (the problems themselves are listed by the command).
+func (s *Server) adminImportsCSV(w http.ResponseWriter, r *http.Request) {
+	header := []string{"id", "kind", "file", "status", "rows_done", "rows_total", "imported", "unchanged", "problems",
+		"runs", "started", "finished"}
+	s.streamCSV(w, r, "imports.csv", header, func(write func(...string) error) error {
+		return s.svc.Imports.ExportImports(r.Context(), func(j *patchwork.ImportJob) error {
+			status := j.Status
+			if j.Stalled(s.now()) {
+				status = "stopped"
+			}
+			return write(strconv.FormatInt(j.ID, 10), j.Kind, j.FileName, status, strconv.Itoa(j.RowsDone),
+				strconv.Itoa(j.RowsTotal), strconv.Itoa(j.Imported), strconv.Itoa(j.Unchanged), strconv.Itoa(j.Problems),
+				strconv.Itoa(j.Runs), csvTime(j.StartedAt), csvTime(j.FinishedAt))
+		})
+	})
 }

@@ -12,6 +12,14 @@ import (
 // alertLink is a link from an alert to what lies behind it.
 type alertLink struct{ Text, URL string }
 
+// alertsData is the alerts page: a page of alerts, newest first.
+type alertsData struct {
+	Alerts []*alertView
+	Total  int
+	Paging listPaging
+	Export string
+}
+
 // alertView is one alert as the alerts page shows it.
 type alertView struct {
 	*patchwork.Alert
@@ -49,11 +57,14 @@ func auditRowsURL(agentID int64, action string, day time.Time) string {
 // An area admin sees only the alerts about agents of their districts, and
 // may read those agents' rows.
 func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
-	list, err := s.svc.Alerts.FindAlerts(r.Context(), 100)
+	n := queryPage(r.URL.Query(), "page")
+	list, total, err := s.svc.Alerts.FindAlerts(r.Context(), n)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	d := alertsData{Total: total, Export: "/admin/alerts.csv",
+		Paging: pageOf(n, total, func(n int) string { return "/admin/alerts?page=" + strconv.Itoa(n) })}
 	views := make([]*alertView, len(list))
 	for i, a := range list {
 		v := &alertView{Alert: a, Title: alertTitles[a.Kind]}
@@ -68,28 +79,28 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 		}
 		views[i] = v
 	}
-	s.render(w, r, http.StatusOK, "alerts", &page{Data: views})
+	d.Alerts = views
+	s.render(w, r, http.StatusOK, "alerts", &page{Data: d})
 }
 
-// retentionView is the retention page: clients listed for erasure and
-// agents warned for not signing in.
-type retentionView struct {
-	Clients []*patchwork.RetentionItem
-	Agents  []*patchwork.InactiveAgent
-}
-
-// retention lists the clients on the retention review list, by reference,
-// and the agents warned that they will be deactivated.
-func (s *Server) retention(w http.ResponseWriter, r *http.Request) {
-	list, err := s.svc.Retention.FindRetentionReview(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	agents, err := s.svc.Inactivity.FindInactiveAgents(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "retention", &page{Data: &retentionView{Clients: list, Agents: agents}})
+// alertsCSV exports every alert in the caller's reach, with what the page
+// shows of each.
+func (s *Server) alertsCSV(w http.ResponseWriter, r *http.Request) {
+	header := []string{"id", "at", "kind", "what", "agent_id", "agent", "day", "count", "detail"}
+	s.streamCSV(w, r, "alerts.csv", header, func(write func(...string) error) error {
+		return s.svc.Alerts.ExportAlerts(r.Context(), func(a *patchwork.Alert) error {
+			agent, day, count := "", "", ""
+			if a.AgentID != 0 {
+				agent, count = strconv.FormatInt(a.AgentID, 10), strconv.Itoa(a.Count)
+			}
+			if !a.Day.IsZero() {
+				day = a.Day.UTC().Format(time.DateOnly)
+			}
+			what := alertTitles[a.Kind]
+			if what == "" {
+				what = a.Kind
+			}
+			return write(strconv.FormatInt(a.ID, 10), csvTime(a.At), a.Kind, what, agent, a.AgentName, day, count, a.Detail)
+		})
+	})
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -122,16 +121,6 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "audit", p)
 }
 
-// csvSafe keeps a spreadsheet from reading a cell as a formula: a value
-// starting with =, +, -, @, a tab or a carriage return is prefixed with an
-// apostrophe (OWASP, CSV injection).
-func csvSafe(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
-}
-
 // auditCSV exports the rows the filters select as CSV, newest first.
 func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) {
 	f, errs := parseAuditFilter(r.URL.Query())
@@ -140,38 +129,20 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Before = 0
-	var cw *csv.Writer
-	begin := func() {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="patchwork-audit.csv"`)
-		cw = csv.NewWriter(w)
-		cw.Write([]string{"id", "time_utc", "actor_id", "actor", "actor_agency", "action", "client", "detail", "ip"})
-	}
-	err := s.svc.Audit.ExportAudit(r.Context(), f, func(e *patchwork.AuditEntry) error {
-		if cw == nil {
-			begin()
-		}
-		client, actor := "", ""
-		if e.ClientID != 0 {
-			client = patchwork.ClientRef(e.ClientID)
-		}
-		if e.ActorID != 0 {
-			actor = strconv.FormatInt(e.ActorID, 10)
-		}
-		return cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), actor, csvSafe(e.ActorName),
-			csvSafe(e.Agency), csvSafe(e.Action), client, csvSafe(e.Detail), csvSafe(e.IP)})
+	header := []string{"id", "time_utc", "actor_id", "actor", "actor_agency", "action", "client", "detail", "ip"}
+	s.streamCSV(w, r, "patchwork-audit.csv", header, func(write func(...string) error) error {
+		return s.svc.Audit.ExportAudit(r.Context(), f, func(e *patchwork.AuditEntry) error {
+			client, actor := "", ""
+			if e.ClientID != 0 {
+				client = patchwork.ClientRef(e.ClientID)
+			}
+			if e.ActorID != 0 {
+				actor = strconv.FormatInt(e.ActorID, 10)
+			}
+			return write(strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), actor, e.ActorName,
+				e.Agency, e.Action, client, e.Detail, e.IP)
+		})
 	})
-	if cw == nil {
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		begin() // no rows: the header alone
-	}
-	cw.Flush()
-	if err != nil {
-		s.log.Error("web: audit export cut short", "err", err)
-	}
 }
 
 // accessReport is the subject-access report of one client: a printable

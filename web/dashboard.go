@@ -159,6 +159,28 @@ func dashboardURL(filter, sort string, page int) string {
 	return "/?" + v.Encode()
 }
 
+// listPaging is the page links of an admin list, for the pagination
+// partial.
+type listPaging struct {
+	Pages      []pageLink
+	Prev, Next string
+}
+
+// pageOf is the links of page cur of a list of total rows,
+// patchwork.AdminPageSize a page; link(n) is page n's URL.
+func pageOf(cur, total int, link func(n int) string) listPaging {
+	var p listPaging
+	pages := (total + patchwork.AdminPageSize - 1) / patchwork.AdminPageSize
+	p.Pages, p.Prev, p.Next = paginate(max(cur, 1), pages, link)
+	return p
+}
+
+// queryPage reads the page number under key of q (counting from 1).
+func queryPage(q url.Values, key string) int {
+	n, _ := strconv.Atoi(q.Get(key))
+	return max(n, 1)
+}
+
 // paginate builds the GOV.UK pagination's links: the first and last pages,
 // the current one and its neighbours, ellipses between.
 func paginate(cur, pages int, link func(int) string) (items []pageLink, prev, next string) {

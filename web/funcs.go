@@ -85,14 +85,6 @@ func templateFuncs(v *views, now func() time.Time) template.FuncMap {
 		"mailto":         func(addr string) string { return mailtoURL([]string{addr}, "") },
 		"scopeLabel":     scopeLabel,
 		"domain":         patchwork.EmailDomain,
-		"pendingRequests": func(rs []*patchwork.AccessRequest) bool {
-			for _, r := range rs {
-				if r.Status == patchwork.AccessPending {
-					return true
-				}
-			}
-			return false
-		},
 		"has": func(form url.Values, key string, id int64) bool {
 			for _, v := range form[key] {
 				if v == strconv.FormatInt(id, 10) {

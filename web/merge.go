@@ -74,14 +74,37 @@ func (s *Server) mergeClients(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/admin/merges", http.StatusSeeOther)
 }
 
-// merges lists recent merges, with their undo buttons.
+// mergesData is the merges page: a page of merges, newest first.
+type mergesData struct {
+	Merges []*patchwork.ClientMerge
+	Total  int
+	Paging listPaging
+	Export string
+}
+
+// merges lists the merges, a page at a time, with their undo buttons.
 func (s *Server) merges(w http.ResponseWriter, r *http.Request) {
-	list, err := s.svc.Merges.FindMerges(r.Context(), 100)
+	n := queryPage(r.URL.Query(), "page")
+	list, total, err := s.svc.Merges.FindMerges(r.Context(), n)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "admin_merges", &page{Data: list})
+	d := mergesData{Merges: list, Total: total, Export: "/admin/merges.csv",
+		Paging: pageOf(n, total, func(n int) string { return "/admin/merges?page=" + strconv.Itoa(n) })}
+	s.render(w, r, http.StatusOK, "admin_merges", &page{Data: d})
+}
+
+// mergesCSV exports every merge in the caller's reach, with what the page
+// shows of each: the two clients by reference, who merged and when.
+func (s *Server) mergesCSV(w http.ResponseWriter, r *http.Request) {
+	header := []string{"id", "kept_client", "merged_client", "merged_by", "merged_at", "undone_at", "can_undo"}
+	s.streamCSV(w, r, "merges.csv", header, func(write func(...string) error) error {
+		return s.svc.Merges.ExportMerges(r.Context(), func(m *patchwork.ClientMerge) error {
+			return write(strconv.FormatInt(m.ID, 10), patchwork.ClientRef(m.KeepID), patchwork.ClientRef(m.MergeID), m.MergedBy,
+				csvTime(m.MergedAt), csvTime(m.UndoneAt), strconv.FormatBool(m.CanUndo))
+		})
+	})
 }
 
 // undoMerge undoes a merge (POST /admin/merges/{id}/undo).
@@ -97,52 +120,4 @@ func (s *Server) undoMerge(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), "flash", "The merge was undone: both records and their teams are as they were.")
 	http.Redirect(w, r, "/admin/merges", http.StatusSeeOther)
-}
-
-// duplicatesData is the duplicates queue's page.
-type duplicatesData struct {
-	Pairs      []*patchwork.DuplicatePair
-	Total      int
-	Pages      []pageLink
-	Prev, Next string
-}
-
-// duplicates shows the queue of likely duplicate pairs.
-func (s *Server) duplicates(w http.ResponseWriter, r *http.Request) {
-	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	pairs, total, err := s.svc.Merges.FindDuplicatePairs(r.Context(), n)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d := duplicatesData{Pairs: pairs, Total: total}
-	pages := (total + patchwork.AdminPageSize - 1) / patchwork.AdminPageSize
-	d.Pages, d.Prev, d.Next = paginate(max(n, 1), pages, func(n int) string { return "/admin/duplicates?page=" + strconv.Itoa(n) })
-	s.render(w, r, http.StatusOK, "admin_duplicates", &page{Data: d})
-}
-
-// scanDuplicates looks for duplicates now (POST /admin/duplicates/scan).
-func (s *Server) scanDuplicates(w http.ResponseWriter, r *http.Request) {
-	n, err := s.svc.Merges.ScanDuplicates(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.sessions.Put(r.Context(), "flash", plural(n, "new likely pair", "new likely pairs")+" found.")
-	http.Redirect(w, r, "/admin/duplicates", http.StatusSeeOther)
-}
-
-// dismissDuplicate takes a pair off the queue.
-func (s *Server) dismissDuplicate(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	if err := s.svc.Merges.DismissDuplicatePair(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.sessions.Put(r.Context(), "flash", "The pair was dismissed: they are different people.")
-	http.Redirect(w, r, "/admin/duplicates", http.StatusSeeOther)
 }

@@ -121,27 +121,3 @@ func (s *Server) devMail(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, http.StatusOK, "devmail", &page{Data: msgs})
 }
-
-// failedJobs lists jobs that failed for good, for admins.
-func (s *Server) failedJobs(w http.ResponseWriter, r *http.Request) {
-	jobs, err := s.svc.Jobs.FindFailedJobs(r.Context(), 100)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "jobs", &page{Data: jobs})
-}
-
-func (s *Server) retryJob(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.fail(w, r, patchwork.ErrNotFound)
-		return
-	}
-	if err := s.svc.Jobs.RetryJob(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.sessions.Put(r.Context(), "flash", "The job will be tried again.")
-	http.Redirect(w, r, "/admin/jobs", http.StatusSeeOther)
-}

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -190,10 +189,8 @@ func (s *Server) statsCSV(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="patchwork-statistics.csv"`)
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"area_id", "area", "area_kind", "month", "measure", "value"})
+	cw := startCSV(w, "patchwork-statistics.csv")
+	writeCSVRow(cw, []string{"area_id", "area", "area_kind", "month", "measure", "value"})
 	if rep.Area != nil {
 		for _, a := range append([]*patchwork.Area{rep.Area}, rep.Children...) {
 			for _, m := range rep.Months {
@@ -206,7 +203,7 @@ func (s *Server) statsCSV(w http.ResponseWriter, r *http.Request) {
 							v = strconv.FormatInt(c.Value, 10)
 						}
 					}
-					cw.Write([]string{strconv.FormatInt(a.ID, 10), csvSafe(a.Name), a.Kind, m, ms.Value, v})
+					writeCSVRow(cw, []string{strconv.FormatInt(a.ID, 10), a.Name, a.Kind, m, ms.Value, v})
 				}
 			}
 		}

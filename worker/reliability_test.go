@@ -145,7 +145,7 @@ func TestFailedAfterMaxAttempts(t *testing.T) {
 		if err := sqldb.NewAgentService(db).CreateAgent(sqldbtest.System(), admin, sqldbtest.Password); err != nil {
 			t.Fatal(err)
 		}
-		failed, err := sqldb.NewJobService(db).FindFailedJobs(sqldbtest.As(admin), 10)
+		failed, _, err := sqldb.NewJobService(db).FindFailedJobs(sqldbtest.As(admin), 1)
 		found := false
 		for _, f := range failed {
 			found = found || f.ID == j.ID
