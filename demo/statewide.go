@@ -193,13 +193,14 @@ func LoadStatewide(ctx context.Context, db *sqldb.DB, size Statewide, progress i
 	fold := foldCache{}
 	id := 0
 	n, err = db.BulkInsert(ctx, "clients", []string{"id", "first_name", "last_name", "date_of_birth", "address", "postcode", "phone",
-		"created_by", "created_at", "updated_at"}, func() ([]any, bool) {
+		"created_by", "created_at", "updated_at", "household_key"}, func() ([]any, bool) {
 		if id++; id > size.Clients {
 			return nil, false
 		}
 		c := cs[id]
 		creator := creatorIn(rng, byArea, c.area, size.Agents)
-		return []any{id, c.first, c.last, c.dob, c.addr.line, c.addr.postcode, "", creator, now, now}, true
+		return []any{id, c.first, c.last, c.dob, c.addr.line, c.addr.postcode, "", creator, now, now,
+			sqldb.HouseholdKey(c.addr.line, c.addr.postcode)}, true
 	})
 	if err != nil {
 		return err

@@ -239,58 +239,6 @@ func agencyForCircle(g *patchwork.Agency, viewer *patchwork.Agent) *patchwork.Ag
 	return g.AsSeenBy(viewer)
 }
 
-// householdHints returns the caller's own clients at the same normalised
-// address and postcode as clientID and not yet linked to it. Only the
-// caller's own teams are read, so no other team's client is ever offered.
-func householdHints(ctx context.Context, q querier, c *patchwork.Agent, clientID int64, linked []*patchwork.RelatedClient) ([]*patchwork.HouseholdHint, error) {
-	var addr, pc string
-	if err := q.QueryRowContext(ctx, `SELECT address, postcode FROM clients WHERE id = $1`, clientID).Scan(&addr, &pc); err != nil {
-		return nil, err
-	}
-	key := householdKey(addr, pc)
-	if key == "" {
-		return nil, nil
-	}
-	skip := map[int64]bool{clientID: true}
-	for _, r := range linked {
-		skip[r.ID] = true
-	}
-	type mine struct {
-		hint    *patchwork.HouseholdHint
-		addr, p string
-	}
-	rows, err := scanAll(ctx, q, `SELECT c.id, c.first_name, c.last_name, c.date_of_birth, c.address, c.postcode
-		FROM memberships m JOIN clients c ON c.id = m.client_id
-		WHERE m.agent_id = $1 AND m.left_at IS NULL AND c.address <> '' ORDER BY c.last_name, c.first_name, c.id`,
-		func(sc interface{ Scan(...any) error }) (*mine, error) {
-			h := &mine{hint: &patchwork.HouseholdHint{}}
-			var first, last string
-			err := sc.Scan(&h.hint.ID, &first, &last, &h.hint.DateOfBirth, &h.addr, &h.p)
-			h.hint.Name = strings.TrimSpace(first + " " + last)
-			return h, err
-		}, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	var out []*patchwork.HouseholdHint
-	for _, r := range rows {
-		if !skip[r.hint.ID] && householdKey(r.addr, r.p) == key {
-			out = append(out, r.hint)
-		}
-	}
-	return out, nil
-}
-
-// householdKey is what two clients at one address share: the normalised
-// address and postcode (spaces dropped), or "" without an address.
-func householdKey(addr, postcode string) string {
-	a := patchwork.NormalizeAddress(addr)
-	if a == "" {
-		return ""
-	}
-	return a + "|" + strings.ReplaceAll(patchwork.NormalizeAddress(postcode), " ", "")
-}
-
 // FindLinkableClients returns the caller's clients that could join
 // clientID's circle; see patchwork.CircleService.
 func (s *CircleService) FindLinkableClients(ctx context.Context, clientID int64, filter string) ([]*patchwork.ClientSummary, error) {

@@ -235,8 +235,9 @@ func (s *ClientService) CreateClient(ctx context.Context, cl *patchwork.Client) 
 	return s.db.inTx(ctx, func(tx *Tx) error {
 		now := micros(tx.now)
 		if err := tx.QueryRowContext(ctx, `INSERT INTO clients (first_name, last_name, date_of_birth, address, postcode, phone,
-			created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, c.ID, now).Scan(&cl.ID); err != nil {
+			created_by, created_at, updated_at, household_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
+			cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, c.ID, now,
+			HouseholdKey(cl.Address, cl.Postcode)).Scan(&cl.ID); err != nil {
 			return fmt.Errorf("sqldb: insert client: %w", err)
 		}
 		cl.CreatedAt, cl.UpdatedAt = tx.now, tx.now

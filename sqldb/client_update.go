@@ -34,8 +34,8 @@ func (s *ClientService) UpdateClient(ctx context.Context, id int64, upd *patchwo
 			return nil
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE clients SET first_name = $1, last_name = $2, date_of_birth = $3, address = $4,
-			postcode = $5, phone = $6, updated_at = $7 WHERE id = $8`, upd.FirstName, upd.LastName, upd.DateOfBirth,
-			upd.Address, upd.Postcode, upd.Phone, micros(tx.now), id); err != nil {
+			postcode = $5, phone = $6, updated_at = $7, household_key = $9 WHERE id = $8`, upd.FirstName, upd.LastName, upd.DateOfBirth,
+			upd.Address, upd.Postcode, upd.Phone, micros(tx.now), id, HouseholdKey(upd.Address, upd.Postcode)); err != nil {
 			return err
 		}
 		if old.Name() != upd.Name() || !slices.Equal(old.Aliases, upd.Aliases) {

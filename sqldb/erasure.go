@@ -163,7 +163,7 @@ func (tx *Tx) eraseIdentifiers(ctx context.Context, cl *patchwork.Client) error 
 	}
 	now := micros(tx.now)
 	if _, err := tx.ExecContext(ctx, `UPDATE clients SET first_name = '', last_name = '', date_of_birth = '', address = '',
-		postcode = '', phone = '', updated_at = $2, erased_at = $2 WHERE id = $1`, cl.ID, now); err != nil {
+		postcode = '', household_key = '', phone = '', updated_at = $2, erased_at = $2 WHERE id = $1`, cl.ID, now); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE attentions SET message = '', resolution_note = '' WHERE client_id = $1`, cl.ID)

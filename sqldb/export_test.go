@@ -76,3 +76,20 @@ func (db *DB) ExplainForTest(query string, args ...any) (string, error) {
 	}
 	return strings.Join(out, "\n"), rows.Err()
 }
+
+// HouseholdHintsSQL is the household-hint query, for TestHouseholdHintPlan.
+const HouseholdHintsSQL = householdHintsSQL
+
+// BackfillHouseholdKeysForTest runs the household-key migration's step, which sets every
+// client's household key, in a transaction of its own.
+func (db *DB) BackfillHouseholdKeysForTest(ctx context.Context) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := backfillHouseholdKeys(ctx, tx, db.Dialect); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -257,8 +257,9 @@ func (tx *Tx) writeImportClients(ctx context.Context, rows []ImportClient, impor
 			creator = r.MemberIDs[0]
 		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO clients (first_name, last_name, date_of_birth, address, postcode, phone,
-			created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-			cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, creator, now).Scan(&cl.ID); err != nil {
+			created_by, created_at, updated_at, household_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
+			cl.FirstName, cl.LastName, cl.DateOfBirth, cl.Address, cl.Postcode, cl.Phone, creator, now,
+			HouseholdKey(cl.Address, cl.Postcode)).Scan(&cl.ID); err != nil {
 			return c, fmt.Errorf("sqldb: import client: %w", err)
 		}
 		written = append(written, cl)

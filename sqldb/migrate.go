@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -48,6 +49,22 @@ func (db *DB) migrations() ([]migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// migrationSteps are the parts of migrations written in Go, by the name of
+// their file without its number (so that renumbering a migration keeps its
+// step): each runs right after its file's SQL, in the same transaction and,
+// on PostgreSQL, under the same lock, so it runs exactly once and a crash
+// part-way leaves the migration to run again whole.
+var migrationSteps = map[string]func(ctx context.Context, tx *sql.Tx, d Dialect) error{
+	"household_key": backfillHouseholdKeys,
+}
+
+// stepName is a migration file's name without its number and extension:
+// "household_key" for 030_household_key.sql.
+func stepName(file string) string {
+	_, name, _ := strings.Cut(file, "_")
+	return strings.TrimSuffix(name, ".sql")
 }
 
 // Migrate applies every pending migration, each in its own transaction. On
@@ -117,6 +134,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("sqldb: migration %s: %w", m.Name, err)
+		}
+		if step := migrationSteps[stepName(m.Name)]; step != nil {
+			if err := step(ctx, tx, db.Dialect); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("sqldb: migration %s: %w", m.Name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 			m.Version, m.Name, micros(db.now())); err != nil {
