@@ -28,7 +28,7 @@ const householdHintLimit = 20
 
 // householdHintsSQL finds the viewer's ($2) own clients at the address of
 // client $1: one probe of clients_household for the client's key, each
-// client found checked against the viewer's memberships (memberships_current).
+// client found checked against the viewer's membership of it by client.
 // CROSS JOIN keeps that order on SQLite, whose planner could otherwise start
 // from the viewer's caseload (memberships_agent); PostgreSQL treats it as
 // a plain join. Erased clients have no key; merged ones keep theirs but are
