@@ -110,6 +110,7 @@ type AreaAdminService interface {
 // sums it up.
 type AreaImportResult struct {
 	DryRun   bool
+	JobID    int64 // the import job of a real run (see ImportService)
 	Problems []string
 	Summary  string
 }

@@ -38,15 +38,15 @@ func (p ImportProblem) String() string {
 // over every run.
 type ImportJob struct {
 	ID           int64
-	Kind         string // agencies, agents or clients
+	Kind         string // agencies, agents, clients or areas
 	FileName     string // the file's base name
 	FileSHA256   string
 	Options      string
 	Status       string
 	RowsTotal    int // the file's record rows, once checked
 	RowsDone     int // record rows the writing has passed, good or not
-	Imported     int
-	Unchanged    int // written by an earlier import of the same rows
+	Imported     int // records written (for areas: the areas added)
+	Unchanged    int // rows written by an earlier import of the same rows
 	Links        int // memberships (clients), areas (agents, agencies)
 	Problems     int
 	Runs         int // 1, and one more for each resumption

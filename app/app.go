@@ -115,8 +115,8 @@ func NewServer(db *sqldb.DB, o Options) (*web.Server, error) {
 		Agencies:  sqldb.NewAgencyService(db),
 		Areas:     sqldb.NewAreaService(db),
 		AreaAdmin: sqldb.NewAreaService(db),
-		ImportAreas: func(ctx context.Context, r io.Reader, dryRun bool) (*patchwork.AreaImportResult, error) {
-			return importAreas(ctx, db, r, dryRun)
+		ImportAreas: func(ctx context.Context, r io.ReadSeeker, name string, dryRun bool) (*patchwork.AreaImportResult, error) {
+			return importAreas(ctx, db, r, name, dryRun)
 		},
 		Clients:    clients,
 		Search:     search,

@@ -10,9 +10,13 @@ import (
 	"patchwork/sqldb"
 )
 
-// importAreas runs the area list importer for the admin areas page.
-func importAreas(ctx context.Context, db *sqldb.DB, r io.Reader, dryRun bool) (*patchwork.AreaImportResult, error) {
-	rep, err := importer.ImportAreas(ctx, db, r, importer.Options{DryRun: dryRun})
+// importAreas runs the area list importer for the admin areas page. A
+// real run is an import job, listed on the imports page; it adds the good
+// rows of a file that has bad ones, as the page always has (the command
+// line's --skip-bad-rows), and reports the bad ones.
+func importAreas(ctx context.Context, db *sqldb.DB, r io.ReadSeeker, name string, dryRun bool) (*patchwork.AreaImportResult, error) {
+	opt := importer.Options{DryRun: dryRun, SkipBadRows: true, FileName: name}
+	rep, err := importer.ImportAreas(ctx, db, r, opt)
 	var fe *importer.FileError
 	if errors.As(err, &fe) {
 		return nil, patchwork.Invalid(map[string]string{"file": "The file cannot be read: " + fe.Msg})
@@ -20,7 +24,7 @@ func importAreas(ctx context.Context, db *sqldb.DB, r io.Reader, dryRun bool) (*
 	if err != nil {
 		return nil, err
 	}
-	res := &patchwork.AreaImportResult{DryRun: dryRun, Summary: importer.AreaSummary(rep, dryRun)}
+	res := &patchwork.AreaImportResult{DryRun: dryRun, JobID: rep.JobID, Summary: importer.AreaSummary(rep, opt)}
 	for _, p := range rep.Problems {
 		res.Problems = append(res.Problems, p.String())
 	}

@@ -75,25 +75,6 @@ func openCSV(r io.Reader, columns map[string]bool) (*csvFile, error) {
 	return f, nil
 }
 
-// readCSV reads a whole CSV file of the given columns (the area list,
-// which is small): its records and each column's index.
-func readCSV(r io.Reader, columns map[string]bool) ([][]string, map[string]int, error) {
-	f, err := openCSV(r, columns)
-	if err != nil {
-		return nil, nil, err
-	}
-	var records [][]string
-	for {
-		rec, _, err := f.next()
-		if err == io.EOF {
-			return records, f.header, nil
-		} else if err != nil {
-			return nil, nil, err
-		}
-		records = append(records, rec)
-	}
-}
-
 // next returns the next record, with every column (a short row reads as
 // empty cells, and is reported for its missing fields), and its
 // spreadsheet row; io.EOF after the last.

@@ -1,5 +1,5 @@
-// Package importer loads agencies, agents and clients in bulk from the CSV
-// files other systems export. An import streams the file three times and
+// Package importer loads agencies, agents, clients and the area list in
+// bulk from the CSV files other systems export. An import streams the file three times and
 // never holds it: once to read it as CSV and take its SHA-256, once to
 // check every row (reporting each problem as "row N: field: reason"), and
 // once to write the good rows in batches, each committed with the
@@ -103,11 +103,37 @@ type kind[T any] struct {
 	person func(T) string
 	// key is the item's key in the store (sqldb.FindImportedKeys).
 	key func(T) string
+	// known, when set, says in place of key which items of a batch, in
+	// the file's order, the store has already.
+	known func(ctx context.Context, items []T) ([]bool, error)
+	// records, when set, is how many records a fresh item writes (one
+	// otherwise), for a dry run's count.
+	records func(T) int
 	// screen is the write pass's look at the fresh rows of a batch (the
 	// duplicate check): the ones to write and the problems of the others.
 	screen func(ctx context.Context, jobID int64, items []T, rows []int) ([]T, []Problem, error)
-	links  func(T) int
+	links  func(T) int // nil: none
 	write  func(ctx context.Context, job *sqldb.ImportJob, items []T, b sqldb.ImportBatch) error
+}
+
+// findKnown says which items the store has already.
+func (k kind[T]) findKnown(ctx context.Context, db *sqldb.DB, items []T) ([]bool, error) {
+	if k.known != nil {
+		return k.known(ctx, items)
+	}
+	keys := make([]string, len(items))
+	for i, it := range items {
+		keys[i] = k.key(it)
+	}
+	found, err := db.FindImportedKeys(ctx, k.name, keys)
+	if err != nil {
+		return nil, err
+	}
+	known := make([]bool, len(items))
+	for i, key := range keys {
+		known[i] = found[key]
+	}
+	return known, nil
 }
 
 // fileKey is a key no two rows of a file may share, and the field to
@@ -247,11 +273,7 @@ func run[T any](ctx context.Context, db *sqldb.DB, src io.ReadSeeker, opt Option
 	var items []T
 	var rows []int
 	flush := func(through int) error {
-		keys := make([]string, len(items))
-		for i, it := range items {
-			keys[i] = k.key(it)
-		}
-		done, err := db.FindImportedKeys(ctx, k.name, keys)
+		done, err := k.findKnown(ctx, db, items)
 		if err != nil {
 			return err
 		}
@@ -259,7 +281,7 @@ func run[T any](ctx context.Context, db *sqldb.DB, src io.ReadSeeker, opt Option
 		var fresh []T
 		var freshRows []int
 		for i, it := range items {
-			if done[keys[i]] {
+			if done[i] {
 				b.Unchanged++
 				continue
 			}
@@ -277,9 +299,14 @@ func run[T any](ctx context.Context, db *sqldb.DB, src io.ReadSeeker, opt Option
 		}
 		if job == nil {
 			rep.Unchanged += b.Unchanged
-			rep.Imported += len(fresh)
 			for _, it := range fresh {
-				rep.Memberships += k.links(it)
+				rep.Imported++
+				if k.records != nil {
+					rep.Imported += k.records(it) - 1
+				}
+				if k.links != nil {
+					rep.Memberships += k.links(it)
+				}
 			}
 			problems = append(problems, b.Problems...)
 		} else if err := k.write(ctx, job, fresh, b); err != nil {

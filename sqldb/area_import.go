@@ -9,8 +9,8 @@ import (
 )
 
 // The store's side of an area list import (package importer reads and
-// checks the file). Only system admins and the system caller (the CLI)
-// may call these.
+// checks the file, and runs it as an import job like the other kinds).
+// Only system admins and the system caller (the CLI) may call these.
 
 // AreaImportRow is one checked row of an area list: a network, a district
 // of it and, unless empty, a local area of that district.
@@ -73,24 +73,26 @@ func (t *AreaTree) add(a *patchwork.Area) {
 	}
 }
 
-// ImportAreas adds the areas of rows that are not there yet, in one
-// transaction with one audit row, and returns how many it added. A local
-// area that is in another district than its row names aborts the import
-// (the importer reports such rows; one can only appear here if an admin
-// moved it meanwhile).
-func (db *DB) ImportAreas(ctx context.Context, rows []AreaImportRow) (int, error) {
-	if _, err := administrator(ctx); err != nil {
-		return 0, err
-	}
-	added := 0
-	err := db.inTx(ctx, func(tx *Tx) error {
+// ImportAreaBatch adds the areas of one batch of an area import's rows
+// that are not there yet, with one audit row when it adds any, and
+// records the batch on job, in one transaction. The job counts the areas
+// added as imported, and a row that adds none as unchanged. A local area
+// that is in another district than its row names aborts the batch (the
+// importer reports such rows; one can only appear here if an admin moved
+// it meanwhile).
+func (db *DB) ImportAreaBatch(ctx context.Context, job *ImportJob, rows []AreaImportRow, b ImportBatch) error {
+	return db.writeImportBatch(ctx, job, b, func(tx *Tx) (c batchCounts, err error) {
+		if len(rows) == 0 {
+			return c, nil
+		}
 		if err := tx.lockAreas(ctx); err != nil {
-			return err
+			return c, err
 		}
 		t, err := readAreaTree(ctx, tx)
 		if err != nil {
-			return err
+			return c, err
 		}
+		added := 0
 		create := func(kind, name string, parent int64) (int64, error) {
 			a := &patchwork.Area{Kind: kind, Name: name, ParentID: parent}
 			if err := tx.QueryRowContext(ctx, `INSERT INTO areas (parent_id, kind, name) VALUES ($1, $2, $3) RETURNING id`,
@@ -102,35 +104,36 @@ func (db *DB) ImportAreas(ctx context.Context, rows []AreaImportRow) (int, error
 			return a.ID, nil
 		}
 		for _, r := range rows {
+			before := added
 			network, ok := t.Networks[match.Fold(r.Network)]
 			if !ok {
 				if network, err = create(patchwork.AreaNetwork, r.Network, 0); err != nil {
-					return err
+					return c, err
 				}
 			}
 			district, ok := t.Districts[network][match.Fold(r.District)]
 			if !ok {
 				if district, err = create(patchwork.AreaDistrict, r.District, network); err != nil {
-					return err
+					return c, err
 				}
 			}
-			if r.Local == "" {
-				continue
-			}
-			if l, ok := t.Locals[match.Fold(r.Local)]; ok {
-				if l.ParentID != district {
-					return fmt.Errorf("sqldb: import areas: %q moved to another district during the import", r.Local)
+			if r.Local != "" {
+				if l, ok := t.Locals[match.Fold(r.Local)]; ok {
+					if l.ParentID != district {
+						return c, fmt.Errorf("sqldb: import areas: %q moved to another district during the import", r.Local)
+					}
+				} else if _, err := create(patchwork.AreaLocal, r.Local, district); err != nil {
+					return c, err
 				}
-				continue
 			}
-			if _, err := create(patchwork.AreaLocal, r.Local, district); err != nil {
-				return err
+			if added == before {
+				c.unchanged++
 			}
 		}
-		return tx.audit(ctx, patchwork.AuditAreaImport, 0, fmt.Sprintf("rows=%d added=%d", len(rows), added))
+		c.imported = added
+		if added == 0 {
+			return c, nil
+		}
+		return c, tx.audit(ctx, patchwork.AuditAreaImport, 0, fmt.Sprintf("import=%d rows=%d added=%d", job.ID, len(rows), added))
 	})
-	if err != nil {
-		return 0, err
-	}
-	return added, nil
 }

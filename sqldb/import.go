@@ -78,6 +78,7 @@ const (
 	ImportKindAgencies = "agencies"
 	ImportKindAgents   = "agents"
 	ImportKindClients  = "clients"
+	ImportKindAreas    = "areas" // FindImportedKeys has no keys of areas: the importer compares the area tree
 )
 
 // FindImportedKeys returns which of keys are in the database already:

@@ -78,22 +78,23 @@ func (s *Server) createNetwork(w http.ResponseWriter, r *http.Request) {
 
 // importAreas checks an uploaded area list and, unless it is a dry run,
 // adds what it lacks (POST /admin/areas/import), with the importer the
-// command line uses. The service refuses anyone but a system admin before
-// it reads the file.
+// command line uses: a real run is an import job, shown on /admin/imports
+// too. The service refuses anyone but a system admin before it reads the
+// file.
 func (s *Server) importAreas(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxAreaUpload+64<<10)
-	var file io.Reader = bytes.NewReader(nil)
-	dry := false
+	var file io.ReadSeeker = bytes.NewReader(nil)
+	name, dry := "", false
 	if err := r.ParseMultipartForm(maxAreaUpload); err == nil {
 		dry = r.PostForm.Get("dry_run") == "yes"
-		if f, _, err := r.FormFile("file"); err == nil {
+		if f, h, err := r.FormFile("file"); err == nil {
 			defer f.Close()
-			file = f
+			file, name = f, h.Filename
 		}
 	} else if errors.Is(err, http.ErrNotMultipart) {
 		dry = r.PostFormValue("dry_run") == "yes"
 	}
-	res, err := s.svc.ImportAreas(r.Context(), file, dry)
+	res, err := s.svc.ImportAreas(r.Context(), file, name, dry)
 	if fields := patchwork.ErrorFields(err); fields != nil {
 		s.renderAdminAreas(w, r, http.StatusUnprocessableEntity, r.PostForm, fields, nil)
 		return

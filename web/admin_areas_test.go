@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -150,8 +151,9 @@ func TestAdminMovesOverHTTP(t *testing.T) {
 
 // TestAdminAreaUpload: a system admin uploads an area list; the dry run
 // lists the problem rows and adds nothing; the real run adds the good
-// rows; the same file again changes nothing; a file that is no area list
-// is shown next to the field.
+// rows, as an import job the page links to and /admin/imports lists with
+// its outcome and problems; the same file again changes nothing; a file
+// that is no area list is shown next to the field, and records no job.
 func TestAdminAreaUpload(t *testing.T) {
 	eachEnv(t, func(t *testing.T, e *env) {
 		sys := e.signedIn(t, e.MustSystemAdmin(t, "Sid System", e.Council))
@@ -162,11 +164,23 @@ func TestAdminAreaUpload(t *testing.T) {
 		if mustCount(t, e, `SELECT COUNT(*) FROM areas`) != n {
 			t.Fatal("the dry run added areas")
 		}
+		if n := mustCount(t, e, `SELECT COUNT(*) FROM imports`); n != 0 {
+			t.Fatalf("the dry run recorded %d jobs", n)
+		}
 		r = sys.postFile("/admin/areas/import", "file", "areas.csv", file, nil)
 		r.must(t, http.StatusUnprocessableEntity, "Area list imported", "Added 1 area;", "row 3: local_area:")
 		if mustCount(t, e, `SELECT COUNT(*) FROM areas`) != n+1 {
 			t.Fatal("the import did not add Canterbury alone")
 		}
+		var job int64
+		if err := e.DB.QueryRowForTest(`SELECT id FROM imports WHERE kind = 'areas' AND file_name = 'areas.csv' AND status = 'done'
+			AND imported = 1 AND problems = 1`).Scan(&job); err != nil {
+			t.Fatalf("the upload is not a job done with its counts: %v", err)
+		}
+		r.must(t, http.StatusUnprocessableEntity, fmt.Sprintf(`href="/admin/imports#import-%d"`, job))
+		imports := sys.get("/admin/imports")
+		imports.must(t, http.StatusOK, fmt.Sprintf(`id="import-%d"`, job), "areas from areas.csv", "Done", "2 of 2",
+			"1 areas; 0 rows there already", "row 3: local_area: &#34;Bexley&#34; is already a local area of North district")
 		good := "network,district,local_area\nTest network,North district,Canterbury\n"
 		sys.postFile("/admin/areas/import", "file", "areas.csv", good, nil).must(t, http.StatusOK, "Nothing changed: all 1 rows are there already.", "Canterbury")
 		sys.postFile("/admin/areas/import", "file", "areas.csv", "what,is,this\n", nil).must(t, http.StatusUnprocessableEntity,
@@ -178,6 +192,9 @@ func TestAdminAreaUpload(t *testing.T) {
 		}
 		if n := sqldbtest.MustCount(t, e.DB, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, patchwork.AuditAreaImport); n != 1 {
 			t.Errorf("%d import audit rows, want 1", n)
+		}
+		if n := mustCount(t, e, `SELECT COUNT(*) FROM imports`); n != 2 {
+			t.Errorf("%d jobs, want the two uploads that could be read", n)
 		}
 	})
 }

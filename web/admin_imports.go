@@ -40,7 +40,7 @@ func (s *Server) adminImports(w http.ResponseWriter, r *http.Request) {
 		v := importView{Job: j}
 		switch {
 		case j.Stalled(now):
-			v.Status, v.Tag = "Stopped: run the same command again to resume", "govuk-tag--orange"
+			v.Status, v.Tag = "Stopped: run the same import again to resume", "govuk-tag--orange"
 		case j.Status == patchwork.ImportChecking:
 			v.Status, v.Tag = "Checking every row", "govuk-tag--blue"
 		case j.Status == patchwork.ImportWriting:

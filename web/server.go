@@ -47,10 +47,11 @@ type Services struct {
 	// AgencyAdmin creates, approves, edits and suspends agencies.
 	AgencyAdmin patchwork.AgencyAdminService
 
-	// ImportAreas checks an uploaded area list and, unless dryRun, adds
-	// what it lacks (the importer of `patchwork import --kind areas`); a
-	// file that cannot be read at all is EINVALID for the field "file".
-	ImportAreas func(ctx context.Context, r io.Reader, dryRun bool) (*patchwork.AreaImportResult, error)
+	// ImportAreas checks an uploaded area list (name is the file's name)
+	// and, unless dryRun, adds what it lacks as an import job (the importer
+	// of `patchwork import --kind areas`); a file that cannot be read at
+	// all is EINVALID for the field "file".
+	ImportAreas func(ctx context.Context, r io.ReadSeeker, name string, dryRun bool) (*patchwork.AreaImportResult, error)
 
 	Audit      patchwork.AuditViewerService
 	Stats      patchwork.StatsService

@@ -63,6 +63,7 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	case "agents":
 		load, noun, links = importer.ImportAgents, "agents", "areas"
 	case "areas":
+		load, noun, links = importer.ImportAreas, "areas", ""
 	default:
 		return &exitCode{2, errors.New("--kind must be agencies, agents, clients or areas")}
 	}
@@ -87,9 +88,6 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer stopProfile()
-	if *kind == "areas" {
-		return importAreas(patchwork.NewSystemContext(ctx), db, f, fs.Arg(0), *dry, stdout)
-	}
 	opt := importer.Options{DryRun: *dry, AllowDuplicates: *allowDup, SkipBadRows: *skipBad, Invite: *invite, FileName: fs.Arg(0),
 		BatchSize: *batch}
 	if !*quiet {
@@ -110,6 +108,8 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "Resumed import %d, which an earlier run of this file left unfinished.\n", rep.JobID)
 	}
 	switch {
+	case *kind == "areas":
+		fmt.Fprintln(stdout, importer.AreaSummary(rep, opt))
 	case *dry && rep.Blocked && !*skipBad:
 		fmt.Fprintf(stdout, "Dry run: %d rows, %d problems: an import would write nothing until they are fixed; "+
 			"with --skip-bad-rows, %d %s would be imported (%d %s) and %d were imported before. Nothing was changed.\n",
