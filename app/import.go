@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"patchwork"
@@ -25,6 +26,9 @@ func importAreas(ctx context.Context, db *sqldb.DB, r io.ReadSeeker, name string
 		return nil, err
 	}
 	res := &patchwork.AreaImportResult{DryRun: dryRun, JobID: rep.JobID, Summary: importer.AreaSummary(rep, opt)}
+	if rep.Resumed {
+		res.Summary = fmt.Sprintf("Resumed import %d, which an earlier upload of this file left unfinished. %s", rep.JobID, res.Summary)
+	}
 	for _, p := range rep.Problems {
 		res.Problems = append(res.Problems, p.String())
 	}

@@ -1,13 +1,13 @@
 // Package importer loads agencies, agents, clients and the area list in
-// bulk from the CSV files other systems export. An import streams the file three times and
-// never holds it: once to read it as CSV and take its SHA-256, once to
-// check every row (reporting each problem as "row N: field: reason"), and
-// once to write the good rows in batches, each committed with the
-// progress of the import's job (sqldb.ImportJob), so that the same command
-// run again after a crash resumes after the last batch committed. Nothing
-// is written unless every row is fine (or the run says to skip bad rows):
-// a file is never half imported for its bad rows. A dry run checks
-// everything and writes nothing.
+// bulk from the CSV files other systems export. An import streams the
+// file three times and never holds it: once to read it as CSV and take
+// its SHA-256, once to check every row (reporting each problem as "row N:
+// field: reason"), and once to write the good rows in batches, each
+// committed with the progress of the import's job (sqldb.ImportJob), so
+// that the same command run again after a crash resumes after the last
+// batch committed. Nothing is written unless every row is fine (or the
+// run says to skip bad rows): a file is never half imported for its bad
+// rows. A dry run checks everything and writes nothing.
 package importer
 
 import (
@@ -300,10 +300,11 @@ func run[T any](ctx context.Context, db *sqldb.DB, src io.ReadSeeker, opt Option
 		if job == nil {
 			rep.Unchanged += b.Unchanged
 			for _, it := range fresh {
-				rep.Imported++
+				n := 1
 				if k.records != nil {
-					rep.Imported += k.records(it) - 1
+					n = k.records(it)
 				}
+				rep.Imported += n
 				if k.links != nil {
 					rep.Memberships += k.links(it)
 				}
