@@ -61,6 +61,15 @@ type DuplicatePair struct {
 	FoundAt time.Time
 }
 
+// DuplicateScanState is where the refresh of the duplicates queue stands.
+type DuplicateScanState struct {
+	Queued  bool      // a scan waits for the worker
+	Running bool      // a worker is running one
+	Since   time.Time // when the scan was queued, or, running, when it started
+	// LastScan is when a scan last finished (zero: never).
+	LastScan time.Time
+}
+
 // MergeService holds the admin functions over duplicate clients. As for
 // AdminService, every method answers ENOTFOUND to anyone who is no admin,
 // and for a client outside an area admin's districts exactly as for a
@@ -102,8 +111,22 @@ type MergeService interface {
 	// ScanDuplicates asks the search engine's duplicate check about every
 	// client in reach and adds the likely pairs it finds to the queue (a
 	// pair dismissed once is not added again). It returns how many pairs
-	// were added.
+	// were added. It runs for minutes on a large network: the CLI and the
+	// worker call it; a page queues it (QueueDuplicateScan). Stopped by
+	// ctx part way, it leaves the pairs it wrote, each a pair a whole scan
+	// adds, and running it again adds the rest.
 	ScanDuplicates(ctx context.Context) (int, error)
+
+	// QueueDuplicateScan asks the worker to refresh the duplicates queue
+	// across the whole network, as the nightly scan does. It queues at
+	// most one: while a scan is queued or running it queues none and
+	// reports queued false. The state returned is the one after.
+	QueueDuplicateScan(ctx context.Context) (state *DuplicateScanState, queued bool, err error)
+
+	// FindDuplicateScanState says whether a scan is queued or running, and
+	// when the queue was last refreshed. It shows no client data and is
+	// not audited.
+	FindDuplicateScanState(ctx context.Context) (*DuplicateScanState, error)
 
 	// DismissDuplicatePair takes a pair off the queue for good.
 	DismissDuplicatePair(ctx context.Context, id int64) error
@@ -119,5 +142,6 @@ const (
 	AuditDuplicateList    = "admin.duplicate_list"
 	AuditDuplicateExport  = "admin.duplicate_export"
 	AuditDuplicateScan    = "admin.duplicate_scan"
+	AuditDuplicateQueue   = "admin.duplicate_scan_queue"
 	AuditDuplicateDismiss = "admin.duplicate_dismiss"
 )

@@ -176,6 +176,7 @@ type Job struct {
 	LastError   string
 	CreatedAt   time.Time
 	DoneAt      time.Time
+	StartedAt   time.Time // when the current (or last) attempt was claimed; zero before the first
 }
 
 // Job statuses.

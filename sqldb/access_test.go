@@ -179,6 +179,11 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"SignupService.ExportAccessRequests": func(ctx context.Context) error {
 			return signups.ExportAccessRequests(ctx, func(*patchwork.AccessRequest) error { return nil })
 		},
+		"MergeService.QueueDuplicateScan": func(ctx context.Context) error {
+			_, _, err := merges.QueueDuplicateScan(ctx)
+			return err
+		},
+		"MergeService.FindDuplicateScanState": func(ctx context.Context) error { _, err := merges.FindDuplicateScanState(ctx); return err },
 		"SignupService.ApproveAccessRequest": func(ctx context.Context) error {
 			return signups.ApproveAccessRequest(ctx, 1, w.Council.ID, true)
 		},
@@ -219,6 +224,7 @@ var adminOnly = map[string]bool{
 	"MergeService.FindClientsToMerge": true, "MergeService.MergeClients": true, "MergeService.UndoMerge": true,
 	"MergeService.FindMerges": true, "MergeService.FindDuplicatePairs": true, "MergeService.ScanDuplicates": true,
 	"MergeService.DismissDuplicatePair": true, "MergeService.ExportMerges": true, "MergeService.ExportDuplicatePairs": true,
+	"MergeService.QueueDuplicateScan": true, "MergeService.FindDuplicateScanState": true,
 	"SignupService.ExportAccessRequests": true,
 	"SignupService.FindAccessRequests":   true, "SignupService.ApproveAccessRequest": true, "SignupService.RefuseAccessRequest": true,
 }

@@ -41,6 +41,11 @@ type dupPair struct {
 }
 
 // ScanDuplicates adds the likely duplicate pairs among clients in reach.
+// Each batch of pairs is its own transaction, and a pair is added once
+// (ON CONFLICT DO NOTHING): a scan stopped part way leaves only pairs a
+// whole scan adds, and the next scan adds the rest, as though the first
+// had finished. The audit row (the queue's last refresh) is written only
+// by a whole scan.
 func (s *MergeService) ScanDuplicates(ctx context.Context) (int, error) {
 	r, err := adminReach(ctx)
 	if err != nil {
@@ -91,7 +96,7 @@ func (s *MergeService) ScanDuplicates(ctx context.Context) (int, error) {
 	}()
 	// The pairs are written here, as the years come in, so memory holds
 	// at most a batch and the years being judged.
-	added := 0
+	added, per := 0, cmp.Or(s.writeBatch, duplicateWriteBatch)
 	var batch []dupPair
 	var firstErr error
 	for res := range found {
@@ -104,14 +109,16 @@ func (s *MergeService) ScanDuplicates(ctx context.Context) (int, error) {
 			continue
 		}
 		batch = append(batch, res.pairs...)
-		for len(batch) >= duplicateWriteBatch && firstErr == nil {
-			n, err := s.addPairs(ctx, r, batch[:duplicateWriteBatch])
+		for len(batch) >= per && firstErr == nil {
+			n, err := s.addPairs(ctx, r, batch[:per])
 			added += n
 			if err != nil {
 				firstErr = err
 				cancel()
+			} else if s.batchWritten != nil {
+				s.batchWritten(added)
 			}
-			batch = batch[duplicateWriteBatch:]
+			batch = batch[per:]
 		}
 	}
 	if firstErr != nil {

@@ -93,3 +93,10 @@ func (db *DB) BackfillHouseholdKeysForTest(ctx context.Context) error {
 	}
 	return tx.Commit()
 }
+
+// WithScanBatches makes s's duplicate scan write batches of n pairs and
+// call written, with the pairs added so far, after each.
+func (s *MergeService) WithScanBatches(n int, written func(added int)) *MergeService {
+	s.writeBatch, s.batchWritten = n, written
+	return s
+}

@@ -98,18 +98,18 @@ func (db *DB) EnqueueJob(ctx context.Context, s JobSpec) (id int64, created bool
 }
 
 const jobColumns = `id, kind, payload, COALESCE(unique_key, ''), priority, run_at, attempts, max_attempts,
-	locked_until, COALESCE(locked_by, ''), status, last_error, created_at, done_at`
+	locked_until, COALESCE(locked_by, ''), status, last_error, created_at, done_at, started_at`
 
 func scanJob(sc interface{ Scan(...any) error }) (*patchwork.Job, error) {
 	j := &patchwork.Job{}
 	var runAt, created int64
-	var locked, done sql.NullInt64
+	var locked, done, started sql.NullInt64
 	if err := sc.Scan(&j.ID, &j.Kind, &j.Payload, &j.UniqueKey, &j.Priority, &runAt, &j.Attempts, &j.MaxAttempts,
-		&locked, &j.LockedBy, &j.Status, &j.LastError, &created, &done); err != nil {
+		&locked, &j.LockedBy, &j.Status, &j.LastError, &created, &done, &started); err != nil {
 		return nil, err
 	}
 	j.RunAt, j.CreatedAt = fromMicros(runAt), fromMicros(created)
-	j.LockedUntil, j.DoneAt = nullMicros(locked), nullMicros(done)
+	j.LockedUntil, j.DoneAt, j.StartedAt = nullMicros(locked), nullMicros(done), nullMicros(started)
 	return j, nil
 }
 
@@ -122,7 +122,7 @@ func scanJob(sc interface{ Scan(...any) error }) (*patchwork.Job, error) {
 // while its lock holds. Jobs come back highest priority first, then oldest.
 func (db *DB) ClaimJobs(ctx context.Context, workerID string, limit int, lease time.Duration) ([]*patchwork.Job, error) {
 	now := db.now()
-	jobs, err := scanAll(ctx, db.write, `UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1
+	jobs, err := scanAll(ctx, db.write, `UPDATE jobs SET locked_until = $1, locked_by = $2, attempts = attempts + 1, started_at = $3
 		WHERE id IN (SELECT id FROM jobs
 			WHERE status = 'queued' AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
 				AND attempts < max_attempts

@@ -37,12 +37,15 @@ const (
 	// advisorySignup is a transaction lock: one sign-up request counted at
 	// a time, so parallel ones cannot all pass a limit.
 	advisorySignup int32 = 7210011
+	// advisoryDuplicateScan is a transaction lock: one request for a scan
+	// of the duplicates queue at a time, so parallel ones queue one scan.
+	advisoryDuplicateScan int32 = 7210020
 )
 
 // advisoryKeys lists every key above, for the test that they are distinct.
 var advisoryKeys = map[string]int32{"migrate": advisoryMigrate, "audit": advisoryAudit, "directory": advisoryDirectory,
 	"password reset": advisoryPasswordReset, "seed": advisorySeed,
-	"signup": advisorySignup}
+	"signup": advisorySignup, "duplicate scan": advisoryDuplicateScan}
 
 // advisory returns the statement that takes (or releases) an advisory lock
 // with fn — pg_advisory_lock, pg_advisory_xact_lock,

@@ -13,7 +13,13 @@ import (
 )
 
 // MergeService implements patchwork.MergeService.
-type MergeService struct{ db *DB }
+type MergeService struct {
+	db *DB
+	// For tests of a scan stopped part way: pairs written per transaction
+	// (0: duplicateWriteBatch), and a function told after each is written.
+	writeBatch   int
+	batchWritten func(added int)
+}
 
 // NewMergeService returns a MergeService on db.
 func NewMergeService(db *DB) *MergeService { return &MergeService{db: db} }

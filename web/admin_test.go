@@ -228,9 +228,9 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 			return b.get(path)
 		}
 		const missingID = 999999
-		state := func(t *testing.T) [8]int {
+		state := func(t *testing.T) [9]int {
 			t.Helper()
-			return [8]int{
+			return [9]int{
 				mustCount(t, e, `SELECT COUNT(*) FROM invitations WHERE resent_at IS NOT NULL`),
 				mustCount(t, e, `SELECT COUNT(*) FROM agents WHERE active = 1`),
 				mustCount(t, e, `SELECT COUNT(*) FROM clients WHERE merged_into IS NULL AND first_name <> ''`),
@@ -239,6 +239,7 @@ func TestAdminAuthorizationMatrix(t *testing.T) {
 				mustCount(t, e, `SELECT COUNT(*) FROM agencies`),
 				mustCount(t, e, `SELECT COUNT(*) FROM agencies WHERE status = 'active'`),
 				mustCount(t, e, `SELECT COUNT(*) FROM agency_domains`),
+				mustCount(t, e, `SELECT COUNT(*) FROM jobs WHERE kind = $1`, sqldb.JobDuplicateScan),
 			}
 		}
 		unchanged := func(t *testing.T) {

@@ -16,9 +16,11 @@ type duplicatesData struct {
 	Total  int
 	Paging listPaging
 	Export string
+	Scan   *patchwork.DuplicateScanState
 }
 
-// duplicates shows the queue of likely duplicate pairs, a page at a time.
+// duplicates shows the queue of likely duplicate pairs, a page at a time,
+// and whether a scan is on its way.
 func (s *Server) duplicates(w http.ResponseWriter, r *http.Request) {
 	n := queryPage(r.URL.Query(), "page")
 	pairs, total, err := s.svc.Merges.FindDuplicatePairs(r.Context(), n)
@@ -26,7 +28,12 @@ func (s *Server) duplicates(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	d := duplicatesData{Pairs: pairs, Total: total, Export: "/admin/duplicates.csv",
+	scan, err := s.svc.Merges.FindDuplicateScanState(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d := duplicatesData{Pairs: pairs, Total: total, Export: "/admin/duplicates.csv", Scan: scan,
 		Paging: pageOf(n, total, func(n int) string { return "/admin/duplicates?page=" + strconv.Itoa(n) })}
 	s.render(w, r, http.StatusOK, "admin_duplicates", &page{Data: d})
 }
@@ -47,14 +54,23 @@ func (s *Server) duplicatesCSV(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// scanDuplicates looks for duplicates now (POST /admin/duplicates/scan).
+// scanDuplicates queues a scan for duplicates (POST
+// /admin/duplicates/scan): the worker runs it, since on a large network it
+// takes minutes. While one is queued or running, it queues no other.
 func (s *Server) scanDuplicates(w http.ResponseWriter, r *http.Request) {
-	n, err := s.svc.Merges.ScanDuplicates(r.Context())
+	st, queued, err := s.svc.Merges.QueueDuplicateScan(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.sessions.Put(r.Context(), "flash", plural(n, "new likely pair", "new likely pairs")+" found.")
+	msg := "A scan has been queued. New likely pairs appear here when it has finished; on a large network that takes some minutes."
+	switch {
+	case st.Running:
+		msg = "A scan is running already, so no other was queued. New likely pairs appear here when it has finished."
+	case !queued:
+		msg = "A scan is queued already, so no other was queued. New likely pairs appear here when it has finished."
+	}
+	s.sessions.Put(r.Context(), "flash", msg)
 	http.Redirect(w, r, "/admin/duplicates", http.StatusSeeOther)
 }
 

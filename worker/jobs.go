@@ -16,15 +16,30 @@ import (
 // before cleanup deletes them. Failed jobs stay until retried.
 const doneJobsKept = 30 * 24 * time.Hour
 
-// run runs one claimed job and records a failure for retry. Logs carry ids
-// and kinds only, never a recipient's address or a client's data.
+// interruptible lists the kinds of job that may take minutes and can stop
+// part way and run again from the start without harm: they are given the
+// worker's own context, so that a worker told to stop (a graceful
+// shutdown) does not wait for them. One that stops so is handed back to the
+// queue, its attempt uncounted, for the next worker to run at once.
+// Every other job in hand is finished even while the worker stops.
+var interruptible = map[string]bool{
+	sqldb.JobDuplicateScan: true, // writes its pairs idempotently, in batches
+}
+
+// run runs one claimed job and records a failure for retry; ctx is
+// cancelled when the worker stops. Logs carry ids and kinds only, never a
+// recipient's address or a client's data.
 func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
+	stopping := ctx
+	if !interruptible[j.Kind] {
+		ctx = context.WithoutCancel(ctx)
+	}
 	var err error
 	defer func() {
 		// A job that panics fails like any other instead of taking the
 		// server down with it; it is retried, then marked failed.
 		if p := recover(); p != nil {
-			w.fail(ctx, j, fmt.Errorf("worker: panic: %v", p))
+			w.fail(context.WithoutCancel(ctx), j, fmt.Errorf("worker: panic: %v", p))
 		}
 	}()
 	switch j.Kind {
@@ -57,9 +72,25 @@ func (w *Worker) run(ctx context.Context, j *patchwork.Job) {
 	default:
 		err = fmt.Errorf("worker: unknown job kind %q", j.Kind)
 	}
-	if err != nil {
-		w.fail(ctx, j, err)
+	if err != nil && interruptible[j.Kind] && stopping.Err() != nil {
+		w.handBack(context.WithoutCancel(ctx), j)
+		return
 	}
+	if err != nil {
+		w.fail(context.WithoutCancel(ctx), j, err)
+	}
+}
+
+// handBack returns an interruptible job stopped by the worker's stop to
+// the queue as it was before this attempt: not failed, not retried after a
+// backoff, but due at once. Should that fail too, the job's lock expires
+// and it is claimed again then.
+func (w *Worker) handBack(ctx context.Context, j *patchwork.Job) {
+	if err := w.DB.ReleaseJobs(ctx, j.LockedBy, []int64{j.ID}); err != nil {
+		w.Log.Error("worker: hand back a stopped job", "job", j.ID, "kind", j.Kind, "err", err)
+		return
+	}
+	w.Log.Info("worker: job stopped by the worker's stop, queued again", "job", j.ID, "kind", j.Kind)
 }
 
 // fail records a failed attempt of j.
@@ -287,14 +318,18 @@ func (w *Worker) schedule(ctx context.Context) error {
 }
 
 // scanDuplicates refreshes the duplicates queue across the whole network,
-// as the system: the nightly job is the deployment's own, no admin's.
+// as the system: the nightly job is the deployment's own, and one an admin
+// asked for (QueueDuplicateScan) scans what the nightly one does. It stops
+// when ctx is cancelled (interruptible): what it wrote by then stays, and
+// the next run adds the rest.
 func (w *Worker) scanDuplicates(ctx context.Context, j *patchwork.Job) error {
 	n, err := sqldb.NewMergeService(w.DB).ScanDuplicates(patchwork.NewSystemContext(ctx))
 	if err != nil {
 		return err
 	}
 	w.Log.Info("worker: duplicate scan", "job", j.ID, "pairs_added", n)
-	return w.DB.CompleteJob(ctx, j.ID)
+	// The scan is whole: a stop now must not run it again.
+	return w.DB.CompleteJob(context.WithoutCancel(ctx), j.ID)
 }
 
 // vacuumAfterErasure removes what an erasure left in the database files:

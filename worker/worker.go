@@ -126,8 +126,8 @@ func New(db *sqldb.DB, sender mail.Sender, cfg Config) (*Worker, error) {
 
 // Run claims and runs jobs until ctx is cancelled, with Concurrency loops.
 // It pauses PollInterval whenever there is nothing to do. On cancel, each
-// loop finishes the job in hand, hands back the rest of its batch, and Run
-// returns.
+// loop finishes the job in hand (or stops it, if it is interruptible, and
+// queues it again), hands back the rest of its batch, and Run returns.
 func (w *Worker) Run(ctx context.Context) {
 	w.running.Store(true)
 	defer w.running.Store(false)
@@ -224,8 +224,9 @@ func (w *Worker) runOnce(ctx context.Context, id string) (int, error) {
 			}
 			return i, w.DB.ReleaseJobs(context.WithoutCancel(ctx), id, rest)
 		}
-		// The job in hand is finished even if ctx is cancelled meanwhile.
-		w.run(context.WithoutCancel(ctx), j)
+		// The job in hand is finished even if ctx is cancelled meanwhile,
+		// unless it is one that may stop part way (interruptible).
+		w.run(ctx, j)
 	}
 	return len(jobs), nil
 }

@@ -246,8 +246,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case <-ctx.Done():
 	}
 	// Draining: /readyz says 503 so the load balancer moves on; the worker
-	// claims nothing more and finishes the job in hand (anything not yet
-	// sent stays queued for another instance or the next start); after
+	// claims nothing more and finishes the job in hand — a long scan of
+	// the duplicates queue stops instead and is queued again — (anything
+	// not yet sent stays queued for another instance or the next start); after
 	// the drain delay, in-flight requests finish (each use case is one
 	// transaction, so none is left half-written) and new connections are
 	// refused.
