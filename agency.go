@@ -135,14 +135,19 @@ func (a *Agency) PublicName() string {
 type AgencyService interface {
 	// FindAgencyByID returns an agency for the phone book. Any active agent
 	// may call it; a sensitive agency is returned under its generic label
-	// unless the caller is an admin or works for it. ENOTFOUND only if no
-	// agency has the id; a failing database is an error, never ENOTFOUND.
+	// unless the caller is an admin or works for it. ENOTFOUND if no agency
+	// has the id or it is not listed to the caller (see FindAgencies); a
+	// failing database is an error, never ENOTFOUND.
 	FindAgencyByID(ctx context.Context, id int64) (*Agency, error)
 
-	// FindAgencies returns every agency ordered by name, each as the caller
-	// may see it (a sensitive agency under its generic label unless the
-	// caller is an admin or works for it). Any active agent may call it; it
-	// never returns ENOTFOUND.
+	// FindAgencies returns the agencies listed to the caller ordered by
+	// name, each as the caller may see it (a sensitive agency under its
+	// generic label unless the caller is an admin or works for it). The
+	// phone book lists approved, active agencies only — one waiting for
+	// approval or suspended is as missing, its staff too — except to system
+	// admins, who are listed every agency (area admins see theirs at
+	// /admin/agencies). Any active agent may call it; it never returns
+	// ENOTFOUND.
 	FindAgencies(ctx context.Context) ([]*Agency, error)
 
 	// CreateAgency adds an agency. Only admins and the system caller (the

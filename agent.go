@@ -159,7 +159,8 @@ type AgentService interface {
 	// FindAgentByID returns an agent for the phone book as the caller may see
 	// them (see Agent.AsSeenBy). Any active agent may call it. ENOTFOUND if
 	// no agent has the id, or the agent is deactivated and the caller is not
-	// an admin.
+	// an admin, or the agent's agency is not listed to the caller (see
+	// AgencyService.FindAgencies) and the agent is not the caller.
 	FindAgentByID(ctx context.Context, id int64) (*Agent, error)
 
 	// FindCaller loads the active agent with the given id for a session; it
@@ -184,7 +185,8 @@ type AgentService interface {
 	DeactivateAgent(ctx context.Context, id int64) error
 
 	// FindAgents returns a page of the phone book's people, active agents
-	// only, ordered by name, each as the caller may see them
+	// of agencies listed to the caller only (see
+	// AgencyService.FindAgencies), ordered by name, each as the caller may see them
 	// (Agent.AsSeenBy: the phone book shows nobody's direct contacts that a
 	// sensitive agency keeps for team members), and how many match in all.
 	// Any active agent may call it. The name filter matches the agent's

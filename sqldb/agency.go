@@ -28,13 +28,24 @@ func scanAgency(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
 	return g, err
 }
 
+// listedAgency is the condition on agencies g that the phone book lists
+// them to c: approved and not suspended, or, to a system admin, any. An
+// area admin administers the others of their districts at /admin/agencies;
+// in the phone book they are as missing to them as to anyone.
+func listedAgency(c *patchwork.Agent) string {
+	if c.Admin {
+		return "1 = 1"
+	}
+	return "g.status = '" + patchwork.AgencyActive + "'"
+}
+
 // FindAgencyByID returns an agency as the caller may see it.
 func (s *AgencyService) FindAgencyByID(ctx context.Context, id int64) (*patchwork.Agency, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	g, err := scanAgency(s.db.read.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1`, id))
+	g, err := scanAgency(s.db.read.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies g WHERE g.id = $1 AND `+listedAgency(c), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, patchwork.ErrNotFound
 	} else if err != nil {
@@ -48,13 +59,14 @@ func (s *AgencyService) FindAgencyByID(ctx context.Context, id int64) (*patchwor
 	return g.AsSeenBy(c), nil
 }
 
-// FindAgencies returns every agency as the caller may see it, by name.
+// FindAgencies returns every agency listed to the caller, as they may see
+// it, by name.
 func (s *AgencyService) FindAgencies(ctx context.Context) ([]*patchwork.Agency, error) {
 	c, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return scanAll(ctx, s.db.read, `SELECT `+agencyColumns+` FROM agencies g ORDER BY g.name`,
+	return scanAll(ctx, s.db.read, `SELECT `+agencyColumns+` FROM agencies g WHERE `+listedAgency(c)+` ORDER BY g.name`,
 		func(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
 			g, err := scanAgency(sc)
 			if err != nil {

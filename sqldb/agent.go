@@ -174,7 +174,9 @@ func (s *AgentService) FindAgentByID(ctx context.Context, id int64) (*patchwork.
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.db.findAgent(ctx, s.db.read, `a.id = $1`, id)
+	// The agents of an agency the phone book does not list are as missing,
+	// except to themselves.
+	a, err := s.db.findAgent(ctx, s.db.read, `a.id = $1 AND (`+listedAgency(c)+` OR a.id = $2)`, id, c.ID)
 	if err != nil {
 		return nil, err
 	}

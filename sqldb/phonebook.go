@@ -18,7 +18,7 @@ func (s *AgentService) FindAgents(ctx context.Context, f patchwork.PhoneBookFilt
 	if err != nil {
 		return nil, 0, err
 	}
-	where, args := []string{"a.active = 1"}, []any{}
+	where, args := []string{"a.active = 1", listedAgency(c)}, []any{}
 	arg := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))

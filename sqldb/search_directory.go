@@ -27,7 +27,8 @@ const (
 
 // wordIndex is one of the two word tables, agent_words or agency_words,
 // with the statements that read what it finds. In them {agency} stands for
-// the caller's agency and {ids} for a list of ids.
+// the caller's agency, {ids} for a list of ids and {listed} for the
+// condition that the phone book lists agency g to the caller (listedAgency).
 type wordIndex struct {
 	table, col string
 	// own is the condition under which the caller matches private words
@@ -41,11 +42,11 @@ type wordIndex struct {
 var (
 	agentIndex = wordIndex{table: "agent_words", col: "agent_id",
 		own:   `agent_id IN (SELECT id FROM agents WHERE agency_id = {agency})`,
-		order: `SELECT a.id FROM agents a WHERE a.id IN ({ids}) AND a.active = 1 ORDER BY a.name, a.id`,
+		order: `SELECT a.id FROM agents a JOIN agencies g ON g.id = a.agency_id WHERE a.id IN ({ids}) AND a.active = 1 AND {listed} ORDER BY a.name, a.id`,
 		rows:  `SELECT ` + agentColumns + agentFrom + ` WHERE a.id IN ({ids}) ORDER BY a.name, a.id`}
 	agencyIndex = wordIndex{table: "agency_words", col: "agency_id",
 		own:   `agency_id = {agency}`,
-		order: `SELECT g.id FROM agencies g WHERE g.id IN ({ids}) ORDER BY g.name, g.id`,
+		order: `SELECT g.id FROM agencies g WHERE g.id IN ({ids}) AND {listed} ORDER BY g.name, g.id`,
 		rows:  `SELECT ` + agencyColumns + ` FROM agencies g WHERE g.id IN ({ids}) ORDER BY g.name, g.id`}
 )
 
@@ -218,7 +219,8 @@ func (db *DB) searchDirectory(ctx context.Context, c *patchwork.Agent, text stri
 	return agents, agencies, err
 }
 
-// searchAgents finds active agents by name, role, agency, sector and area.
+// searchAgents finds active agents of listed agencies by name, role,
+// agency, sector and area.
 func (dq *dirQuery) searchAgents(ctx context.Context, c *patchwork.Agent) ([]*patchwork.Agent, error) {
 	return searchIndex(ctx, dq, c, agentIndex, func(sc interface{ Scan(...any) error }) (*patchwork.Agent, error) {
 		a, err := scanAgent(sc)
@@ -229,7 +231,7 @@ func (dq *dirQuery) searchAgents(ctx context.Context, c *patchwork.Agent) ([]*pa
 	})
 }
 
-// searchAgencies finds agencies by name, sector and area. Sensitive
+// searchAgencies finds listed agencies by name, sector and area. Sensitive
 // agencies are found only by their generic label, except by their own staff
 // and admins.
 func (dq *dirQuery) searchAgencies(ctx context.Context, c *patchwork.Agent) ([]*patchwork.Agency, error) {
@@ -271,7 +273,8 @@ func searchIndex[T any](ctx context.Context, dq *dirQuery, c *patchwork.Agent, i
 		// hundreds, and loading every one to show ten cost 8 ms on SQLite
 		// and 19 on PostgreSQL.
 		ph, idArgs := idList(ids, 1)
-		if ids, err = queryIDs(ctx, dq.db.read, strings.ReplaceAll(ix.order, "{ids}", ph)+` LIMIT `+itoa(directoryLimit), idArgs...); err != nil || len(ids) == 0 {
+		order := strings.NewReplacer("{ids}", ph, "{listed}", listedAgency(c)).Replace(ix.order)
+		if ids, err = queryIDs(ctx, dq.db.read, order+` LIMIT `+itoa(directoryLimit), idArgs...); err != nil || len(ids) == 0 {
 			return nil, err
 		}
 		ph, idArgs = idList(ids, 1)
