@@ -184,6 +184,9 @@ func NewServer(cfg Config, svc Services, store SessionStore, log *slog.Logger, n
 	// the same page as any other failure.
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		srv.serverError(w, r, fmt.Errorf("session: %w", err))
+		if g, ok := w.(*sessionGuard); ok {
+			g.closed = true
+		}
 	}
 	secret := cfg.Secret
 	if len(secret) == 0 {
@@ -210,7 +213,7 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = mux
 	h = s.checkInput(h)
 	h = s.loadCaller(h)
-	h = s.sessions.LoadAndSave(h)
+	h = guardSessions(s.sessions.LoadAndSave(h))
 	h = csrf.Handler(h)
 	h = s.securityHeaders(h)
 	h = s.logRequests(h)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -67,4 +68,41 @@ func (s *Server) bindSession(r *http.Request, a *patchwork.Agent) error {
 	device, browser := describeUserAgent(r.UserAgent())
 	info := patchwork.SessionInfo{AgentID: a.ID, Device: device, Browser: browser, Area: ipArea(s.clientIP(r))}
 	return s.store.Bind(r.Context(), s.sessions.Token(r.Context()), info, s.now().Add(s.cfg.SessionLifetime))
+}
+
+// sessionGuard is the writer the session middleware answers through. A
+// session is saved as the handler starts its answer; when that save fails
+// (the database refused the write: the disk is full, the database is
+// down), the middleware writes the error page and then passes the
+// handler's own status and body on all the same. The guard drops them once
+// the error page is out, so a page whose session could not be saved — a
+// client's details, say — never follows the error page.
+type sessionGuard struct {
+	http.ResponseWriter
+	closed bool
+}
+
+// errAnswered is what a handler's write gets after the error page went out.
+var errAnswered = errors.New("web: the request was answered with an error page")
+
+func (g *sessionGuard) WriteHeader(code int) {
+	if !g.closed {
+		g.ResponseWriter.WriteHeader(code)
+	}
+}
+
+func (g *sessionGuard) Write(b []byte) (int, error) {
+	if g.closed {
+		return 0, errAnswered
+	}
+	return g.ResponseWriter.Write(b)
+}
+
+func (g *sessionGuard) Unwrap() http.ResponseWriter { return g.ResponseWriter }
+
+// guardSessions hands next (the session middleware) a sessionGuard.
+func guardSessions(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&sessionGuard{ResponseWriter: w}, r)
+	})
 }
