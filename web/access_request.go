@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"patchwork"
@@ -44,20 +43,7 @@ func (s *Server) accessRequests(w http.ResponseWriter, r *http.Request) {
 	}
 	d := accessRequestsData{Pending: pending, Decided: decided, PendingTotal: pendingTotal, DecidedTotal: decidedTotal,
 		Names: map[int64]string{}, Export: "/admin/access-requests.csv"}
-	// Each list's links keep the other list's page.
-	link := func(pending, decided int) string {
-		v := url.Values{}
-		if pending > 1 {
-			v.Set("page", strconv.Itoa(pending))
-		}
-		if decided > 1 {
-			v.Set("decided", strconv.Itoa(decided))
-		}
-		if len(v) == 0 {
-			return "/admin/access-requests"
-		}
-		return "/admin/access-requests?" + v.Encode()
-	}
+	link := twoListLink("/admin/access-requests", "decided")
 	d.PendingPaging = pageOf(pendingPage, pendingTotal, func(n int) string { return link(n, decidedPage) })
 	d.DecidedPaging = pageOf(decidedPage, decidedTotal, func(n int) string { return link(pendingPage, n) + "#decided" })
 	for _, g := range agencies {

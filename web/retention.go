@@ -38,20 +38,7 @@ func (s *Server) retention(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	// Each list's links keep the other list's page.
-	link := func(clients, agents int) string {
-		v := url.Values{}
-		if clients > 1 {
-			v.Set("page", strconv.Itoa(clients))
-		}
-		if agents > 1 {
-			v.Set("agents", strconv.Itoa(agents))
-		}
-		if len(v) == 0 {
-			return "/admin/retention"
-		}
-		return "/admin/retention?" + v.Encode()
-	}
+	link := twoListLink("/admin/retention", "agents")
 	d := &retentionView{Clients: list, Agents: agents, ClientTotal: clientTotal, AgentTotal: agentTotal,
 		ClientsExport: "/admin/retention.csv", AgentsExport: "/admin/retention-agents.csv",
 		ClientPaging: pageOf(clientPage, clientTotal, func(n int) string { return link(n, agentPage) }),
@@ -79,4 +66,23 @@ func (s *Server) retentionAgentsCSV(w http.ResponseWriter, r *http.Request) {
 				a.DeactivateOn.UTC().Format(time.DateOnly))
 		})
 	})
+}
+
+// twoListLink returns the links of a page holding two paged lists: the
+// first list's page in "page", the second's in second, each link keeping
+// the other list's page.
+func twoListLink(path, second string) func(first, other int) string {
+	return func(first, other int) string {
+		v := url.Values{}
+		if first > 1 {
+			v.Set("page", strconv.Itoa(first))
+		}
+		if other > 1 {
+			v.Set(second, strconv.Itoa(other))
+		}
+		if len(v) == 0 {
+			return path
+		}
+		return path + "?" + v.Encode()
+	}
 }
