@@ -156,17 +156,7 @@ func TestImportAreasResumesAfterSIGKILL(t *testing.T) {
 				t.Fatalf("after the kill the import is %s at %d of %d rows: it ended before it could be killed", status, done, total)
 			}
 
-			code, resumed := runPatchwork(t, args(crashed)...)
-			wholeCode, uninterrupted := runPatchwork(t, args(whole)...)
-			if code != 1 || wholeCode != 1 {
-				t.Fatalf("exit %d after resuming and %d uninterrupted, want 1 (the file has bad rows)\n%s\n%s", code, wholeCode, resumed, uninterrupted)
-			}
-			if !strings.Contains(resumed, "Resumed import") {
-				t.Errorf("the second run does not say it resumed:\n%s", resumed)
-			}
-			if got, want := withoutResumed(resumed), uninterrupted; got != want {
-				t.Errorf("the resumed run reports\n%s\nthe uninterrupted one\n%s", got, want)
-			}
+			uninterrupted := resumeAsUninterrupted(t, args(crashed), args(whole))
 			if want := fmt.Sprintf("Added %d areas;", 3+30+rows-6); !strings.Contains(uninterrupted, want) {
 				t.Errorf("the uninterrupted run does not say %q:\n%s", want, uninterrupted)
 			}

@@ -58,17 +58,7 @@ func TestImportResumesAfterSIGKILL(t *testing.T) {
 			}
 
 			// The same command again resumes; the twin imports in one go.
-			code, resumed := runPatchwork(t, args(crashed)...)
-			wholeCode, uninterrupted := runPatchwork(t, args(whole)...)
-			if code != 1 || wholeCode != 1 {
-				t.Fatalf("exit %d after resuming and %d uninterrupted, want 1 (the file has bad rows)\n%s\n%s", code, wholeCode, resumed, uninterrupted)
-			}
-			if !strings.Contains(resumed, "Resumed import") {
-				t.Errorf("the second run does not say it resumed:\n%s", resumed)
-			}
-			if got, want := withoutResumed(resumed), uninterrupted; got != want {
-				t.Errorf("the resumed run reports\n%s\nthe uninterrupted one\n%s", got, want)
-			}
+			uninterrupted := resumeAsUninterrupted(t, args(crashed), args(whole))
 			for _, p := range []string{"row 3: duplicate: likely the same person as client P-", "member_emails: no active agent",
 				"date_of_birth: ", "external_id: the same as row", "duplicate: the same name and date of birth as row"} {
 				if !strings.Contains(uninterrupted, p) {
@@ -169,6 +159,26 @@ func resumeFile(t *testing.T, w *resumeDB) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// resumeAsUninterrupted runs the same import again on the database a
+// killed run left (crashed) and once on its twin (whole): both exit 1 (the
+// file has bad rows), the second run says it resumed, and otherwise both
+// report alike. It returns the uninterrupted run's report.
+func resumeAsUninterrupted(t *testing.T, crashed, whole []string) string {
+	t.Helper()
+	code, resumed := runPatchwork(t, crashed...)
+	wholeCode, uninterrupted := runPatchwork(t, whole...)
+	if code != 1 || wholeCode != 1 {
+		t.Fatalf("exit %d after resuming and %d uninterrupted, want 1 (the file has bad rows)\n%s\n%s", code, wholeCode, resumed, uninterrupted)
+	}
+	if !strings.Contains(resumed, "Resumed import") {
+		t.Errorf("the second run does not say it resumed:\n%s", resumed)
+	}
+	if got := withoutResumed(resumed); got != uninterrupted {
+		t.Errorf("the resumed run reports\n%s\nthe uninterrupted one\n%s", got, uninterrupted)
+	}
+	return uninterrupted
 }
 
 func withoutResumed(out string) string {
