@@ -138,8 +138,10 @@ func (db *DB) FindLikelyDuplicates(ctx context.Context, cls []*patchwork.Client,
 	}
 	var dates []string
 	seen := map[string]bool{}
-	for _, cl := range cls {
-		for _, d := range search.DuplicateBlockDates(cl.DateOfBirth) {
+	blocks := make([][]string, len(cls))
+	for i, cl := range cls {
+		blocks[i] = search.DuplicateBlockDates(cl.DateOfBirth)
+		for _, d := range blocks[i] {
 			if !seen[d] {
 				seen[d] = true
 				dates = append(dates, d)
@@ -169,7 +171,7 @@ func (db *DB) FindLikelyDuplicates(ctx context.Context, cls []*patchwork.Client,
 	out := make([]LikelyDuplicate, len(cls))
 	for i, cl := range cls {
 		block := map[int64]*match.Candidate{}
-		for _, d := range search.DuplicateBlockDates(cl.DateOfBirth) {
+		for _, d := range blocks[i] {
 			maps.Copy(block, byDate[d])
 		}
 		if len(block) == 0 {
