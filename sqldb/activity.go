@@ -78,7 +78,7 @@ func (s *ClientService) FindMyActivity(ctx context.Context, limit int) ([]*patch
 		JOIN agents a ON a.id = t.agent_id
 		JOIN clients cl ON cl.id = t.client_id
 		WHERE mine.agent_id = $1 AND mine.left_at IS NULL
-		ORDER BY t.id DESC LIMIT $2`, func(sc interface{ Scan(...any) error }) (*patchwork.Activity, error) {
+		ORDER BY t.id DESC`+limitClause(limit), func(sc interface{ Scan(...any) error }) (*patchwork.Activity, error) {
 		var first, last string
 		t, err := scanActivity(sc, &first, &last)
 		if err != nil {
@@ -86,5 +86,5 @@ func (s *ClientService) FindMyActivity(ctx context.Context, limit int) ([]*patch
 		}
 		t.ClientName = first + " " + last
 		return t, nil
-	}, c.ID, limit)
+	}, c.ID)
 }

@@ -39,7 +39,7 @@ const householdHintsSQL = `SELECT c.id, c.first_name, c.last_name, c.date_of_bir
 		AND c.household_key = me.household_key AND c.household_key <> '' AND c.id <> me.id
 		AND c.erased_at IS NULL AND c.merged_into IS NULL
 		AND m.client_id = c.id AND m.agent_id = $2 AND m.left_at IS NULL
-	ORDER BY c.last_name, c.first_name, c.id LIMIT $3`
+	ORDER BY c.last_name, c.first_name, c.id`
 
 // householdHints returns the caller's own clients at the same normalised
 // address and postcode as clientID and not yet linked to it, at most
@@ -51,13 +51,13 @@ func householdHints(ctx context.Context, q querier, c *patchwork.Agent, clientID
 		skip[r.ID] = true
 	}
 	// Linked clients are dropped here, so the query reads as many more.
-	rows, err := scanAll(ctx, q, householdHintsSQL, func(sc interface{ Scan(...any) error }) (*patchwork.HouseholdHint, error) {
+	rows, err := scanAll(ctx, q, householdHintsSQL+limitClause(householdHintLimit+len(skip)), func(sc interface{ Scan(...any) error }) (*patchwork.HouseholdHint, error) {
 		h := &patchwork.HouseholdHint{}
 		var first, last string
 		err := sc.Scan(&h.ID, &first, &last, &h.DateOfBirth)
 		h.Name = strings.TrimSpace(first + " " + last)
 		return h, err
-	}, clientID, c.ID, householdHintLimit+len(skip))
+	}, clientID, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -92,8 +92,8 @@ func backfillHouseholdKeys(ctx context.Context, tx *sql.Tx, d Dialect) error {
 	for {
 		ids := make([]int64, 0, householdBackfillBatch)
 		keys := make([]string, 0, householdBackfillBatch)
-		rows, err := tx.QueryContext(ctx, `SELECT id, address, postcode FROM clients WHERE id > $1 ORDER BY id LIMIT $2`,
-			after, householdBackfillBatch)
+		rows, err := tx.QueryContext(ctx, `SELECT id, address, postcode FROM clients WHERE id > $1 ORDER BY id`+limitClause(householdBackfillBatch),
+			after)
 		if err != nil {
 			return err
 		}

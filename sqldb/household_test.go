@@ -274,7 +274,7 @@ func TestHouseholdHintPlan(t *testing.T) {
 		if err := db.FinishBulk(ctx, "clients"); err != nil {
 			t.Fatal(err)
 		}
-		plan, err := db.ExplainForTest(sqldb.HouseholdHintsSQL, int64(first+10), w.me.ID, 20)
+		plan, err := db.ExplainForTest(sqldb.HouseholdHintsSQL+" LIMIT 20", int64(first+10), w.me.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

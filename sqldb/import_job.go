@@ -267,8 +267,7 @@ func (db *DB) FindImportProblems(ctx context.Context, id int64, limit int) ([]Im
 	q := `SELECT row_no, field, reason FROM import_problems WHERE import_id = $1 ORDER BY row_no, field, reason`
 	args := []any{id}
 	if limit > 0 {
-		q += ` LIMIT $2`
-		args = append(args, limit)
+		q += limitClause(limit)
 	}
 	return scanAll(ctx, db.read, q, func(sc interface{ Scan(...any) error }) (ImportProblem, error) {
 		var p ImportProblem

@@ -126,8 +126,8 @@ func (db *DB) ClaimJobs(ctx context.Context, workerID string, limit int, lease t
 		WHERE id IN (SELECT id FROM jobs
 			WHERE status = 'queued' AND run_at <= $3 AND (locked_until IS NULL OR locked_until <= $3)
 				AND attempts < max_attempts
-			ORDER BY priority DESC, run_at, id LIMIT $4`+db.Dialect.SkipLocked+`)
-		RETURNING `+jobColumns, scanJob, micros(now.Add(lease)), workerID, micros(now), limit)
+			ORDER BY priority DESC, run_at, id`+limitClause(limit)+db.Dialect.SkipLocked+`)
+		RETURNING `+jobColumns, scanJob, micros(now.Add(lease)), workerID, micros(now))
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: claim jobs: %w", err)
 	}

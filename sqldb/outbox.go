@@ -59,7 +59,7 @@ func (db *DB) FindMyOutbox(ctx context.Context, limit int) ([]*patchwork.Email, 
 // findOutbox reads the outbox, only the messages to the address to unless
 // it is "".
 func (db *DB) findOutbox(ctx context.Context, limit int, to string) ([]*patchwork.Email, error) {
-	return db.queryOutbox(ctx, `$2 = '' OR to_addr = $2`, limit, to)
+	return db.queryOutbox(ctx, `$1 = '' OR to_addr = $1`, limit, to)
 }
 
 // FindSignupOutbox returns the newest messages of the outbox sent to
@@ -71,11 +71,11 @@ func (db *DB) FindSignupOutbox(ctx context.Context, limit int) ([]*patchwork.Ema
 	return db.queryOutbox(ctx, `NOT EXISTS (SELECT 1 FROM agents a WHERE a.email = outbox.to_addr)`, limit)
 }
 
-// queryOutbox reads the outbox messages matching where, newest first; $1
-// is the limit.
+// queryOutbox reads the outbox messages matching where, newest first, at
+// most limit.
 func (db *DB) queryOutbox(ctx context.Context, where string, limit int, args ...any) ([]*patchwork.Email, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(job_id, 0), message_id, to_addr, subject, text_body, html_body,
-		headers, created_at FROM outbox WHERE `+where+` ORDER BY id DESC LIMIT $1`, append([]any{limit}, args...)...)
+		headers, created_at FROM outbox WHERE `+where+` ORDER BY id DESC`+limitClause(limit), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -78,11 +78,17 @@ func streamRows[T any](ctx context.Context, q querier, query string, scan func(i
 	return rows.Err()
 }
 
+// limitClause is " LIMIT n" with n written into the SQL. A LIMIT is never
+// a bound parameter: SQLite plans with a bound LIMIT's value, so binding
+// it again (every run, whatever its value) makes the statement be parsed
+// and planned anew, at several times the cost of running it.
+func limitClause(n int) string { return ` LIMIT ` + itoa(n) }
+
 // pageClause is the LIMIT and OFFSET of page (counting from 1) of an admin
 // list, patchwork.AdminPageSize rows a page.
 func pageClause(page int) string {
 	per := patchwork.AdminPageSize
-	return ` LIMIT ` + itoa(per) + ` OFFSET ` + itoa((max(page, 1)-1)*per)
+	return limitClause(per) + ` OFFSET ` + itoa((max(page, 1)-1)*per)
 }
 
 // queryColumn runs a query of one column and returns its values.
