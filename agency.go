@@ -131,6 +131,18 @@ func (a *Agency) PublicName() string {
 	return a.Name
 }
 
+// AgencyListFilter narrows the phone book's list of agencies. Zero values
+// filter nothing.
+type AgencyListFilter struct {
+	Name   string // part of the name the caller sees
+	Sector string
+	Offset int
+	Limit  int // 0 means AgencyListSize
+}
+
+// AgencyListSize is how many agencies the phone book lists at once.
+const AgencyListSize = 50
+
 // AgencyService is the agencies part of the phone book.
 type AgencyService interface {
 	// FindAgencyByID returns an agency for the phone book. Any active agent
@@ -149,6 +161,14 @@ type AgencyService interface {
 	// /admin/agencies). Any active agent may call it; it never returns
 	// ENOTFOUND.
 	FindAgencies(ctx context.Context) ([]*Agency, error)
+
+	// FindListedAgencies returns a page of the agencies FindAgencies lists
+	// that f selects, each as the caller may see it, ordered by the name
+	// the caller sees, and how many match in all. A sensitive agency is
+	// matched and ordered by its generic label unless the caller may see
+	// its name, so neither its place in the list nor a name filter tells
+	// its name. Any active agent may call it; it never returns ENOTFOUND.
+	FindListedAgencies(ctx context.Context, f AgencyListFilter) ([]*Agency, int, error)
 
 	// CreateAgency adds an agency. Only admins and the system caller (the
 	// CLI, the demo loader) may call it; other agents get ENOTFOUND.

@@ -54,8 +54,15 @@ type Config struct {
 	Agents   []string
 	Password string
 	// Users is how many virtual users run at once, each one request at a
-	// time with no pause (a closed loop).
-	Users    int
+	// time: with no pause (a closed loop), or, with a Rate, taking the next
+	// arrival as soon as they are free.
+	Users int
+	// Rate, when above zero, makes the load an open loop: requests arrive
+	// at random (a Poisson process) at Rate a second, whether or not
+	// earlier ones are answered, as people's clicks do. A request's latency
+	// then counts from its arrival, so the time it waited for a free user
+	// is counted too (no coordinated omission).
+	Rate     float64
 	Duration time.Duration
 	// Warmup runs the mix this long before measuring.
 	Warmup time.Duration
@@ -87,6 +94,9 @@ type Report struct {
 	Ops     map[Op]*Stats
 	// FirstErrors holds a few error descriptions, for the operator.
 	FirstErrors []string
+	// Dropped counts an open loop's arrivals that found the backlog of
+	// waiting arrivals full: the site was far slower than the rate.
+	Dropped int
 }
 
 // Total returns all operations together.
@@ -115,6 +125,9 @@ func (r *Report) Format(w io.Writer) {
 		}
 	}
 	row(r.Total())
+	if r.Dropped > 0 {
+		fmt.Fprintf(w, "arrivals dropped (backlog full): %d\n", r.Dropped)
+	}
 	for _, e := range r.FirstErrors {
 		fmt.Fprintln(w, "error:", e)
 	}
@@ -349,9 +362,30 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
+	var arrivals chan time.Time
+	if cfg.Rate > 0 {
+		arrivals = make(chan time.Time, arrivalBacklog)
+		wg.Go(func() { arrive(ctx, stop, arrivals, cfg.Rate, rand.New(rand.NewPCG(cfg.Seed, 11)), func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if measuring {
+				rep.Dropped++
+			}
+		}) })
+	}
 	for _, u := range users {
 		wg.Go(func() {
 			for {
+				var at time.Time
+				if arrivals != nil {
+					select {
+					case at = <-arrivals:
+					case <-stop:
+						return
+					case <-ctx.Done():
+						return
+					}
+				}
 				select {
 				case <-stop:
 					return
@@ -360,8 +394,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				default:
 				}
 				op := ops[u.rng.IntN(len(ops))]
+				var waited time.Duration
+				if !at.IsZero() {
+					waited = max(0, time.Since(at))
+				}
 				d, err := u.run(ctx, op)
-				record(op, d, err)
+				record(op, waited+d, err)
 			}
 		})
 	}
@@ -389,4 +427,33 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		sort.Slice(s.latencies, func(i, j int) bool { return s.latencies[i] < s.latencies[j] })
 	}
 	return rep, ctx.Err()
+}
+
+// arrivalBacklog bounds the arrivals waiting for a free user in an open
+// loop; past it an arrival is dropped and counted (Report.Dropped).
+const arrivalBacklog = 1 << 16
+
+// arrive sends arrival times at rate a second, spaced at random as a
+// Poisson process's, until stop. Each is the time it was due, not the
+// time the timer fired, so a late timer does not hide the wait.
+func arrive(ctx context.Context, stop <-chan struct{}, out chan<- time.Time, rate float64, rng *rand.Rand, overflow func()) {
+	next := time.Now()
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		next = next.Add(time.Duration(rng.ExpFloat64() / rate * float64(time.Second)))
+		t.Reset(time.Until(next))
+		select {
+		case <-t.C:
+		case <-stop:
+			return
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case out <- next:
+		default:
+			overflow()
+		}
+	}
 }

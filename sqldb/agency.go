@@ -76,6 +76,69 @@ func (s *AgencyService) FindAgencies(ctx context.Context) ([]*patchwork.Agency, 
 		})
 }
 
+// FindListedAgencies returns a page of the listed agencies f selects; see
+// patchwork.AgencyService. Names are compared and ordered folded: an
+// agency's name_norm (match.Fold), a hidden sensitive agency's generic
+// label in lower case.
+func (s *AgencyService) FindListedAgencies(ctx context.Context, f patchwork.AgencyListFilter) ([]*patchwork.Agency, int, error) {
+	c, err := caller(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	// build returns the agencies' conditions and, when sorted, the order,
+	// each query with its own arguments: PostgreSQL refuses an argument
+	// its statement does not use.
+	build := func(sorted bool) (string, []any) {
+		var args sqlArgs
+		seen := func() string { // the name the caller sees (patchwork.Agency.AsSeenBy)
+			if c.Admin {
+				return `g.name_norm`
+			}
+			return `CASE WHEN g.sensitive = 1 AND g.generic_label <> '' AND g.id <> ` + args.add(c.AgencyID) +
+				` THEN lower(g.generic_label) ELSE g.name_norm END`
+		}
+		where := []string{listedAgency(c)}
+		if q := strings.TrimSpace(f.Name); q != "" {
+			// A name of punctuation alone folds to nothing: it matches none.
+			cond := "1 = 0"
+			if folded := match.Fold(q); folded != "" {
+				cond = seen() + ` LIKE ` + args.add("%"+likeEscaper.Replace(folded)+"%") + ` ESCAPE '\'`
+			}
+			where = append(where, cond)
+		}
+		if f.Sector != "" {
+			where = append(where, `g.sector = `+args.add(f.Sector))
+		}
+		q := ` FROM agencies g WHERE ` + strings.Join(where, " AND ")
+		if sorted {
+			q += ` ORDER BY ` + seen() + `, g.id`
+		}
+		return q, args
+	}
+	var total int
+	q, args := build(false)
+	if err := s.db.read.QueryRowContext(ctx, `SELECT COUNT(*)`+q, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = patchwork.AgencyListSize
+	}
+	q, args = build(true)
+	list, err := scanAll(ctx, s.db.read, `SELECT `+agencyColumns+q+limitClause(limit)+` OFFSET `+itoa(max(f.Offset, 0)),
+		func(sc interface{ Scan(...any) error }) (*patchwork.Agency, error) {
+			g, err := scanAgency(sc)
+			if err != nil {
+				return nil, err
+			}
+			return g.AsSeenBy(c), nil
+		}, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
 // CreateAgency adds an agency; see patchwork.AgencyService.
 func (s *AgencyService) CreateAgency(ctx context.Context, g *patchwork.Agency) error {
 	if _, err := administrator(ctx); err != nil {

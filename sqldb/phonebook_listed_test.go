@@ -2,6 +2,7 @@ package sqldb_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"patchwork"
@@ -52,6 +53,18 @@ func TestPhoneBookListsActiveAgencies(t *testing.T) {
 			}
 			for _, g := range gs {
 				names = append(names, g.Name)
+			}
+			// The phone book's paged list lists the same agencies.
+			page, total, err := agencies.FindListedAgencies(sqldbtest.As(as), patchwork.AgencyListFilter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var paged []string
+			for _, g := range page {
+				paged = append(paged, g.Name)
+			}
+			if !slices.Equal(slices.Sorted(slices.Values(paged)), slices.Sorted(slices.Values(names))) || total != len(names) {
+				t.Errorf("%s: the paged list has %v (%d in all), the whole list %v", as.Name, paged, total, names)
 			}
 			return names
 		}
@@ -151,6 +164,80 @@ func TestPhoneBookListsActiveAgencies(t *testing.T) {
 		}
 		if got, err := invitations.FindInvitees(sqldbtest.As(viewer), client.ID, "Quillfeather"); err != nil || len(got) != 1 {
 			t.Errorf("after approval: colleagues to invite: %d, %v; want the agency's agent", len(got), err)
+		}
+	})
+}
+
+// TestFindListedAgencies: the phone book's agencies a page at a time,
+// filtered by a part of the name and by sector, ordered by the name the
+// caller sees. A sensitive agency is found, and placed, by its generic
+// label only — its name finds nothing and its place does not betray it —
+// except to its own staff and to admins, who see its name.
+func TestFindListedAgencies(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
+		staff := w.MustAgent(t, "Sam Haven", w.Sensitive, w.LocalA)
+		sys := w.MustSystemAdmin(t, "Sid System", w.Council)
+		agencies := sqldb.NewAgencyService(db)
+		for _, name := range []string{"Zeta Youth Club", "Beta School", "Delta Surgery", "Alpha Academy"} {
+			sector := "Education"
+			if name == "Delta Surgery" {
+				sector = "Health"
+			}
+			g := &patchwork.Agency{Name: name, Sector: sector, EmailDomain: strings.ToLower(strings.Fields(name)[0]) + ".test"}
+			if err := agencies.CreateAgency(sqldbtest.System(), g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := func(as *patchwork.Agent, f patchwork.AgencyListFilter) (names []string, total int) {
+			t.Helper()
+			got, total, err := agencies.FindListedAgencies(sqldbtest.As(as), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range got {
+				names = append(names, g.Name)
+			}
+			return names, total
+		}
+		for _, tc := range []struct {
+			name  string
+			as    *patchwork.Agent
+			f     patchwork.AgencyListFilter
+			want  []string
+			total int
+		}{
+			// "Safe Haven…" would sort between Delta and Zeta; "Support
+			// service" sorts after Delta too, so the label's place is shown
+			// by a filter of its own below.
+			{"all, by the name seen", viewer, patchwork.AgencyListFilter{},
+				[]string{"Alpha Academy", "Ashford Children's Services", "Beta School", "Delta Surgery", "Support service", "Zeta Youth Club"}, 6},
+			{"a page", viewer, patchwork.AgencyListFilter{Offset: 2, Limit: 2}, []string{"Beta School", "Delta Surgery"}, 6},
+			{"past the end", viewer, patchwork.AgencyListFilter{Offset: 6, Limit: 2}, nil, 6},
+			{"part of the name, any case", viewer, patchwork.AgencyListFilter{Name: "ETA"}, []string{"Beta School", "Zeta Youth Club"}, 2},
+			{"sector", viewer, patchwork.AgencyListFilter{Sector: "Health"}, []string{"Delta Surgery"}, 1},
+			{"name and sector", viewer, patchwork.AgencyListFilter{Name: "a", Sector: "Education"},
+				[]string{"Alpha Academy", "Beta School", "Zeta Youth Club"}, 3},
+			{"wildcards are literal", viewer, patchwork.AgencyListFilter{Name: "%"}, nil, 0},
+			{"a sensitive agency's name finds nothing", viewer, patchwork.AgencyListFilter{Name: "haven"}, nil, 0},
+			{"its label finds it", viewer, patchwork.AgencyListFilter{Name: "support"}, []string{"Support service"}, 1},
+			{"its staff find it by name", staff, patchwork.AgencyListFilter{Name: "haven"}, []string{w.Sensitive.Name}, 1},
+			{"its staff see it in its place", staff, patchwork.AgencyListFilter{Offset: 4, Limit: 2},
+				[]string{w.Sensitive.Name, "Zeta Youth Club"}, 6},
+			{"an admin finds it by name", sys, patchwork.AgencyListFilter{Name: "haven"}, []string{w.Sensitive.Name}, 1},
+		} {
+			if names, total := list(tc.as, tc.f); !slices.Equal(names, tc.want) || total != tc.total {
+				t.Errorf("%s: %v (%d in all), want %v (%d)", tc.name, names, total, tc.want, tc.total)
+			}
+		}
+		// The label sorts where the label would, not where the name would:
+		// a label after the name's place moves the agency after Zeta.
+		if _, err := db.ExecForTest(`UPDATE agencies SET generic_label = 'Zz support' WHERE id = $1`, w.Sensitive.ID); err != nil {
+			t.Fatal(err)
+		}
+		if names, _ := list(viewer, patchwork.AgencyListFilter{Offset: 4, Limit: 2}); !slices.Equal(names, []string{"Zeta Youth Club", "Zz support"}) {
+			t.Errorf("after a new label: %v, want the label last", names)
 		}
 	})
 }

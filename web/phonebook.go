@@ -34,13 +34,69 @@ func (s *Server) showAgent(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "agent", &page{Data: agentData{Agent: a, Shared: shared}})
 }
 
+// agenciesData is the phone book's list of agencies.
+type agenciesData struct {
+	Agencies   []*patchwork.Agency
+	Total      int // how many match the filters
+	Filtered   bool
+	Page       int
+	Pages      []pageLink
+	Prev, Next string
+	Sectors    []string
+}
+
+// listAgencies is the phone book's agencies, filtered by name and sector, a
+// page at a time (a statewide network has thousands). Which are listed
+// and under what name is decided by the store (FindListedAgencies).
 func (s *Server) listAgencies(w http.ResponseWriter, r *http.Request) {
-	gs, err := s.svc.Agencies.FindAgencies(r.Context())
+	form := cleanFilters(r.URL.Query(), "q", "sector")
+	f := patchwork.AgencyListFilter{Name: form.Get("q"), Sector: form.Get("sector"), Limit: patchwork.AgencyListSize}
+	d := agenciesData{Sectors: patchwork.Sectors, Filtered: f.Name != "" || f.Sector != ""}
+	pages, err := findPage(r, &d.Page, patchwork.AgencyListSize, func(offset int) (err error) {
+		f.Offset = offset
+		d.Agencies, d.Total, err = s.svc.Agencies.FindListedAgencies(r.Context(), f)
+		return err
+	}, func() int { return d.Total })
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "agencies", &page{Data: gs})
+	d.Pages, d.Prev, d.Next = paginate(d.Page, pages, func(n int) string { return filteredURL("/agencies", form, n) })
+	s.render(w, r, http.StatusOK, "agencies", &page{Form: form, Data: d})
+}
+
+// cleanFilters reads a list's filter fields from its query: each one line
+// of valid UTF-8, "q" (a name) at most patchwork.MaxSearchLength
+// characters.
+func cleanFilters(q url.Values, keys ...string) url.Values {
+	form := url.Values{}
+	for _, k := range keys {
+		form.Set(k, patchwork.CleanLine(strings.ToValidUTF8(strings.ReplaceAll(q.Get(k), "\x00", ""), "")))
+	}
+	if rs := []rune(form.Get("q")); len(rs) > patchwork.MaxSearchLength {
+		form.Set("q", string(rs[:patchwork.MaxSearchLength]))
+	}
+	return form
+}
+
+// findPage loads the page of a list that the request's "page" asks for
+// (counting from 1), size items a page, into *cur: load reads the items
+// from offset, total then says how many there are in all. A page past the
+// end (an old link) shows the last page. It returns how many pages there
+// are.
+func findPage(r *http.Request, cur *int, size int, load func(offset int) error, total func() int) (int, error) {
+	*cur, _ = strconv.Atoi(r.URL.Query().Get("page"))
+	*cur = max(*cur, 1)
+	for {
+		if err := load((*cur - 1) * size); err != nil {
+			return 0, err
+		}
+		pages := max(1, (total()+size-1)/size)
+		if *cur <= pages {
+			return pages, nil
+		}
+		*cur = pages
+	}
 }
 
 func (s *Server) showAgency(w http.ResponseWriter, r *http.Request) {
@@ -97,34 +153,19 @@ type peopleData struct {
 // and area, a page at a time. Whom it shows and how is decided by the
 // store (FindAgents), as for search.
 func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	clean := func(k string) string {
-		return patchwork.CleanLine(strings.ToValidUTF8(strings.ReplaceAll(q.Get(k), "\x00", ""), ""))
-	}
-	form := url.Values{"q": {clean("q")}, "agency": {clean("agency")}, "sector": {clean("sector")}, "area": {clean("area")}}
-	if rs := []rune(form.Get("q")); len(rs) > patchwork.MaxSearchLength {
-		form.Set("q", string(rs[:patchwork.MaxSearchLength]))
-	}
+	form := cleanFilters(r.URL.Query(), "q", "agency", "sector", "area")
 	f := patchwork.PhoneBookFilter{Name: form.Get("q"), Sector: form.Get("sector"), Limit: phoneBookPageSize}
 	f.AgencyID, f.AreaID = formID(form.Get("agency")), formID(form.Get("area"))
 	d := peopleData{Sectors: patchwork.Sectors, Filtered: f.Name != "" || f.AgencyID != 0 || f.Sector != "" || f.AreaID != 0}
-	d.Page, _ = strconv.Atoi(q.Get("page"))
-	d.Page = max(d.Page, 1)
-	var err error
-	for {
-		f.Offset = (d.Page - 1) * phoneBookPageSize
-		if d.People, d.Total, err = s.svc.Agents.FindAgents(r.Context(), f); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		// A page past the end (an old link) shows the last page.
-		if last := max(1, (d.Total+phoneBookPageSize-1)/phoneBookPageSize); d.Page > last {
-			d.Page = last
-			continue
-		}
-		break
+	pages, err := findPage(r, &d.Page, phoneBookPageSize, func(offset int) (err error) {
+		f.Offset = offset
+		d.People, d.Total, err = s.svc.Agents.FindAgents(r.Context(), f)
+		return err
+	}, func() int { return d.Total })
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	pages := max(1, (d.Total+phoneBookPageSize-1)/phoneBookPageSize)
 	d.Pages, d.Prev, d.Next = paginate(d.Page, pages, func(n int) string { return peopleURL(form, n) })
 	if d.Agencies, err = s.svc.Agencies.FindAgencies(r.Context()); err != nil {
 		s.fail(w, r, err)
@@ -145,7 +186,11 @@ func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
 
 // peopleURL is the list of people with the filters of form and a page,
 // leaving out what is empty.
-func peopleURL(form url.Values, page int) string {
+func peopleURL(form url.Values, page int) string { return filteredURL("/people", form, page) }
+
+// filteredURL is the list at path with the filters of form and a page,
+// leaving out what is empty.
+func filteredURL(path string, form url.Values, page int) string {
 	v := url.Values{}
 	for k, vs := range form {
 		if len(vs) > 0 && vs[0] != "" {
@@ -156,9 +201,9 @@ func peopleURL(form url.Values, page int) string {
 		v.Set("page", strconv.Itoa(page))
 	}
 	if len(v) == 0 {
-		return "/people"
+		return path
 	}
-	return "/people?" + v.Encode()
+	return path + "?" + v.Encode()
 }
 
 // formID reads an id chosen in a filter; anything else chooses nothing.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"patchwork"
 	"patchwork/sqldb"
 	"patchwork/sqldb/sqldbtest"
 )
@@ -63,5 +64,44 @@ func TestPhoneBook(t *testing.T) {
 		if !strings.Contains(vb.get("/").body, `href="/people"`) {
 			t.Errorf("the header does not lead to the phone book's people")
 		}
+	})
+}
+
+// TestPhoneBookAgencies: the phone book's agencies, 50 a page, filtered by
+// part of the name and by sector, the filters kept in the form and the
+// page links. A sensitive agency is listed and found under its generic
+// label; its name finds nothing.
+func TestPhoneBookAgencies(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		agencies := sqldb.NewAgencyService(e.DB)
+		for i := 1; i <= 52; i++ {
+			g := &patchwork.Agency{Name: fmt.Sprintf("Many School %02d", i), Sector: "Education", EmailDomain: fmt.Sprintf("many%02d.test", i)}
+			if err := agencies.CreateAgency(sqldbtest.System(), g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		vb := e.signedIn(t, e.MustAgent(t, "Vera Viewer", e.Council, e.LocalA))
+		runScenarios(t,
+			// 54 in all: the council, the sensitive agency and the schools.
+			scenario{name: "first page", as: vb, path: "/agencies", status: http.StatusOK,
+				contains: []string{"54 agencies in the phone book.", "Page 1.", `href="/agencies?page=2"`, "Ashford Children", "Many School 49",
+					`<label class="govuk-label" for="q">Name</label>`},
+				notContains: []string{"Many School 50", "Support service"}},
+			scenario{name: "second page", as: vb, path: "/agencies?page=2", status: http.StatusOK,
+				contains: []string{"Page 2.", "Many School 50", "Many School 52", "Support service", `rel="prev"`},
+				notContains: []string{"Many School 49", e.Sensitive.Name}},
+			scenario{name: "past the last page", as: vb, path: "/agencies?page=9", status: http.StatusOK, contains: []string{"Page 2."}},
+			scenario{name: "by name, kept in the filter", as: vb, path: "/agencies?q=school+0", status: http.StatusOK,
+				contains: []string{"9 agencies match", "Many School 09", `value="school 0"`, "Clear the filters"},
+				notContains: []string{"Many School 10", `href="/agencies?page=2"`}},
+			scenario{name: "by sector, kept in the page links", as: vb, path: "/agencies?sector=Education&page=2", status: http.StatusOK,
+				contains: []string{"52 agencies match", "Page 2.", `value="Education" selected`, `href="/agencies?sector=Education"`}},
+			scenario{name: "a sensitive agency's name finds nothing", as: vb, path: "/agencies?q=haven", status: http.StatusOK,
+				contains: []string{"0 agencies match"}, notContains: []string{e.Sensitive.Name, "Support service"}},
+			scenario{name: "its label finds it", as: vb, path: "/agencies?q=support", status: http.StatusOK,
+				contains: []string{"1 agency matches", "Support service"}, notContains: []string{e.Sensitive.Name}},
+			scenario{name: "signed out", as: e.anonymous(t), path: "/agencies", status: http.StatusSeeOther, locationPrefix: "/login",
+				notContains: []string{"Many School"}},
+		)
 	})
 }

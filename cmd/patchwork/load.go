@@ -24,6 +24,7 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	agentCount := fs.Int("agent-count", 37, "how many numbered agents there are to sign in as")
 	password := fs.String("password", "demo", "their password")
 	users := fs.Int("users", 16, "virtual users at once, each one request at a time")
+	rate := fs.Float64("rate", 0, "requests a second arriving at random (an open loop, up to --users at once); 0: each user sends its next request as soon as the last is answered")
 	duration := fs.Duration("duration", time.Minute, "how long to measure")
 	warmup := fs.Duration("warmup", 0, "run the mix this long before measuring")
 	seed := fs.Uint64("seed", 1, "random seed of the mix")
@@ -40,11 +41,16 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "Signing in %d users at %s…\n", *users, *base)
 	rep, err := loadgen.Run(ctx, loadgen.Config{BaseURL: *base, Agents: emails, Password: *password, Users: *users,
-		Duration: *duration, Warmup: *warmup, Seed: *seed})
+		Rate: *rate, Duration: *duration, Warmup: *warmup, Seed: *seed})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d users for %s (after %s warm-up):\n", *users, rep.Elapsed.Round(100*time.Millisecond), *warmup)
+	if *rate > 0 {
+		fmt.Fprintf(stdout, "%.0f requests a second arriving at random, up to %d at once, for %s (after %s warm-up):\n",
+			*rate, *users, rep.Elapsed.Round(100*time.Millisecond), *warmup)
+	} else {
+		fmt.Fprintf(stdout, "%d users for %s (after %s warm-up):\n", *users, rep.Elapsed.Round(100*time.Millisecond), *warmup)
+	}
 	rep.Format(stdout)
 	for _, pid := range strings.Split(*pids, ",") {
 		if pid = strings.TrimSpace(pid); pid == "" {
@@ -58,6 +64,9 @@ func cmdLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if rep.Total().Errors > 0 {
 		return fmt.Errorf("%d requests failed", rep.Total().Errors)
+	}
+	if rep.Dropped > 0 {
+		return fmt.Errorf("%d arrivals dropped: the site is far slower than --rate", rep.Dropped)
 	}
 	return nil
 }
