@@ -365,13 +365,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var arrivals chan time.Time
 	if cfg.Rate > 0 {
 		arrivals = make(chan time.Time, arrivalBacklog)
-		wg.Go(func() { arrive(ctx, stop, arrivals, cfg.Rate, rand.New(rand.NewPCG(cfg.Seed, 11)), func() {
-			mu.Lock()
-			defer mu.Unlock()
-			if measuring {
-				rep.Dropped++
-			}
-		}) })
+		wg.Go(func() {
+			arrive(ctx, stop, arrivals, cfg.Rate, rand.New(rand.NewPCG(cfg.Seed, 11)), func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if measuring {
+					rep.Dropped++
+				}
+			})
+		})
 	}
 	for _, u := range users {
 		wg.Go(func() {
