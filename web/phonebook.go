@@ -136,6 +136,9 @@ type agencyData struct {
 // phoneBookPageSize is how many people the phone book lists at once.
 const phoneBookPageSize = 20
 
+// agencyChoices is the most agencies the people filter offers in a list.
+const agencyChoices = 200
+
 // peopleData is the phone book's list of people.
 type peopleData struct {
 	People     []*patchwork.Agent
@@ -144,7 +147,8 @@ type peopleData struct {
 	Page       int
 	Pages      []pageLink
 	Prev, Next string
-	Agencies   []*patchwork.Agency // to filter by, as the caller may see them
+	Agencies   []*patchwork.Agency // to filter by, as the caller may see them; none when too many
+	Agency     *patchwork.Agency   // the agency filtered by, when there are too many to choose from
 	Sectors    []string
 	Areas      []*patchwork.Area
 }
@@ -167,9 +171,24 @@ func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Pages, d.Prev, d.Next = paginate(d.Page, pages, func(n int) string { return peopleURL(form, n) })
-	if d.Agencies, err = s.svc.Agencies.FindAgencies(r.Context()); err != nil {
+	// The agencies to choose from, unless there are too many for a list
+	// (a statewide network has thousands): then an agency's staff are
+	// reached from its page, and a filter by agency names the agency.
+	var listed int
+	if d.Agencies, listed, err = s.svc.Agencies.FindListedAgencies(r.Context(), patchwork.AgencyListFilter{Limit: agencyChoices}); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if listed > agencyChoices {
+		d.Agencies = nil
+		if f.AgencyID != 0 {
+			g, err := s.svc.Agencies.FindAgencyByID(r.Context(), f.AgencyID)
+			if err != nil && patchwork.ErrorCode(err) != patchwork.ENOTFOUND {
+				s.fail(w, r, err)
+				return
+			}
+			d.Agency = g // nil for an agency not listed: it has no staff to show
+		}
 	}
 	all, err := s.svc.Areas.FindAreas(r.Context())
 	if err != nil {

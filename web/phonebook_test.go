@@ -105,3 +105,32 @@ func TestPhoneBookAgencies(t *testing.T) {
 		)
 	})
 }
+
+// TestPeopleFilterWithManyAgencies: with more agencies than a list of
+// choices holds, the people filter offers no list; it leads to the
+// agencies instead, and a filter by one agency (the link from its page)
+// names it and keeps it across the other filters.
+func TestPeopleFilterWithManyAgencies(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		agencies := sqldb.NewAgencyService(e.DB)
+		for i := 1; i <= 200; i++ { // 202 with the council and the sensitive agency
+			g := &patchwork.Agency{Name: fmt.Sprintf("Many School %03d", i), Sector: "Education", EmailDomain: fmt.Sprintf("many%03d.test", i)}
+			if err := agencies.CreateAgency(sqldbtest.System(), g); err != nil {
+				t.Fatal(err)
+			}
+		}
+		vb := e.signedIn(t, e.MustAgent(t, "Vera Viewer", e.Council, e.LocalA))
+		e.MustAgent(t, "Bea Bexley", e.Council, e.LocalB)
+		council := strconv.FormatInt(e.Council.ID, 10)
+		runScenarios(t,
+			scenario{name: "no list of agencies", as: vb, path: "/people", status: http.StatusOK,
+				contains:    []string{`<a class="govuk-link" href="/agencies">find the agency</a>`, "2 people in the phone book."},
+				notContains: []string{`id="agency"`, "Many School 001"}},
+			scenario{name: "one agency's staff, named and kept", as: vb, path: "/people?agency=" + council + "&q=bea", status: http.StatusOK,
+				contains: []string{"1 person matches", `<input type="hidden" name="agency" value="` + council + `">`, "Staff of",
+					`href="/agencies/` + council + `"`, "Bea Bexley"}},
+			scenario{name: "a sensitive agency under its label", as: vb, path: "/people?agency=" + strconv.FormatInt(e.Sensitive.ID, 10),
+				status: http.StatusOK, contains: []string{"Staff of", "Support service"}, notContains: []string{e.Sensitive.Name}},
+		)
+	})
+}
