@@ -88,7 +88,9 @@ func (ix clientIndex) KeyCounts(ctx context.Context, keys []match.NameKey) ([]se
 // KeyClients implements search.Index from client_keys. Each key's clients
 // come back as one comma-separated list: grouping and ordering ten
 // thousand rows in SQL cost SQLite's virtual machine most of a name-only
-// search, so the engine ranks them in Go.
+// search, so the engine ranks them in Go. Within areas, the clients are
+// checked against the areas' clients kept in memory (areaMembers), read
+// after the keys.
 func (ix clientIndex) KeyClients(ctx context.Context, keys []match.NameKey, areaIDs []int64, add func(i int, id int64)) error {
 	if len(keys) == 0 || noAreas(areaIDs) {
 		return nil
@@ -96,37 +98,38 @@ func (ix clientIndex) KeyClients(ctx context.Context, keys []match.NameKey, area
 	var args sqlArgs
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		if areaIDs == nil {
-			parts[i] = `SELECT ` + itoa(i) + `, string_agg(CAST(client_id AS TEXT), ',') FROM client_keys WHERE key = ` +
-				args.add(k.Key) + ` AND kind = ` + args.add(k.Kind)
-		} else {
-			parts[i] = `SELECT ` + itoa(i) + ` AS i, client_id FROM client_keys WHERE key = ` +
-				args.add(k.Key) + ` AND kind = ` + args.add(k.Kind)
-		}
+		parts[i] = `SELECT ` + itoa(i) + `, string_agg(CAST(client_id AS TEXT), ',') FROM client_keys WHERE key = ` +
+			args.add(k.Key) + ` AND kind = ` + args.add(k.Kind)
 	}
-	q := strings.Join(parts, " UNION ALL ")
-	if areaIDs != nil {
-		// The area check is made once, on all the keys' rows: checked in
-		// each key's lookup, PostgreSQL read the areas' clients once a key.
-		q = `SELECT k.i, string_agg(CAST(k.client_id AS TEXT), ',') FROM (` + q + `) k WHERE ` +
-			inAreas(&args, "k.client_id", areaIDs, ix.db.pool == nil) + ` GROUP BY k.i`
-	}
-	rows, err := ix.db.read.QueryContext(ctx, q, args...)
+	lists, err := scanAll(ctx, ix.db.read, strings.Join(parts, " UNION ALL "), func(sc interface{ Scan(...any) error }) (l keyList, err error) {
+		var list sql.NullString
+		err = sc.Scan(&l.i, &list)
+		l.ids = list.String
+		return l, err
+	}, args...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var i int
-		var list sql.NullString
-		if err := rows.Scan(&i, &list); err != nil {
+	var within []*areaSet
+	if areaIDs != nil {
+		if within, err = ix.db.members.current(ctx, ix.db, areaIDs); err != nil {
 			return err
 		}
-		for id := range idsIn(list.String) {
-			add(i, id)
+	}
+	for _, l := range lists {
+		for id := range idsIn(l.ids) {
+			if areaIDs == nil || slices.ContainsFunc(within, func(s *areaSet) bool { return s.has(id) }) {
+				add(l.i, id)
+			}
 		}
 	}
-	return rows.Err()
+	return nil
+}
+
+// keyList is one key's clients, comma-separated.
+type keyList struct {
+	i   int
+	ids string
 }
 
 // idsIn yields the ids of a comma-separated list of decimal ids.

@@ -81,7 +81,8 @@ type DB struct {
 	auditDone  chan struct{}
 	chain      auditChain
 
-	vocab vocabCache
+	vocab   vocabCache
+	members areaMembers // the searched areas' clients (area_members.go)
 
 	path string      // the SQLite file; "" on PostgreSQL
 	full atomic.Bool // the last write transaction failed for lack of space (StorageFull)

@@ -3,7 +3,10 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+
+	"patchwork/match"
 )
 
 // IsUniqueViolation exposes isUniqueViolation to the black-box tests.
@@ -99,4 +102,33 @@ func (db *DB) BackfillHouseholdKeysForTest(ctx context.Context) error {
 func (s *MergeService) WithScanBatches(n int, written func(added int)) *MergeService {
 	s.writeBatch, s.batchWritten = n, written
 	return s
+}
+
+// KeyClientsForTest runs the key index's KeyClients: each key's clients
+// within areaIDs, sorted.
+func (db *DB) KeyClientsForTest(ctx context.Context, keys []match.NameKey, areaIDs []int64) ([][]int64, error) {
+	out := make([][]int64, len(keys))
+	err := clientIndex{db}.KeyClients(ctx, keys, areaIDs, func(i int, id int64) { out[i] = append(out[i], id) })
+	for _, l := range out {
+		slices.Sort(l)
+	}
+	return out, err
+}
+
+// KeyClientsInSQLForTest answers as KeyClients does from SQL alone, each
+// key row checked against client_areas: the check the kept areas' clients
+// (areaMembers) stand in for.
+func (db *DB) KeyClientsInSQLForTest(ctx context.Context, keys []match.NameKey, areaIDs []int64) ([][]int64, error) {
+	out := make([][]int64, len(keys))
+	for i, k := range keys {
+		var args sqlArgs
+		q := `SELECT k.client_id FROM client_keys k WHERE k.key = ` + args.add(k.Key) + ` AND k.kind = ` + args.add(k.Kind) +
+			` AND ` + inAreas(&args, "k.client_id", areaIDs, db.pool == nil) + ` ORDER BY k.client_id`
+		ids, err := queryIDs(ctx, db.read, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ids
+	}
+	return out, nil
 }

@@ -1,0 +1,97 @@
+package sqldb
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// areaMembers keeps in memory the clients of each area a search has looked
+// within, for the area check of the search's look within the caller's
+// areas (clientIndex.KeyClients). Checked in SQL, each key row read cost a
+// probe of client_areas, and that probe was a quarter of the server's CPU
+// under the mix at a million clients (docs/performance.md).
+//
+// A copy is used only while its area's members_version, which triggers on
+// client_areas raise with every change (migration 032), is still the one
+// it was read with; the versions are read after the key rows, so every
+// change committed before the keys were read is in what is checked. Every
+// instance checks against the database, so a change made on one is seen on
+// all.
+type areaMembers struct {
+	mu    sync.Mutex
+	areas map[int64]*areaSet
+}
+
+// areaSet is an area's clients, as of members_version.
+type areaSet struct {
+	version int64
+	ids     []int64 // sorted
+}
+
+func (s *areaSet) has(id int64) bool {
+	_, ok := slices.BinarySearch(s.ids, id)
+	return ok
+}
+
+// current returns the clients of each of areaIDs as of now: the copy kept
+// where its version is current, read afresh (and kept) where not. An area
+// that does not exist has none.
+func (am *areaMembers) current(ctx context.Context, db *DB, areaIDs []int64) ([]*areaSet, error) {
+	var args sqlArgs
+	ph := addAll(&args, areaIDs)
+	type version struct{ id, v int64 }
+	versions, err := scanAll(ctx, db.read, `SELECT id, members_version FROM areas WHERE id IN (`+strings.Join(ph, ", ")+`)`,
+		func(sc interface{ Scan(...any) error }) (v version, err error) {
+			err = sc.Scan(&v.id, &v.v)
+			return v, err
+		}, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*areaSet, 0, len(versions))
+	for _, v := range versions {
+		am.mu.Lock()
+		s := am.areas[v.id]
+		am.mu.Unlock()
+		if s == nil || s.version != v.v {
+			if s, err = db.loadAreaMembers(ctx, v.id); err != nil {
+				return nil, err
+			}
+			am.mu.Lock()
+			if am.areas == nil {
+				am.areas = map[int64]*areaSet{}
+			}
+			if old := am.areas[v.id]; old == nil || old.version < s.version {
+				am.areas[v.id] = s
+			}
+			am.mu.Unlock()
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// loadAreaMembers reads an area's clients and the version they are of in
+// one snapshot.
+func (db *DB) loadAreaMembers(ctx context.Context, areaID int64) (*areaSet, error) {
+	s := &areaSet{}
+	err := db.inReadTx(ctx, func(q querier) error {
+		if err := q.QueryRowContext(ctx, `SELECT members_version FROM areas WHERE id = $1`, areaID).Scan(&s.version); err != nil {
+			return err
+		}
+		var list string
+		if err := q.QueryRowContext(ctx, `SELECT COALESCE(string_agg(CAST(client_id AS TEXT), ','), '') FROM
+			(SELECT client_id FROM client_areas WHERE area_id = $1 ORDER BY client_id) m`, areaID).Scan(&list); err != nil {
+			return err
+		}
+		s.ids = slices.Collect(idsIn(list))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(s.ids) // string_agg keeps the subquery's order on both databases in practice, not by promise
+	return s, nil
+}
