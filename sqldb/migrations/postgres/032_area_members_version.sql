@@ -3,17 +3,25 @@
 -- area check (sqldb/area_members.go) knows, with one read, whether its copy
 -- is current. The triggers keep it for every write, COPY included; they
 -- run once a statement, so a bulk load updates each area once, not once a
--- row.
+-- row. The areas' rows are locked in the order of their ids, so that two
+-- statements changing several areas' clients at once (import batches)
+-- wait for each other rather than deadlock.
 ALTER TABLE areas ADD COLUMN members_version BIGINT NOT NULL DEFAULT 0;
 CREATE FUNCTION client_areas_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    changed BIGINT[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        UPDATE areas SET members_version = members_version + 1 WHERE id IN (SELECT area_id FROM changed_new);
+        SELECT array_agg(DISTINCT area_id) INTO changed FROM changed_new;
     ELSIF TG_OP = 'DELETE' THEN
-        UPDATE areas SET members_version = members_version + 1 WHERE id IN (SELECT area_id FROM changed_old);
+        SELECT array_agg(DISTINCT area_id) INTO changed FROM changed_old;
     ELSE
-        UPDATE areas SET members_version = members_version + 1
-            WHERE id IN (SELECT area_id FROM changed_new UNION SELECT area_id FROM changed_old);
+        SELECT array_agg(DISTINCT area_id) INTO changed
+            FROM (SELECT area_id FROM changed_new UNION SELECT area_id FROM changed_old) c;
+    END IF;
+    IF changed IS NOT NULL THEN
+        PERFORM 1 FROM areas WHERE id = ANY (changed) ORDER BY id FOR UPDATE;
+        UPDATE areas SET members_version = members_version + 1 WHERE id = ANY (changed);
     END IF;
     RETURN NULL;
 END $$;
