@@ -72,6 +72,10 @@ func serviceCalls(t *testing.T, w *sqldbtest.World, clientID, attentionID int64,
 		"AgentService.FindSharedClients": func(ctx context.Context) error { _, err := agents.FindSharedClients(ctx, member.ID); return err },
 		"AgencyService.FindAgencyByID":   func(ctx context.Context) error { _, err := agencies.FindAgencyByID(ctx, w.Council.ID); return err },
 		"AgencyService.FindAgencies":     func(ctx context.Context) error { _, err := agencies.FindAgencies(ctx); return err },
+		"AgencyService.FindListedAgencies": func(ctx context.Context) error {
+			_, _, err := agencies.FindListedAgencies(ctx, patchwork.AgencyListFilter{})
+			return err
+		},
 		"AgencyService.CreateAgency": func(ctx context.Context) error {
 			return agencies.CreateAgency(ctx, &patchwork.Agency{Name: "New agency", Sector: "Other"})
 		},
