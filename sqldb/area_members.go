@@ -30,9 +30,35 @@ type areaSet struct {
 	ids     []int64 // sorted
 }
 
-func (s *areaSet) has(id int64) bool {
-	_, ok := slices.BinarySearch(s.ids, id)
-	return ok
+// areaCursor looks up ids in an areaSet one after another. A key's
+// clients come from the index in ascending order, so each lookup gallops on
+// from where the last one ended instead of searching the whole area: a few
+// steps, in memory already read, against fourteen for ten thousand
+// clients. An id below the last starts from the beginning again.
+type areaCursor struct {
+	s    *areaSet
+	pos  int   // every id before pos is below last
+	last int64 // the id looked up last
+}
+
+func (c *areaCursor) has(id int64) bool {
+	ids := c.s.ids
+	lo := c.pos
+	if id <= c.last {
+		lo = 0
+	}
+	c.last = id
+	// Gallop: widen [lo, probe] until ids[probe] >= id, every id before
+	// lo being below id.
+	probe, step := lo, 1
+	for probe < len(ids) && ids[probe] < id {
+		lo = probe + 1
+		probe = lo + step
+		step <<= 1
+	}
+	i, found := slices.BinarySearch(ids[lo:min(probe+1, len(ids))], id)
+	c.pos = lo + i
+	return found
 }
 
 // current returns the clients of each of areaIDs as of now: the copy kept

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"iter"
+	"math"
 	"slices"
 	"strings"
 
@@ -116,14 +117,28 @@ func (ix clientIndex) KeyClients(ctx context.Context, keys []match.NameKey, area
 			return err
 		}
 	}
+	cursors := make([]areaCursor, len(within))
 	for _, l := range lists {
+		for i := range cursors {
+			cursors[i] = areaCursor{s: within[i], last: math.MinInt64}
+		}
 		for id := range idsIn(l.ids) {
-			if areaIDs == nil || slices.ContainsFunc(within, func(s *areaSet) bool { return s.has(id) }) {
+			if areaIDs == nil || inAny(cursors, id) {
 				add(l.i, id)
 			}
 		}
 	}
 	return nil
+}
+
+// inAny reports whether id is in any of the cursors' areas. Each cursor is
+// moved on, even past a hit in an earlier area, so all keep their place.
+func inAny(cursors []areaCursor, id int64) bool {
+	in := false
+	for i := range cursors {
+		in = cursors[i].has(id) || in
+	}
+	return in
 }
 
 // keyList is one key's clients, comma-separated.
