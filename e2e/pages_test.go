@@ -251,7 +251,7 @@ func checkPhoneBook(t *testing.T, b *pagesBrowser) {
 	)
 	b.step("open the agencies",
 		chromedp.Click(`//nav[@aria-label='Phone book']//a[normalize-space()='Agencies']`),
-		chromedp.WaitVisible(`//caption[normalize-space()='Agencies']`),
+		chromedp.WaitVisible(`//h2[normalize-space()='Agencies']`),
 	)
 	b.checkPage("phone book: agencies")
 }
