@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"patchwork"
-	"patchwork/match"
 )
 
 // AdminService implements patchwork.AdminService.
@@ -138,13 +137,7 @@ func (s *AdminService) FindAdminAgents(ctx context.Context, f patchwork.AgentFil
 	var args sqlArgs
 	where := []string{r.agent()}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		cond := `a.email LIKE ` + args.add("%"+likeEscaper.Replace(strings.ToLower(q))+"%") + ` ESCAPE '\'`
-		// A query of punctuation alone folds to nothing, which would match
-		// every name.
-		if folded := match.Fold(q); folded != "" {
-			cond += ` OR a.name_norm LIKE ` + args.add("%"+likeEscaper.Replace(folded)+"%") + ` ESCAPE '\'`
-		}
-		where = append(where, "("+cond+")")
+		where = append(where, "("+args.contains("a.email", strings.ToLower(q))+" OR "+args.nameContains("a.name_norm", q)+")")
 	}
 	if f.AgencyID != 0 {
 		where = append(where, `a.agency_id = `+args.add(f.AgencyID))
@@ -226,9 +219,6 @@ func (db *DB) loadAgentAreas(ctx context.Context, list []*patchwork.AdminAgent) 
 	}
 	return nil
 }
-
-// likeEscaper escapes LIKE's wildcards (with ESCAPE '\').
-var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // FindAdminAgent returns one agent in reach.
 func (s *AdminService) FindAdminAgent(ctx context.Context, id int64) (*patchwork.AdminAgent, error) {

@@ -53,13 +53,7 @@ func (s *AgencyAdminService) FindAgencyList(ctx context.Context, f patchwork.Age
 	var args sqlArgs
 	where := []string{r.agency("g.id")}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		// A query of punctuation alone folds to nothing, which would
-		// match every name: it matches none.
-		cond := "1 = 0"
-		if folded := match.Fold(q); folded != "" {
-			cond = `g.name_norm LIKE ` + args.add("%"+likeEscaper.Replace(folded)+"%") + ` ESCAPE '\'`
-		}
-		where = append(where, cond)
+		where = append(where, args.nameContains("g.name_norm", q))
 	}
 	if f.Sector != "" {
 		where = append(where, `g.sector = `+args.add(f.Sector))

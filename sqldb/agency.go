@@ -99,10 +99,9 @@ func (s *AgencyService) FindListedAgencies(ctx context.Context, f patchwork.Agen
 		}
 		where := []string{listedAgency(c)}
 		if q := strings.TrimSpace(f.Name); q != "" {
-			// A name of punctuation alone folds to nothing: it matches none.
-			cond := "1 = 0"
-			if folded := match.Fold(q); folded != "" {
-				cond = seen() + ` LIKE ` + args.add("%"+likeEscaper.Replace(folded)+"%") + ` ESCAPE '\'`
+			cond := "1 = 0" // punctuation alone matches none (nameContains), and seen's argument is not added
+			if match.Fold(q) != "" {
+				cond = args.nameContains(seen(), q)
 			}
 			where = append(where, cond)
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"patchwork"
+	"patchwork/match"
 )
 
 // Helpers for building statements and reading their rows.
@@ -20,6 +21,27 @@ func (a *sqlArgs) add(v any) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// likeEscaper escapes LIKE's wildcards (with ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// contains adds the condition that col holds s, taken literally (its %
+// and _ escaped, likeEscaper).
+func (a *sqlArgs) contains(col, s string) string {
+	return col + ` LIKE ` + a.add("%"+likeEscaper.Replace(s)+"%") + ` ESCAPE '\'`
+}
+
+// nameContains adds the condition that the folded name in col
+// (match.Fold, as name_norm holds it) holds the words of q. A q of
+// punctuation alone folds to nothing, which would match every name: it
+// matches none.
+func (a *sqlArgs) nameContains(col, q string) string {
+	folded := match.Fold(q)
+	if folded == "" {
+		return "1 = 0"
+	}
+	return a.contains(col, folded)
+}
 
 // addAll adds each of vs and returns their placeholders.
 func addAll[T any](a *sqlArgs, vs []T) []string {
