@@ -56,7 +56,7 @@ func (s *Server) listAgencies(w http.ResponseWriter, r *http.Request) {
 		f.Offset = offset
 		d.Agencies, d.Total, err = s.svc.Agencies.FindListedAgencies(r.Context(), f)
 		return err
-	}, func() int { return d.Total })
+	}, &d.Total)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -81,17 +81,17 @@ func cleanFilters(q url.Values, keys ...string) url.Values {
 
 // findPage loads the page of a list that the request's "page" asks for
 // (counting from 1), size items a page, into *cur: load reads the items
-// from offset, total then says how many there are in all. A page past the
-// end (an old link) shows the last page. It returns how many pages there
-// are.
-func findPage(r *http.Request, cur *int, size int, load func(offset int) error, total func() int) (int, error) {
+// from offset and sets *total to how many there are in all. A page past
+// the end (an old link) shows the last page. It returns how many pages
+// there are.
+func findPage(r *http.Request, cur *int, size int, load func(offset int) error, total *int) (int, error) {
 	*cur, _ = strconv.Atoi(r.URL.Query().Get("page"))
 	*cur = max(*cur, 1)
 	for {
 		if err := load((*cur - 1) * size); err != nil {
 			return 0, err
 		}
-		pages := max(1, (total()+size-1)/size)
+		pages := max(1, (*total+size-1)/size)
 		if *cur <= pages {
 			return pages, nil
 		}
@@ -165,7 +165,7 @@ func (s *Server) listPeople(w http.ResponseWriter, r *http.Request) {
 		f.Offset = offset
 		d.People, d.Total, err = s.svc.Agents.FindAgents(r.Context(), f)
 		return err
-	}, func() int { return d.Total })
+	}, &d.Total)
 	if err != nil {
 		s.fail(w, r, err)
 		return
