@@ -264,8 +264,8 @@ func searchIndex[T any](ctx context.Context, dq *dirQuery, c *patchwork.Agent, i
 		}
 		// The ids first, then the rows: one statement joining the two makes
 		// PostgreSQL's generic plan scan every agent.
-		ids, err := queryIDs(ctx, dq.db.read, `SELECT `+ix.col+` FROM (`+ix.matchQuery(conds, visible)+`) m LIMIT `+
-			args.add(maxDirectoryMatches), args...)
+		ids, err := queryIDs(ctx, dq.db.read, `SELECT `+ix.col+` FROM (`+ix.matchQuery(conds, visible)+`) m`+
+			limitClause(maxDirectoryMatches), args...)
 		if err != nil || len(ids) == 0 {
 			return nil, err
 		}
