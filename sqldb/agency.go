@@ -76,10 +76,22 @@ func (s *AgencyService) FindAgencies(ctx context.Context) ([]*patchwork.Agency, 
 		})
 }
 
+// seenAgencyName is the SQL of agency g's name as c sees it
+// (patchwork.Agency.AsSeenBy), folded: its name_norm (match.Fold), or, for a
+// sensitive agency to anyone but admins and its own staff, its generic
+// label in lower case. Lists of agencies are ordered by it, so that a hidden
+// name does not show through the place it would give.
+func seenAgencyName(args *sqlArgs, c *patchwork.Agent) string {
+	if c.Admin {
+		return `g.name_norm`
+	}
+	return `CASE WHEN g.sensitive = 1 AND g.generic_label <> '' AND g.id <> ` + args.add(c.AgencyID) +
+		` THEN lower(g.generic_label) ELSE g.name_norm END`
+}
+
 // FindListedAgencies returns a page of the listed agencies f selects; see
-// patchwork.AgencyService. Names are compared and ordered folded: an
-// agency's name_norm (match.Fold), a hidden sensitive agency's generic
-// label in lower case.
+// patchwork.AgencyService. Names are compared and ordered as the caller
+// sees them (seenAgencyName).
 func (s *AgencyService) FindListedAgencies(ctx context.Context, f patchwork.AgencyListFilter) ([]*patchwork.Agency, int, error) {
 	c, err := caller(ctx)
 	if err != nil {
@@ -90,13 +102,7 @@ func (s *AgencyService) FindListedAgencies(ctx context.Context, f patchwork.Agen
 	// its statement does not use.
 	build := func(sorted bool) (string, []any) {
 		var args sqlArgs
-		seen := func() string { // the name the caller sees (patchwork.Agency.AsSeenBy)
-			if c.Admin {
-				return `g.name_norm`
-			}
-			return `CASE WHEN g.sensitive = 1 AND g.generic_label <> '' AND g.id <> ` + args.add(c.AgencyID) +
-				` THEN lower(g.generic_label) ELSE g.name_norm END`
-		}
+		seen := func() string { return seenAgencyName(&args, c) }
 		where := []string{listedAgency(c)}
 		if q := strings.TrimSpace(f.Name); q != "" {
 			cond := "1 = 0" // punctuation alone matches none (nameContains), and seen's argument is not added

@@ -27,8 +27,9 @@ const (
 
 // wordIndex is one of the two word tables, agent_words or agency_words,
 // with the statements that read what it finds. In them {agency} stands for
-// the caller's agency, {ids} for a list of ids and {listed} for the
-// condition that the phone book lists agency g to the caller (listedAgency).
+// the caller's agency, {ids} for a list of ids, {listed} for the
+// condition that the phone book lists agency g to the caller (listedAgency)
+// and {seen} for agency g's name as the caller sees it (seenAgencyName).
 type wordIndex struct {
 	table, col string
 	// own is the condition under which the caller matches private words
@@ -39,6 +40,18 @@ type wordIndex struct {
 	order, rows string
 }
 
+// statement fills in q, one of ix's statements, for caller c and ids: the
+// query and its arguments.
+func (ix wordIndex) statement(q string, c *patchwork.Agent, ids []int64) (string, []any) {
+	ph, idArgs := idList(ids, 1)
+	args := sqlArgs(idArgs)
+	seen := ""
+	if strings.Contains(q, "{seen}") {
+		seen = seenAgencyName(&args, c)
+	}
+	return strings.NewReplacer("{ids}", ph, "{listed}", listedAgency(c), "{seen}", seen).Replace(q), args
+}
+
 var (
 	agentIndex = wordIndex{table: "agent_words", col: "agent_id",
 		own:   `agent_id IN (SELECT id FROM agents WHERE agency_id = {agency})`,
@@ -46,8 +59,8 @@ var (
 		rows:  `SELECT ` + agentColumns + agentFrom + ` WHERE a.id IN ({ids}) ORDER BY a.name, a.id`}
 	agencyIndex = wordIndex{table: "agency_words", col: "agency_id",
 		own:   `agency_id = {agency}`,
-		order: `SELECT g.id FROM agencies g WHERE g.id IN ({ids}) AND {listed} ORDER BY g.name, g.id`,
-		rows:  `SELECT ` + agencyColumns + ` FROM agencies g WHERE g.id IN ({ids}) ORDER BY g.name, g.id`}
+		order: `SELECT g.id FROM agencies g WHERE g.id IN ({ids}) AND {listed} ORDER BY {seen}, g.id`,
+		rows:  `SELECT ` + agencyColumns + ` FROM agencies g WHERE g.id IN ({ids}) ORDER BY {seen}, g.id`}
 )
 
 // directoryWords returns the words to look agents and agencies up by: the
@@ -272,13 +285,12 @@ func searchIndex[T any](ctx context.Context, dq *dirQuery, c *patchwork.Agent, i
 		// Ordered ids, then the rows of those shown: a common name matches
 		// hundreds, and loading every one to show ten cost 8 ms on SQLite
 		// and 19 on PostgreSQL.
-		ph, idArgs := idList(ids, 1)
-		order := strings.NewReplacer("{ids}", ph, "{listed}", listedAgency(c)).Replace(ix.order)
-		if ids, err = queryIDs(ctx, dq.db.read, order+` LIMIT `+itoa(directoryLimit), idArgs...); err != nil || len(ids) == 0 {
+		q, qArgs := ix.statement(ix.order, c, ids)
+		if ids, err = queryIDs(ctx, dq.db.read, q+limitClause(directoryLimit), qArgs...); err != nil || len(ids) == 0 {
 			return nil, err
 		}
-		ph, idArgs = idList(ids, 1)
-		return scanAll(ctx, dq.db.read, strings.ReplaceAll(ix.rows, "{ids}", ph), scan, idArgs...)
+		q, qArgs = ix.statement(ix.rows, c, ids)
+		return scanAll(ctx, dq.db.read, q, scan, qArgs...)
 	}
 	out, err := run(false)
 	if err != nil || len(out) > 0 {

@@ -207,3 +207,43 @@ func TestSearchDirectoryCorrectsToNewWords(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchDirectoryOrdersAgenciesAsSeen: the search box lists agencies in
+// the order of the names the caller sees, so a sensitive agency's hidden
+// name does not show through its place: under its label ("Support
+// service") it comes after "Sunrise Service", where its name ("Safe
+// Haven…") would come before. Its own staff see it under its name, in its
+// name's place.
+func TestSearchDirectoryOrdersAgenciesAsSeen(t *testing.T) {
+	sqldbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := sqldbtest.MustWorld(t, db)
+		viewer := w.MustAgent(t, "Vera Viewer", w.Council, w.LocalA)
+		staff := w.MustAgent(t, "Sam Haven", w.Sensitive, w.LocalA)
+		sunrise := &patchwork.Agency{Name: "Sunrise Service", Sector: "Charity", EmailDomain: "sunrise.test"}
+		if err := sqldb.NewAgencyService(db).CreateAgency(sqldbtest.System(), sunrise); err != nil {
+			t.Fatal(err)
+		}
+		svc := sqldb.NewSearchService(db)
+		for _, tc := range []struct {
+			as   *patchwork.Agent
+			want []string
+		}{
+			{viewer, []string{"Sunrise Service", "Support service"}},
+			{staff, []string{w.Sensitive.Name, "Sunrise Service"}},
+		} {
+			res, err := svc.Search(sqldbtest.As(tc.as), patchwork.SearchQuery{Text: "service"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, g := range res.Agencies {
+				if g.ID == sunrise.ID || g.ID == w.Sensitive.ID {
+					got = append(got, g.Name)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%s: agencies in the order %v, want %v", tc.as.Name, got, tc.want)
+			}
+		}
+	})
+}
