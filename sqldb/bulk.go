@@ -54,7 +54,7 @@ func (db *DB) BulkInsert(ctx context.Context, table string, cols []string, next 
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA synchronous = NORMAL`)
 	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
-	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -32000`)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = `+sqliteWriteCacheSize)
 
 	batchRows := min(sqliteBatchRows, sqliteMaxParams/len(cols))
 	insert := func(rows int) string {
