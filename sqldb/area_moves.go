@@ -32,6 +32,29 @@ func (r *reach) checkLocalAreas(ctx context.Context, q querier, field, message s
 	return nil
 }
 
+// lockClientAreas locks, on PostgreSQL, the rows of the areas ids and of the
+// areas clientID is in (none when clientID is 0), in the order of their
+// ids, for a transaction about to change the clients of several of them in
+// more than one statement. Each change to client_areas locks the areas it
+// changes (migration 032's trigger, in order within its statement); without
+// this, two transactions moving clients between two areas in opposite
+// directions would take those locks in opposite orders and deadlock. On
+// SQLite a write transaction is alone, and this does nothing.
+func (tx *Tx) lockClientAreas(ctx context.Context, clientID int64, ids []int64) error {
+	if tx.db.Dialect.Name != "postgres" {
+		return nil
+	}
+	var args sqlArgs
+	args.add(clientID)
+	in := "0"
+	if len(ids) > 0 {
+		in = strings.Join(addAll(&args, ids), ", ")
+	}
+	_, err := tx.ExecContext(ctx, `SELECT 1 FROM areas WHERE id IN (`+in+`)
+		OR id IN (SELECT area_id FROM client_areas WHERE client_id = $1) ORDER BY id FOR UPDATE`, args...)
+	return err
+}
+
 // setAreas gives owner the local areas ids in place of those of its areas
 // in reach, in link table (agent_areas, client_areas) keyed
 // by col; the links it keeps are not rewritten, so they keep their
@@ -39,6 +62,11 @@ func (r *reach) checkLocalAreas(ctx context.Context, q querier, field, message s
 // constants of this package.
 func (tx *Tx) setAreas(ctx context.Context, r *reach, table, col string, owner int64, ids []int64) (bool, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if table == "client_areas" {
+		if err := tx.lockClientAreas(ctx, owner, ids); err != nil {
+			return false, err
+		}
+	}
 	var args sqlArgs
 	args.add(owner)
 	keep := strings.Join(addAll(&args, ids), ", ")

@@ -299,11 +299,14 @@ func (tx *Tx) writeClientAreas(ctx context.Context, cl *patchwork.Client, creato
 			return err
 		}
 	}
-	for _, id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO client_areas (client_id, area_id)
-			SELECT $1, id FROM areas WHERE id = $2 AND kind = 'local' ON CONFLICT DO NOTHING`, cl.ID, id); err != nil {
-			return err
-		}
+	if len(ids) == 0 {
+		return nil
 	}
-	return nil
+	// One statement, so that on PostgreSQL the areas' locks (migration
+	// 032) are taken in order, whatever order the areas were chosen in.
+	var args sqlArgs
+	args.add(cl.ID)
+	_, err := tx.ExecContext(ctx, `INSERT INTO client_areas (client_id, area_id)
+		SELECT $1, id FROM areas WHERE id IN (`+strings.Join(addAll(&args, ids), ", ")+`) AND kind = 'local' ON CONFLICT DO NOTHING`, args...)
+	return err
 }

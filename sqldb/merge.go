@@ -253,9 +253,14 @@ func (tx *Tx) mergeInvitations(ctx context.Context, merge, to, from int64) error
 // mergeAreas gives to the local areas of from it does not have.
 func (tx *Tx) mergeAreas(ctx context.Context, merge, to, from int64) error {
 	ids, err := queryIDs(ctx, tx, `SELECT area_id FROM client_areas WHERE client_id = $1
-		AND area_id NOT IN (SELECT area_id FROM client_areas WHERE client_id = $2)`, from, to)
+		AND area_id NOT IN (SELECT area_id FROM client_areas WHERE client_id = $2) ORDER BY area_id`, from, to)
 	if err != nil {
 		return err
+	}
+	if len(ids) > 1 {
+		if err := tx.lockClientAreas(ctx, 0, ids); err != nil {
+			return err
+		}
 	}
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO client_areas (client_id, area_id) VALUES ($1, $2)`, to, id); err != nil {
@@ -401,6 +406,17 @@ func (s *MergeService) UndoMerge(ctx context.Context, id int64) error {
 		// Both teams are told while they are both on A.
 		if err := tx.recordTeamEvent(ctx, m.KeepID, r.actor.ID, patchwork.ActivityMergeUndone, ""); err != nil {
 			return err
+		}
+		var areas []int64
+		for _, it := range items {
+			if it.kind == mergeArea {
+				areas = append(areas, it.id)
+			}
+		}
+		if len(areas) > 1 {
+			if err := tx.lockClientAreas(ctx, 0, areas); err != nil {
+				return err
+			}
 		}
 		for _, it := range items {
 			if err := tx.undoMergeItem(ctx, m, it); err != nil {
