@@ -67,30 +67,26 @@ func (c *areaCursor) has(id int64) bool {
 func (am *areaMembers) current(ctx context.Context, db *DB, areaIDs []int64) ([]*areaSet, error) {
 	var args sqlArgs
 	ph := addAll(&args, areaIDs)
-	type version struct{ id, v int64 }
-	versions, err := scanAll(ctx, db.read, `SELECT id, members_version FROM areas WHERE id IN (`+strings.Join(ph, ", ")+`)`,
-		func(sc interface{ Scan(...any) error }) (v version, err error) {
-			err = sc.Scan(&v.id, &v.v)
-			return v, err
-		}, args...)
+	versions, err := queryPairs(ctx, db.read, `SELECT id, members_version FROM areas WHERE id IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]*areaSet, 0, len(versions))
 	for _, v := range versions {
+		id, version := v[0], v[1]
 		am.mu.Lock()
-		s := am.areas[v.id]
+		s := am.areas[id]
 		am.mu.Unlock()
-		if s == nil || s.version != v.v {
-			if s, err = db.loadAreaMembers(ctx, v.id); err != nil {
+		if s == nil || s.version != version {
+			if s, err = db.loadAreaMembers(ctx, id); err != nil {
 				return nil, err
 			}
 			am.mu.Lock()
 			if am.areas == nil {
 				am.areas = map[int64]*areaSet{}
 			}
-			if old := am.areas[v.id]; old == nil || old.version < s.version {
-				am.areas[v.id] = s
+			if old := am.areas[id]; old == nil || old.version < s.version {
+				am.areas[id] = s
 			}
 			am.mu.Unlock()
 		}

@@ -206,18 +206,13 @@ func (ix clientIndex) Areas(ctx context.Context, ids []int64) (map[int64][]int64
 	out := make(map[int64][]int64, len(ids))
 	for chunk := range slices.Chunk(ids, idChunk) {
 		ph, args := idList(chunk, 1)
-		type row struct{ id, area int64 }
-		rows, err := scanAll(ctx, ix.db.read, `SELECT client_id, area_id FROM client_areas WHERE client_id IN (`+ph+`)`,
-			func(sc interface{ Scan(...any) error }) (r row, err error) {
-				err = sc.Scan(&r.id, &r.area)
-				return r, err
-			}, args...)
+		rows, err := queryPairs(ctx, ix.db.read, `SELECT client_id, area_id FROM client_areas WHERE client_id IN (`+ph+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			if !slices.Contains(out[r.id], r.area) {
-				out[r.id] = append(out[r.id], r.area)
+			if id, area := r[0], r[1]; !slices.Contains(out[id], area) {
+				out[id] = append(out[id], area)
 			}
 		}
 	}

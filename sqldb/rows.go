@@ -125,6 +125,15 @@ func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int6
 	return queryColumn[int64](ctx, q, query, args...)
 }
 
+// queryPairs runs a query of two integer columns (ids, mostly) and returns
+// each row's pair.
+func queryPairs(ctx context.Context, q querier, query string, args ...any) ([][2]int64, error) {
+	return scanAll(ctx, q, query, func(sc interface{ Scan(...any) error }) (p [2]int64, err error) {
+		err = sc.Scan(&p[0], &p[1])
+		return p, err
+	}, args...)
+}
+
 // insertRows inserts rows into table in multi-row statements; suffix ends
 // each statement (an ON CONFLICT clause, or ""). A long run of full
 // statements reuses one prepared on the transaction's own connection.
