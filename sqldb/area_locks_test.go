@@ -66,21 +66,15 @@ func TestConcurrentAreaWrites(t *testing.T) {
 				if i%2 == 1 {
 					to = w.LocalB.ID
 				}
+				// There, back across and there again, so that each move
+				// crosses the other writers' moves the other way.
+				back := w.LocalA.ID + w.LocalB.ID - to
 				for _, c := range clients[i] {
-					if err := areas.MoveClient(sqldbtest.As(admin), c.ID, to); err != nil {
-						errs <- fmt.Errorf("writer %d moving client %d: %w", i, c.ID, err)
-						return
-					}
-					// And back across, so that each move crosses the other
-					// writers' moves the other way.
-					back := w.LocalA.ID + w.LocalB.ID - to
-					if err := areas.MoveClient(sqldbtest.As(admin), c.ID, back); err != nil {
-						errs <- fmt.Errorf("writer %d moving client %d back: %w", i, c.ID, err)
-						return
-					}
-					if err := areas.MoveClient(sqldbtest.As(admin), c.ID, to); err != nil {
-						errs <- fmt.Errorf("writer %d moving client %d again: %w", i, c.ID, err)
-						return
+					for n, dest := range []int64{to, back, to} {
+						if err := areas.MoveClient(sqldbtest.As(admin), c.ID, dest); err != nil {
+							errs <- fmt.Errorf("writer %d, move %d of client %d: %w", i, n+1, c.ID, err)
+							return
+						}
 					}
 				}
 			}()

@@ -39,19 +39,21 @@ func (r *reach) checkLocalAreas(ctx context.Context, q querier, field, message s
 // changes (migration 032's trigger, in order within its statement); without
 // this, two transactions moving clients between two areas in opposite
 // directions would take those locks in opposite orders and deadlock. On
-// SQLite a write transaction is alone, and this does nothing.
+// SQLite a write transaction is alone, and this does nothing; nor does it
+// for a single area, which no order is needed for.
 func (tx *Tx) lockClientAreas(ctx context.Context, clientID int64, ids []int64) error {
-	if tx.db.Dialect.Name != "postgres" {
+	if tx.db.Dialect.Name != "postgres" || (clientID == 0 && len(ids) < 2) {
 		return nil
 	}
 	var args sqlArgs
-	args.add(clientID)
-	in := "0"
-	if len(ids) > 0 {
-		in = strings.Join(addAll(&args, ids), ", ")
+	var conds []string
+	if clientID != 0 {
+		conds = append(conds, `id IN (SELECT area_id FROM client_areas WHERE client_id = `+args.add(clientID)+`)`)
 	}
-	_, err := tx.ExecContext(ctx, `SELECT 1 FROM areas WHERE id IN (`+in+`)
-		OR id IN (SELECT area_id FROM client_areas WHERE client_id = $1) ORDER BY id FOR UPDATE`, args...)
+	if len(ids) > 0 {
+		conds = append(conds, `id IN (`+strings.Join(addAll(&args, ids), ", ")+`)`)
+	}
+	_, err := tx.ExecContext(ctx, `SELECT 1 FROM areas WHERE `+strings.Join(conds, " OR ")+` ORDER BY id FOR UPDATE`, args...)
 	return err
 }
 
@@ -62,11 +64,6 @@ func (tx *Tx) lockClientAreas(ctx context.Context, clientID int64, ids []int64) 
 // constants of this package.
 func (tx *Tx) setAreas(ctx context.Context, r *reach, table, col string, owner int64, ids []int64) (bool, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	if table == "client_areas" {
-		if err := tx.lockClientAreas(ctx, owner, ids); err != nil {
-			return false, err
-		}
-	}
 	var args sqlArgs
 	args.add(owner)
 	keep := strings.Join(addAll(&args, ids), ", ")
@@ -150,6 +147,10 @@ func (s *AreaService) MoveClient(ctx context.Context, clientID, areaID int64) er
 			return err
 		}
 		if err := r.checkLocalAreas(ctx, tx, "area_id", "Choose the local area to move them to", []int64{areaID}); err != nil {
+			return err
+		}
+		// Out of one area and into another, in two statements.
+		if err := tx.lockClientAreas(ctx, clientID, []int64{areaID}); err != nil {
 			return err
 		}
 		changed, err := tx.setAreas(ctx, r, "client_areas", "client_id", clientID, []int64{areaID})

@@ -257,10 +257,8 @@ func (tx *Tx) mergeAreas(ctx context.Context, merge, to, from int64) error {
 	if err != nil {
 		return err
 	}
-	if len(ids) > 1 {
-		if err := tx.lockClientAreas(ctx, 0, ids); err != nil {
-			return err
-		}
+	if err := tx.lockClientAreas(ctx, 0, ids); err != nil {
+		return err
 	}
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO client_areas (client_id, area_id) VALUES ($1, $2)`, to, id); err != nil {
@@ -413,10 +411,8 @@ func (s *MergeService) UndoMerge(ctx context.Context, id int64) error {
 				areas = append(areas, it.id)
 			}
 		}
-		if len(areas) > 1 {
-			if err := tx.lockClientAreas(ctx, 0, areas); err != nil {
-				return err
-			}
+		if err := tx.lockClientAreas(ctx, 0, areas); err != nil {
+			return err
 		}
 		for _, it := range items {
 			if err := tx.undoMergeItem(ctx, m, it); err != nil {
