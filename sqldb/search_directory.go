@@ -224,9 +224,7 @@ func (db *DB) vocabBucket(ctx context.Context, prefix string) (vocabEntry, error
 	if err != nil {
 		return vocabEntry{}, err
 	}
-	if !ok {
-		e = vocabEntry{}
-	}
+	// e is the expired entry, or none: the keys of its words are kept.
 	e = vocabEntry{words: words, keys: e.keysOf(words), at: now}
 	db.vocab.mu.Lock()
 	if db.vocab.gen == gen {
